@@ -1,0 +1,78 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB, RecordKind } from '../db/schema.ts';
+import { withMunicipality } from '../db/tenant.ts';
+import type { ApplyChangesJob } from '../queue/queue-names.ts';
+import { RECORD_STORES } from './record-stores.ts';
+
+/**
+ * The ingest worker's work: applies the received changes in an id range to the store, in one
+ * transaction under the municipality's row-level security. Idempotent: rows already applied
+ * are skipped, so a retried or duplicated job changes nothing. Chunks may be applied in any
+ * order: every statement orders versions by (valid_from, recorded_at, change_row), never by
+ * arrival at the worker.
+ */
+export async function applyChanges(db: Kysely<DB>, job: ApplyChangesJob): Promise<{ applied: number }> {
+  return withMunicipality(db, job.municipalityCode, async (trx) => {
+    const todo = await sql<{ id: number; kind: RecordKind }>`
+      select id, kind from changes
+      where municipality_code = ${job.municipalityCode} and id between ${job.fromId} and ${job.toId} and status = 'received'
+      order by id
+      for update`.execute(trx);
+    if (todo.rows.length === 0) return { applied: 0 };
+    for (const kind of Object.keys(RECORD_STORES) as RecordKind[]) {
+      const ids = todo.rows.filter((r) => r.kind === kind).map((r) => r.id);
+      if (ids.length > 0) await applyKind(trx, kind, ids);
+    }
+    const ids = todo.rows.map((r) => r.id);
+    await recordTouchedHouseholds(trx, ids);
+    await sql`update changes set status = 'applied', applied_at = now() where id = any(${ids}::bigint[])`.execute(trx);
+    return { applied: ids.length };
+  });
+}
+
+async function applyKind(trx: Transaction<DB>, kind: RecordKind, ids: number[]): Promise<void> {
+  const store = RECORD_STORES[kind];
+  const payloadColumns = Object.keys(store.columns);
+  const recordType = payloadColumns.map((c) => `${c} ${store.columns[c]}`).join(', ');
+  const all = ['change_row', 'municipality_code', 'person_id', 'valid_from', 'recorded_at', ...payloadColumns];
+  const key = ['municipality_code', ...store.key];
+  await sql`
+    insert into ${sql.raw(store.history)} (${sql.raw(all.join(', '))})
+    select c.id, c.municipality_code, c.person_id, c.effective_date, c.received_at, ${sql.raw(payloadColumns.map((p) => `p.${p}`).join(', '))}
+    from changes c, jsonb_to_record(c.payload) as p(${sql.raw(recordType)})
+    where c.id = any(${ids}::bigint[])
+    on conflict (change_row) do nothing`.execute(trx);
+  // The current table keeps the latest version of each record, whatever order chunks arrive in.
+  await sql`
+    insert into ${sql.raw(store.current)} (${sql.raw(all.join(', '))})
+    select distinct on (${sql.raw(key.join(', '))}) ${sql.raw(all.join(', '))}
+    from ${sql.raw(store.history)} where change_row = any(${ids}::bigint[])
+    order by ${sql.raw(key.join(', '))}, valid_from desc, recorded_at desc, change_row desc
+    on conflict (${sql.raw(key.join(', '))}) do update set
+      ${sql.raw(all.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`).join(', '))}
+    where (excluded.valid_from, excluded.recorded_at, excluded.change_row)
+        > (${sql.raw(store.current)}.valid_from, ${sql.raw(store.current)}.recorded_at, ${sql.raw(store.current)}.change_row)`.execute(trx);
+}
+
+/**
+ * Which households a change may affect, for the nightly batch to re-decide: every household
+ * the person has ever belonged to (moving out of one household is a change to both), and for
+ * a tax record also the households of the person's tax dependants, whose benefits depend on
+ * whether their supporter is taxed. Over-approximating costs a re-evaluation; missing one
+ * would leave a decision wrong.
+ */
+async function recordTouchedHouseholds(trx: Transaction<DB>, ids: number[]): Promise<void> {
+  await sql`
+    insert into household_changes (change_row, municipality_code, household_id, effective_date, recorded_at)
+    select distinct c.id, c.municipality_code, h.household_id, c.effective_date, c.received_at
+    from changes c
+    join person_history h on h.municipality_code = c.municipality_code and h.person_id = c.person_id
+    where c.id = any(${ids}::bigint[])
+    union
+    select distinct c.id, c.municipality_code, h.household_id, c.effective_date, c.received_at
+    from changes c
+    join income_history d on d.municipality_code = c.municipality_code and d.dependent_of = c.person_id
+    join person_history h on h.municipality_code = d.municipality_code and h.person_id = d.person_id
+    where c.id = any(${ids}::bigint[]) and c.kind = 'income'
+    on conflict do nothing`.execute(trx);
+}

@@ -1,0 +1,180 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB, RecordKind } from '../db/schema.ts';
+import type { InputRecord } from './record-schemas.ts';
+
+export interface StagedChange {
+  record: InputRecord;
+  contentHash: string;
+  line: number;
+}
+
+export interface Rejection {
+  municipalityCode: string;
+  line: number | null;
+  changeId: string | null;
+  field: string;
+  reason: string;
+}
+
+export async function createImport(db: Kysely<DB>, kind: RecordKind, source: string): Promise<number> {
+  const row = await db.insertInto('imports').values({ kind, source }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function finishImport(
+  db: Kysely<DB>,
+  id: number,
+  counts: { rows_read: number; accepted: number; duplicates: number; rejected: number },
+): Promise<void> {
+  await db.updateTable('imports').set({ ...counts, finished_at: new Date() }).where('id', '=', id).execute();
+}
+
+/**
+ * Stores new changes in one statement. A change_id seen before is not stored again, unless
+ * its earlier row was rejected (a corrected row may reuse the id). Returns the keys
+ * (`municipality/change_id`) that were not stored, with the content hash already on record.
+ */
+export async function insertChanges(
+  db: Kysely<DB>,
+  importId: number,
+  kind: RecordKind,
+  staged: StagedChange[],
+): Promise<Map<string, { contentHash: string; kind: RecordKind }>> {
+  const rows = staged.map((s) => ({
+    municipality_code: s.record.municipality_code,
+    change_id: s.record.change_id,
+    person_id: s.record.person_id,
+    effective_date: s.record.effective_date,
+    payload: s.record,
+    content_hash: s.contentHash,
+    line: s.line,
+  }));
+  await sql`
+    insert into municipalities (municipality_code)
+    select distinct r.municipality_code from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(municipality_code text)
+    on conflict do nothing`.execute(db);
+  const inserted = await sql<{ municipality_code: string; change_id: string }>`
+    insert into changes as c (municipality_code, change_id, kind, person_id, effective_date, payload, content_hash, import_id, line)
+    select r.municipality_code, r.change_id, ${kind}, r.person_id, r.effective_date, r.payload, r.content_hash, ${importId}, r.line
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as r(municipality_code text, change_id text, person_id text, effective_date date, payload jsonb, content_hash text, line int)
+    on conflict (municipality_code, change_id) do update set
+      kind = excluded.kind, person_id = excluded.person_id, effective_date = excluded.effective_date,
+      payload = excluded.payload, content_hash = excluded.content_hash, import_id = excluded.import_id,
+      line = excluded.line, status = 'received', received_at = now(), applied_at = null
+    where c.status = 'rejected'
+    returning c.municipality_code, c.change_id`.execute(db);
+  const stored = new Set(inserted.rows.map((r) => `${r.municipality_code}/${r.change_id}`));
+  const notStored = rows.filter((r) => !stored.has(`${r.municipality_code}/${r.change_id}`));
+  const existing = new Map<string, { contentHash: string; kind: RecordKind }>();
+  if (notStored.length === 0) return existing;
+  const found = await sql<{ municipality_code: string; change_id: string; content_hash: string; kind: RecordKind }>`
+    select c.municipality_code, c.change_id, c.content_hash, c.kind
+    from changes c
+    join unnest(${notStored.map((r) => r.municipality_code)}::text[], ${notStored.map((r) => r.change_id)}::text[])
+      as k(municipality_code, change_id) using (municipality_code, change_id)`.execute(db);
+  for (const r of found.rows) existing.set(`${r.municipality_code}/${r.change_id}`, { contentHash: r.content_hash, kind: r.kind });
+  return existing;
+}
+
+export async function insertRejections(
+  db: Kysely<DB>,
+  importId: number,
+  source: string,
+  rejections: Rejection[],
+): Promise<void> {
+  if (rejections.length === 0) return;
+  const rows = rejections.map((r) => ({
+    municipality_code: r.municipalityCode,
+    line: r.line,
+    change_id: r.changeId,
+    field: r.field,
+    reason: r.reason,
+  }));
+  await sql`
+    insert into rejections (import_id, source, municipality_code, line, change_id, field, reason)
+    select ${importId}, ${source}, r.municipality_code, r.line, r.change_id, r.field, r.reason
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as r(municipality_code text, line int, change_id text, field text, reason text)`.execute(db);
+}
+
+/**
+ * 続柄 rule (CONTRACT.md): exactly one 世帯主 among the resident members of a household at
+ * any date. Checked for every household this import names, on every effective date it brings,
+ * over the stored history plus this import's rows; the import's rows for a household that
+ * breaks the rule are rejected together (a household arrives as a unit) and marked so.
+ */
+export async function rejectHouseholdsWithoutOneHead(db: Kysely<DB>, importId: number): Promise<Rejection[]> {
+  const broken = await sql<{ municipality_code: string; household_id: string; on_date: string; heads: number }>`
+    with incoming as (
+      select id as change_row, municipality_code, person_id, effective_date as valid_from, received_at as recorded_at,
+             payload->>'household_id' as household_id, payload->>'relationship' as relationship, payload->>'status' as status
+      from changes where import_id = ${importId} and kind = 'residents' and status = 'received'
+    ),
+    checks as (select distinct municipality_code, household_id, valid_from as on_date from incoming),
+    candidates as (
+      select distinct municipality_code, household_id, person_id from incoming
+      union
+      select h.municipality_code, h.household_id, h.person_id
+      from person_history h join (select distinct municipality_code, household_id from incoming) i using (municipality_code, household_id)
+    ),
+    versions as (
+      select * from incoming
+      union all
+      select h.change_row, h.municipality_code, h.person_id, h.valid_from, h.recorded_at, h.household_id, h.relationship, h.status
+      from person_history h join (select distinct municipality_code, person_id from candidates) p using (municipality_code, person_id)
+    ),
+    state as (
+      select distinct on (c.municipality_code, c.household_id, c.on_date, v.person_id)
+             c.municipality_code, c.household_id as checked, c.on_date, v.household_id, v.relationship, v.status
+      from checks c
+      join candidates p on p.municipality_code = c.municipality_code and p.household_id = c.household_id
+      join versions v on v.municipality_code = p.municipality_code and v.person_id = p.person_id and v.valid_from <= c.on_date
+      order by c.municipality_code, c.household_id, c.on_date, v.person_id, v.valid_from desc, v.recorded_at desc, v.change_row desc
+    )
+    -- the first date on which each household breaks the rule
+    select distinct on (municipality_code, checked) municipality_code, checked as household_id, on_date::text, heads::int
+    from (
+      select municipality_code, checked, on_date,
+             count(*) filter (where household_id = checked and status = 'resident') as members,
+             count(*) filter (where household_id = checked and status = 'resident' and relationship = '世帯主') as heads
+      from state group by municipality_code, checked, on_date
+    ) s
+    where members > 0 and heads <> 1
+    order by municipality_code, checked, on_date`.execute(db);
+  if (broken.rows.length === 0) return [];
+  const rejected = await sql<{ municipality_code: string; change_id: string; line: number; household_id: string }>`
+    update changes c set status = 'rejected'
+    from unnest(${broken.rows.map((b) => b.municipality_code)}::text[], ${broken.rows.map((b) => b.household_id)}::text[])
+      as b(municipality_code, household_id)
+    where c.import_id = ${importId} and c.status = 'received' and c.kind = 'residents'
+      and c.municipality_code = b.municipality_code and c.payload->>'household_id' = b.household_id
+    returning c.municipality_code, c.change_id, c.line, b.household_id`.execute(db);
+  const why = new Map(broken.rows.map((b) => [`${b.municipality_code}/${b.household_id}`, b]));
+  return rejected.rows.map((r) => {
+    const b = why.get(`${r.municipality_code}/${r.household_id}`)!;
+    const count = b.heads === 0 ? 'no 世帯主' : `${b.heads} 世帯主`;
+    return {
+      municipalityCode: r.municipality_code,
+      line: r.line,
+      changeId: r.change_id,
+      field: 'relationship',
+      reason: `household ${r.household_id} would have ${count} on ${b.on_date}; exactly one is required`,
+    };
+  });
+}
+
+/** The id ranges of this import's changes still to apply, per municipality, in chunks. */
+export async function pendingRanges(
+  db: Kysely<DB>,
+  importId: number,
+  chunkSize: number,
+): Promise<{ municipality_code: string; from_id: number; to_id: number }[]> {
+  const result = await sql<{ municipality_code: string; from_id: number; to_id: number }>`
+    select municipality_code, min(id) as from_id, max(id) as to_id
+    from (select municipality_code, id, (row_number() over (partition by municipality_code order by id) - 1) / ${chunkSize} as chunk
+          from changes where import_id = ${importId} and status = 'received') t
+    group by municipality_code, chunk
+    order by from_id`.execute(db);
+  return result.rows;
+}

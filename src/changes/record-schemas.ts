@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { findBank, findBranch } from '../codes/bank-codes.ts';
+import { isIsoDate } from '../codes/iso-date.ts';
+import { isHolderKana, isKatakana } from '../codes/kana.ts';
+import { isValidMunicipalityCode } from '../codes/municipality-code.ts';
+import { isRelationship } from '../codes/relationship.ts';
+import type { RecordKind } from '../db/schema.ts';
+
+/**
+ * The three input files (CONTRACT.md, Input files) as zod schemas over the raw CSV cells.
+ * A parsed record is normalised (numbers, booleans, null for an empty optional cell), so two
+ * rows with the same meaning have the same content hash.
+ */
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const required = (max: number) =>
+  z.string({ error: 'required' }).min(1, 'required').max(max, `longer than ${max} characters`);
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(emptyToUndefined, schema.optional()).transform((v) => v ?? null);
+const isoDate = z
+  .string({ error: 'required' })
+  .min(1, 'required')
+  .refine(isIsoDate, 'not a real date in YYYY-MM-DD form');
+const digits = (n: number) => z.string({ error: 'required' }).regex(new RegExp(`^\\d{${n}}$`), `must be ${n} digits`);
+const yen = z
+  .string({ error: 'required' })
+  .regex(/^\d{1,12}$/, 'must be whole yen: digits only, no sign, comma or decimals')
+  .transform(Number);
+const kana = (max: number) =>
+  required(max).refine(isKatakana, 'must be full-width katakana (ァ-ヶ, ー, full-width space inside)');
+
+const common = {
+  change_id: required(64),
+  municipality_code: z
+    .string({ error: 'required' })
+    .refine(isValidMunicipalityCode, 'not a 6-digit 全国地方公共団体コード with a valid check digit'),
+  person_id: required(20),
+  effective_date: isoDate,
+};
+
+const residents = z
+  .object({
+    ...common,
+    household_id: required(20),
+    relationship: required(20).refine(isRelationship, 'not a 続柄 (世帯主, 妻, 子, …, or a chain such as 子の妻)'),
+    family_name: required(50),
+    given_name: required(50),
+    family_name_kana: kana(50),
+    given_name_kana: kana(50),
+    birth_date: isoDate,
+    sex: z.enum(['1', '2'], { error: 'must be 1 (male) or 2 (female)' }).transform(Number),
+    postal_code: optional(digits(7)),
+    address: required(200),
+    district_code: optional(z.string().max(20, 'longer than 20 characters')),
+    status: z.enum(['resident', 'moved_out', 'deceased'], { error: 'must be resident, moved_out or deceased' }),
+  })
+  .superRefine((r, ctx) => {
+    if (isIsoDate(r.birth_date) && isIsoDate(r.effective_date) && r.birth_date > r.effective_date) {
+      ctx.addIssue({ code: 'custom', path: ['effective_date'], message: 'before birth_date' });
+    }
+  });
+
+const income = z
+  .object({
+    ...common,
+    fiscal_year: z
+      .string({ error: 'required' })
+      .regex(/^(19|20|21)\d{2}$/, 'must be a 4-digit fiscal year such as 2024')
+      .transform(Number),
+    total_income: yen,
+    kintowari: yen,
+    shotokuwari: yen,
+    dependent_of: optional(z.string().max(20, 'longer than 20 characters')),
+    supporter_taxed: optional(z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true')),
+  })
+  .superRefine((r, ctx) => {
+    if (r.supporter_taxed !== null && r.dependent_of === null) {
+      ctx.addIssue({ code: 'custom', path: ['supporter_taxed'], message: 'given without dependent_of' });
+    }
+    if (r.dependent_of === r.person_id) {
+      ctx.addIssue({ code: 'custom', path: ['dependent_of'], message: 'a person cannot be their own dependant' });
+    }
+  });
+
+const accounts = z
+  .object({
+    ...common,
+    bank_code: digits(4).refine((c) => findBank(c) !== undefined, 'not in the 全銀 bank code list'),
+    branch_code: digits(3),
+    account_type: z.enum(['1', '2', '4'], { error: 'must be 1 (普通), 2 (当座) or 4 (貯蓄)' }).transform(Number),
+    account_number: digits(7),
+    holder_kana: required(60).refine(isHolderKana, 'must be katakana (full- or half-width)'),
+    source: z.enum(['koukin', 'registered'], { error: 'must be koukin or registered' }),
+  })
+  .superRefine((r, ctx) => {
+    if (findBank(r.bank_code) && !findBranch(r.bank_code, r.branch_code)) {
+      ctx.addIssue({ code: 'custom', path: ['branch_code'], message: `not a branch of bank ${r.bank_code}` });
+    }
+  });
+
+export const RECORD_SCHEMAS = { residents, income, accounts } as const;
+
+export type ResidentRecord = z.output<typeof residents>;
+export type IncomeRecord = z.output<typeof income>;
+export type AccountRecord = z.output<typeof accounts>;
+export type InputRecord = ResidentRecord | IncomeRecord | AccountRecord;
+
+/** The columns each file has, required ones first. Order in a file is free. */
+export const COLUMNS: Record<RecordKind, { required: string[]; optional: string[] }> = {
+  residents: {
+    required: [
+      'change_id', 'municipality_code', 'person_id', 'effective_date', 'household_id', 'relationship',
+      'family_name', 'given_name', 'family_name_kana', 'given_name_kana', 'birth_date', 'sex', 'address', 'status',
+    ],
+    optional: ['postal_code', 'district_code'],
+  },
+  income: {
+    required: ['change_id', 'municipality_code', 'person_id', 'effective_date', 'fiscal_year', 'total_income', 'kintowari', 'shotokuwari'],
+    optional: ['dependent_of', 'supporter_taxed'],
+  },
+  accounts: {
+    required: ['change_id', 'municipality_code', 'person_id', 'effective_date', 'bank_code', 'branch_code', 'account_type', 'account_number', 'holder_kana', 'source'],
+    optional: [],
+  },
+};
+
+export const RECORD_KINDS = Object.keys(COLUMNS) as RecordKind[];
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export type ParseResult = { ok: true; record: InputRecord } | { ok: false; problems: FieldProblem[] };
+
+/** Validates one row of cells (column name → text). */
+export function parseRecord(kind: RecordKind, cells: Record<string, string>): ParseResult {
+  const result = RECORD_SCHEMAS[kind].safeParse(cells);
+  if (result.success) return { ok: true, record: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((i) => ({ field: String(i.path[0] ?? '(row)'), reason: i.message })),
+  };
+}

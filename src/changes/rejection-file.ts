@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import { stringify } from 'csv-stringify';
+import type { Rejection } from './change.repository.ts';
+
+/**
+ * FILE.rejected.csv beside the input (CONTRACT.md): one line per rejected field, written as
+ * rejections happen so that a file of a million bad rows never sits in memory. The file is
+ * only created when something is rejected; a stale one from an earlier run is removed.
+ */
+export class RejectionFile {
+  private out?: ReturnType<typeof stringify>;
+  private done?: Promise<void>;
+
+  constructor(readonly path: string) {
+    fs.rmSync(path, { force: true });
+  }
+
+  async write(rejections: Rejection[]): Promise<void> {
+    if (rejections.length === 0) return;
+    if (!this.out) {
+      this.out = stringify({ header: true, columns: ['line', 'change_id', 'field', 'reason'] });
+      const file = fs.createWriteStream(this.path);
+      this.done = new Promise((resolve, reject) => file.on('finish', resolve).on('error', reject));
+      this.out.pipe(file);
+    }
+    for (const r of rejections) {
+      if (!this.out.write([r.line ?? '', r.changeId ?? '', r.field, r.reason])) {
+        await new Promise((resolve) => this.out!.once('drain', resolve));
+      }
+    }
+  }
+
+  /** Closes the file; returns its path, or null when nothing was rejected. */
+  async close(): Promise<string | null> {
+    if (!this.out) return null;
+    this.out.end();
+    await this.done;
+    return this.path;
+  }
+}

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { UnusableInputError } from '../../errors.ts';
+import { startWorkers } from '../../queue/bullmq-job-queue.ts';
+import { jobHandlers } from '../../../workers/job-handlers.ts';
+import { openAppContext } from '../app-context.ts';
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run the BullMQ workers (start any number, on any number of machines)')
+    .option('--concurrency <n>', 'jobs at once per queue in this process', '1')
+    .action(async (options: { concurrency: string }) => {
+      const app = await openAppContext();
+      if (!app.config.redisUrl) {
+        await app.close();
+        throw new UnusableInputError(
+          'no_redis',
+          'benefit worker needs REDIS_URL; without Redis every command runs its jobs in its own process',
+        );
+      }
+      const workers = startWorkers(
+        { redisUrl: app.config.redisUrl, prefix: app.config.queuePrefix, concurrency: Number(options.concurrency) },
+        jobHandlers({ db: app.database.db, logger: app.logger }),
+        app.logger,
+      );
+      app.logger.info('workers started');
+      // Drain on SIGTERM/SIGINT: finish the jobs in hand, take no new ones, then exit.
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      app.logger.info('stopping workers');
+      await workers.close();
+      await app.close();
+    });
+}

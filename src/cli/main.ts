@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts';
+import { registerDbCommands } from './commands/db.command.ts';
+import { registerGenerateCommand } from './commands/generate.command.ts';
+import { registerImportCommand } from './commands/import.command.ts';
+import { registerWorkerCommand } from './commands/worker.command.ts';
+
+/** `benefit`: the one command the package installs (CONTRACT.md, Command line). */
+export function buildProgram(): Command {
+  const program = new Command('benefit')
+    .description('Push-style benefit engine for Japanese municipalities')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerDbCommands(program);
+  registerGenerateCommand(program);
+  registerImportCommand(program);
+  registerWorkerCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_UNUSABLE;
+    }
+    const message = error instanceof AppError ? error.message : (error as Error)?.stack ?? String(error);
+    process.stderr.write(`benefit: ${message}\n`);
+    return error instanceof AppError ? exitCodeOf(error) : EXIT_FAILURE;
+  }
+}

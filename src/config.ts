@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { UnusableInputError } from './errors.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Configuration from the environment, validated once at start-up (CONTRACT.md).
+ * Every option is optional: the defaults run the whole product on one machine with an
+ * embedded database and in-process jobs.
+ */
+const schema = z.object({
+  /** PostgreSQL URL. Unset: an embedded PostgreSQL (PGlite) under BENEFIT_DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Redis URL for the BullMQ queues. Unset: the same job handlers run in process. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Where the embedded database lives when DATABASE_URL is unset. Default ./.benefit */
+  BENEFIT_DATA_DIR: z.string().min(1).default('./.benefit'),
+  /** pino level. Default info. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Prefix of the BullMQ keys in Redis, so several installations can share one Redis. */
+  BENEFIT_QUEUE_PREFIX: z.string().min(1).default('benefit'),
+});
+
+export interface Config {
+  databaseUrl?: string;
+  redisUrl?: string;
+  dataDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  queuePrefix: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "unset", as shells and compose files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new UnusableInputError('config_invalid', `invalid configuration: ${problems.join('; ')}`, {
+      problems,
+    });
+  }
+  const c = parsed.data;
+  return {
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    dataDir: path.resolve(c.BENEFIT_DATA_DIR),
+    logLevel: c.LOG_LEVEL,
+    queuePrefix: c.BENEFIT_QUEUE_PREFIX,
+  };
+}

@@ -1,0 +1,87 @@
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { UnusableInputError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { JobHandlers, JobQueue } from './job-queue.ts';
+import { QUEUE, type JobName, type JobRequest, type QueueName } from './queue-names.ts';
+
+const JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export interface BullOptions {
+  redisUrl: string;
+  prefix: string;
+}
+
+/** Producer side: adds jobs in bulk to the named queues. */
+export class BullJobQueue implements JobQueue {
+  readonly kind = 'bullmq';
+  private readonly connection: Redis;
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(private readonly options: BullOptions) {
+    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+  }
+
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.options.prefix, defaultJobOptions: JOB_OPTIONS });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async enqueue(jobs: JobRequest[]): Promise<void> {
+    const byQueue = new Map<QueueName, JobRequest[]>();
+    for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
+    for (const [name, list] of byQueue) {
+      await this.queue(name).addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.connection.disconnect();
+  }
+}
+
+/**
+ * Consumer side: one BullMQ worker per queue, calling the same handlers as the in-process
+ * runner. Bad input that no retry can fix fails the job at once.
+ */
+export function startWorkers(
+  options: BullOptions & { concurrency?: number },
+  handlers: JobHandlers,
+  logger: Logger,
+): { close(): Promise<void> } {
+  const workers = (Object.values(QUEUE) as QueueName[]).map((name) => {
+    // Workers block on Redis; they must never give up on a slow command.
+    const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    const worker = new Worker(
+      name,
+      async (job) => {
+        try {
+          return await handlers[name]({ name: job.name as JobName, data: job.data });
+        } catch (error) {
+          if (error instanceof UnusableInputError) throw new UnrecoverableError(error.message);
+          throw error;
+        }
+      },
+      { connection, prefix: options.prefix, concurrency: options.concurrency ?? 1 },
+    );
+    worker.on('failed', (job, error) => logger.error({ queue: name, jobId: job?.id, err: error.message }, 'job failed'));
+    worker.on('error', (error) => logger.error({ queue: name, err: error.message }, 'worker error'));
+    return { worker, connection };
+  });
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.worker.close()));
+      for (const w of workers) w.connection.disconnect();
+    },
+  };
+}

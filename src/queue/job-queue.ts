@@ -1,0 +1,20 @@
+import type { JobData, JobName, JobRequest, QueueName } from './queue-names.ts';
+
+/** What a job handler is given: its name and data, whichever runner delivers it. */
+export interface Job<N extends JobName = JobName> {
+  name: N;
+  data: JobData[N];
+}
+
+export type JobHandler = (job: Job) => Promise<unknown>;
+export type JobHandlers = Record<QueueName, JobHandler>;
+
+/**
+ * Where services put work. BullMQ with Redis (REDIS_URL) or in this process without; nothing
+ * above this interface knows which.
+ */
+export interface JobQueue {
+  readonly kind: 'bullmq' | 'in-process';
+  enqueue(jobs: JobRequest[]): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,8 @@
+import type { JobHandlers } from '../src/queue/job-queue.ts';
+import { changesWorker } from './changes.worker.ts';
+import type { WorkerDeps } from './worker-deps.ts';
+
+/** One handler per queue; BullMQ workers and the in-process runner both use these. */
+export function jobHandlers(deps: WorkerDeps): JobHandlers {
+  return { changes: changesWorker(deps) };
+}
