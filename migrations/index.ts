@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as store from './0001_store.ts';
+
+/** Every migration, in order. Add new ones here: names sort in the order they run. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_store': store,
+};
