@@ -47,7 +47,7 @@ describe.each(ENVIRONMENTS)('one municipality never sees another ($name)', ({ op
     ).rejects.toThrow(/row-level security/);
   });
 
-  it('cannot change another municipality's rows', async () => {
+  it("cannot change another municipality's rows", async () => {
     const updated = await withMunicipality(env.db, a, (trx) =>
       trx.updateTable('persons').set({ address: 'x' }).where('municipality_code', '=', b).executeTakeFirst());
     expect(Number(updated.numUpdatedRows)).toBe(0);
