@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as store from './0001_store.ts';
+import * as staff from './0002_staff.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_store': store,
+  '0002_staff': staff,
 };

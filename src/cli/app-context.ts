@@ -9,6 +9,7 @@ import { jobHandlers } from '../../workers/job-handlers.ts';
 
 export interface AppContext {
   config: Config;
+  db: Database['db'];
   logger: Logger;
   database: Database;
   jobs: JobQueue;
@@ -31,6 +32,7 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
   logger.debug({ database: database.kind, queue: jobs.kind }, 'started');
   return {
     config,
+    db: database.db,
     logger,
     database,
     jobs,

@@ -3,6 +3,8 @@ import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts'
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerGenerateCommand } from './commands/generate.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
+import { registerServeCommand } from './commands/serve.command.ts';
+import { registerUsersCommand } from './commands/users.command.ts';
 import { registerWorkerCommand } from './commands/worker.command.ts';
 
 /** `benefit`: the one command the package installs (CONTRACT.md, Command line). */
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerImportCommand(program);
   registerWorkerCommand(program);
+  registerServeCommand(program);
+  registerUsersCommand(program);
   return program;
 }
 

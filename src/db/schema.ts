@@ -103,7 +103,29 @@ export interface HouseholdChangeTable {
   recorded_at: Date;
 }
 
+export type StaffRole = 'viewer' | 'reviewer' | 'supervisor' | 'admin';
+
+export interface StaffUserTable {
+  id: Generated<number>;
+  municipality_code: string;
+  login: string;
+  role: StaffRole;
+  password_hash: string;
+  created_at: Generated<Date>;
+  disabled_at: Timestamp | null;
+}
+
+export interface StaffSessionTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+
 export interface DB {
+  staff_users: StaffUserTable;
+  staff_sessions: StaffSessionTable;
   municipalities: MunicipalityTable;
   imports: ImportTable;
   changes: ChangeTable;

@@ -20,7 +20,7 @@ export function registerWorkerCommand(program: Command): void {
       }
       const workers = startWorkers(
         { redisUrl: app.config.redisUrl, prefix: app.config.queuePrefix, concurrency: Number(options.concurrency) },
-        jobHandlers({ db: app.database.db, logger: app.logger }),
+        jobHandlers({ db: app.db, logger: app.logger }),
         app.logger,
       );
       app.logger.info('workers started');

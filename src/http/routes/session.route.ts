@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { signIn, signOut } from '../../staff/staff.service.ts';
+import { requireStaff, SESSION_COOKIE } from '../session-auth.ts';
+
+export function sessionRoutes(app: FastifyInstance, db: Kysely<DB>): void {
+  app.post<{ Body: { login: string; password: string } }>(
+    '/v1/login',
+    {
+      schema: {
+        summary: 'Sign in; sets the session cookie and returns the CSRF token for state-changing requests',
+        body: {
+          type: 'object',
+          required: ['login', 'password'],
+          additionalProperties: false,
+          properties: { login: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 200 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { token, session } = await signIn(db, request.body.login, request.body.password);
+      reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: request.protocol === 'https',
+        path: '/',
+      });
+      return {
+        login: session.user.login,
+        role: session.user.role,
+        municipality_code: session.user.municipalityCode,
+        csrf_token: session.csrfToken,
+      };
+    },
+  );
+
+  app.post('/v1/logout', { preHandler: requireStaff(db), schema: { summary: 'Sign out' } }, async (request, reply) => {
+    await signOut(db, request.cookies[SESSION_COOKIE]!);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { signed_out: true };
+  });
+}
