@@ -4,4 +4,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+// Exit explicitly: the code is the command's, and no idle handle of a library keeps us alive.
+process.exit(await main(process.argv));

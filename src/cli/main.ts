@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts';
+import { requestedExitCode } from './exit-status.ts';
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerGenerateCommand } from './commands/generate.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return requestedExitCode();
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : EXIT_UNUSABLE;

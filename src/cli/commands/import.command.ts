@@ -7,6 +7,7 @@ import { RejectionFile } from '../../changes/rejection-file.ts';
 import type { RecordKind } from '../../db/schema.ts';
 import { EXIT_REJECTED, UnusableInputError } from '../../errors.ts';
 import { openAppContext } from '../app-context.ts';
+import { requestExitCode } from '../exit-status.ts';
 
 export function registerImportCommand(program: Command): void {
   program
@@ -40,7 +41,7 @@ export function registerImportCommand(program: Command): void {
             : `${file}: ${summary.rowsRead} rows read, ${summary.accepted} accepted, ${summary.duplicates} already received, ` +
                 `${summary.rejectedRows} rejected${summary.rejectedFile ? ` (reasons in ${summary.rejectedFile})` : ''}\n`,
         );
-        if (summary.rejectedRows > 0) process.exitCode = EXIT_REJECTED;
+        if (summary.rejectedRows > 0) requestExitCode(EXIT_REJECTED);
       } finally {
         await app.close();
       }
