@@ -4,8 +4,8 @@
  * half-width, as banks print them (ｶﾞ, ﾊﾟ, the half-width space, and the few signs the Zengin
  * set allows in names).
  */
-const FULL_WIDTH_KANA = /^[ァ-ヺー・　]+$/u;
-const HOLDER_KANA = /^[ァ-ヺー・　 ｦ-ﾟ()（）\-－.．]+$/u;
+const FULL_WIDTH_KANA = /^[ァ-ヺー・\u3000]+$/u;
+const HOLDER_KANA = /^[ァ-ヺー・\u3000 ｦ-ﾟ()（）\-－.．]+$/u;
 
 export function isKatakana(value: string): boolean {
   return FULL_WIDTH_KANA.test(value) && value.trim() === value;

@@ -34,7 +34,7 @@ export function registerImportCommand(program: Command): void {
           yield* rows;
         })();
         const summary = await ingestRows(app, kind as RecordKind, path.resolve(file), all, new RejectionFile(`${file}.rejected.csv`));
-        const { rejections, ...rest } = summary;
+        const { rejections: _shownInFile, ...rest } = summary;
         process.stdout.write(
           options.json
             ? `${JSON.stringify(rest)}\n`

@@ -1,0 +1,12 @@
+# The benefit engine: one image for `benefit worker`, `benefit serve` and the batch commands.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+COPY bin ./bin
+COPY src ./src
+COPY workers ./workers
+COPY migrations ./migrations
+COPY rules ./rules
+USER node
+ENTRYPOINT ["node", "bin/benefit.js"]
