@@ -40,18 +40,19 @@ export async function insertChanges(
   kind: RecordKind,
   staged: StagedChange[],
 ): Promise<Map<string, { contentHash: string; kind: RecordKind }>> {
-  const rows = staged.map((s) => ({
-    municipality_code: s.record.municipality_code,
-    change_id: s.record.change_id,
-    person_id: s.record.person_id,
-    effective_date: s.record.effective_date,
-    payload: s.record,
-    content_hash: s.contentHash,
-    line: s.line,
+  // The payload keeps the kind's own fields; the common ones are columns already.
+  const rows = staged.map(({ record: { municipality_code, change_id, person_id, effective_date, ...payload }, contentHash, line }) => ({
+    municipality_code,
+    change_id,
+    person_id,
+    effective_date,
+    payload,
+    content_hash: contentHash,
+    line,
   }));
+  const municipalities = [...new Set(rows.map((r) => r.municipality_code))];
   await sql`
-    insert into municipalities (municipality_code)
-    select distinct r.municipality_code from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(municipality_code text)
+    insert into municipalities (municipality_code) select unnest(${municipalities}::text[])
     on conflict do nothing`.execute(db);
   const inserted = await sql<{ municipality_code: string; change_id: string }>`
     insert into changes as c (municipality_code, change_id, kind, person_id, effective_date, payload, content_hash, import_id, line)
@@ -111,37 +112,49 @@ export async function rejectHouseholdsWithoutOneHead(db: Kysely<DB>, importId: n
              payload->>'household_id' as household_id, payload->>'relationship' as relationship, payload->>'status' as status
       from changes where import_id = ${importId} and kind = 'residents' and status = 'received'
     ),
-    checks as (select distinct municipality_code, household_id, valid_from as on_date from incoming),
-    candidates as (
-      select distinct municipality_code, household_id, person_id from incoming
+    households as (select distinct municipality_code, household_id from incoming),
+    involved as (
+      select distinct municipality_code, person_id from incoming
       union
-      select h.municipality_code, h.household_id, h.person_id
-      from person_history h join (select distinct municipality_code, household_id from incoming) i using (municipality_code, household_id)
+      select h.municipality_code, h.person_id from person_history h join households using (municipality_code, household_id)
     ),
     versions as (
       select * from incoming
       union all
       select h.change_row, h.municipality_code, h.person_id, h.valid_from, h.recorded_at, h.household_id, h.relationship, h.status
-      from person_history h join (select distinct municipality_code, person_id from candidates) p using (municipality_code, person_id)
+      from person_history h join involved using (municipality_code, person_id)
     ),
-    state as (
-      select distinct on (c.municipality_code, c.household_id, c.on_date, v.person_id)
-             c.municipality_code, c.household_id as checked, c.on_date, v.household_id, v.relationship, v.status
-      from checks c
-      join candidates p on p.municipality_code = c.municipality_code and p.household_id = c.household_id
-      join versions v on v.municipality_code = p.municipality_code and v.person_id = p.person_id and v.valid_from <= c.on_date
-      order by c.municipality_code, c.household_id, c.on_date, v.person_id, v.valid_from desc, v.recorded_at desc, v.change_row desc
+    -- each person's state over time: the last-recorded version per effective date, valid until the next one
+    last_per_day as (
+      select distinct on (municipality_code, person_id, valid_from) *
+      from versions order by municipality_code, person_id, valid_from, recorded_at desc, change_row desc
+    ),
+    intervals as (
+      select *, lead(valid_from) over (partition by municipality_code, person_id order by valid_from) as valid_to
+      from last_per_day
+    ),
+    -- membership as events: +1 member (and +1 head) when a resident interval starts, -1 when it ends
+    events as (
+      select municipality_code, household_id, valid_from as on_date, 1 as members, (relationship = '世帯主')::int as heads
+      from intervals where status = 'resident'
+      union all
+      select municipality_code, household_id, valid_to, -1, -((relationship = '世帯主')::int)
+      from intervals where status = 'resident' and valid_to is not null
+    ),
+    per_day as (
+      select municipality_code, household_id, on_date, sum(members) as members, sum(heads) as heads
+      from events where (municipality_code, household_id) in (select municipality_code, household_id from households)
+      group by municipality_code, household_id, on_date
+    ),
+    counted as (
+      select municipality_code, household_id, on_date,
+             sum(members) over w as members, sum(heads) over w as heads
+      from per_day window w as (partition by municipality_code, household_id order by on_date)
     )
-    -- the first date on which each household breaks the rule
-    select distinct on (municipality_code, checked) municipality_code, checked as household_id, on_date::text, heads::int
-    from (
-      select municipality_code, checked, on_date,
-             count(*) filter (where household_id = checked and status = 'resident') as members,
-             count(*) filter (where household_id = checked and status = 'resident' and relationship = '世帯主') as heads
-      from state group by municipality_code, checked, on_date
-    ) s
-    where members > 0 and heads <> 1
-    order by municipality_code, checked, on_date`.execute(db);
+    -- the first date on which each household with resident members breaks the rule
+    select distinct on (municipality_code, household_id) municipality_code, household_id, on_date::text, heads::int
+    from counted where members > 0 and heads <> 1
+    order by municipality_code, household_id, on_date`.execute(db);
   if (broken.rows.length === 0) return [];
   const rejected = await sql<{ municipality_code: string; change_id: string; line: number; household_id: string }>`
     update changes c set status = 'rejected'

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { UnusableInputError } from '../errors.ts';
@@ -14,12 +15,14 @@ export interface RawRow {
   problems: FieldProblem[];
 }
 
+const ROWS_PER_BATCH = 1000;
+
 /**
- * Streams the rows of an input file: never the whole file in memory. A header that names an
+ * Streams the rows of an input file in batches: never the whole file in memory. A header that names an
  * unknown column, repeats one or lacks a required one makes the file unusable (exit 2,
  * nothing stored); a row whose cells do not match the header is a rejected row.
  */
-export async function* readCsvRows(file: string, kind: RecordKind, encoding: Encoding): AsyncGenerator<RawRow> {
+export async function* readCsvRows(file: string, kind: RecordKind, encoding: Encoding): AsyncGenerator<RawRow[]> {
   if (!fs.existsSync(file)) throw new UnusableInputError('file_not_found', `${file}: no such file`, { file });
   const bytes = fs.createReadStream(file);
   // Municipal systems write "Shift_JIS" as Windows-31J (cp932: ①, 髙 and friends), a superset.
@@ -27,12 +30,13 @@ export async function* readCsvRows(file: string, kind: RecordKind, encoding: Enc
   const parser = text.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
   let header: string[] | undefined;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!header) {
-        header = checkHeader(file, kind, record);
-        continue;
+    for await (const batch of batchesOf<{ record: string[]; info: { lines: number } }>(parser, ROWS_PER_BATCH)) {
+      const rows: RawRow[] = [];
+      for (const { record, info } of batch) {
+        if (header) rows.push(toRow(header, record, info.lines));
+        else header = checkHeader(file, kind, record);
       }
-      yield toRow(header, record, info.lines);
+      if (rows.length) yield rows;
     }
   } catch (error) {
     if (error instanceof UnusableInputError) throw error;
@@ -52,6 +56,33 @@ export function rowFromObject(kind: RecordKind, line: number, object: Record<str
   const cells: Record<string, string> = {};
   for (const [k, v] of Object.entries(object)) cells[k] = v === null || v === undefined ? '' : String(v);
   return { line, cells, problems };
+}
+
+/** Reads an object stream in arrays: one await per batch rather than per record. */
+async function* batchesOf<T>(stream: Readable, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for (;;) {
+    const item = stream.read() as T | null;
+    if (item !== null) {
+      batch.push(item);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+      continue;
+    }
+    if (stream.readableEnded) break;
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        stream.off('readable', onReadable).off('end', onReadable).off('error', settle);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReadable = () => settle();
+      stream.on('readable', onReadable).on('end', onReadable).on('error', settle);
+    });
+  }
+  if (batch.length) yield batch;
 }
 
 function checkHeader(file: string, kind: RecordKind, header: string[]): string[] {

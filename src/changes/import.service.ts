@@ -51,7 +51,7 @@ export async function ingestRows(
   ctx: IngestContext,
   kind: RecordKind,
   source: string,
-  rows: AsyncIterable<RawRow> | Iterable<RawRow>,
+  batches: AsyncIterable<RawRow[]> | Iterable<RawRow[]>,
   rejectionFile?: RejectionFile,
 ): Promise<IngestSummary> {
   const { db } = ctx;
@@ -71,8 +71,16 @@ export async function ingestRows(
     counts.rejected++;
     rejections.push(...problems);
   };
+  // One batch is stored while the next is validated: PostgreSQL and Node work at the same time.
+  let storing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const { unique, repeats } = splitRepeats(staged);
+    const batch = staged;
+    staged = [];
+    await storing;
+    storing = store(batch);
+  };
+  const store = async (batch: StagedChange[]) => {
+    const { unique, repeats } = splitRepeats(batch);
     const existing = unique.length ? await insertChanges(db, importId, kind, unique) : new Map();
     for (const s of unique) {
       const key = keyOf(s);
@@ -83,28 +91,30 @@ export async function ingestRows(
       if (earlier.contentHash === s.contentHash && earlier.kind === kind) counts.duplicates++;
       else reject([rejectionOf(s, 'change_id', 'already received with different content; a change_id is used once')]);
     }
-    staged = [];
   };
 
-  for await (const row of rows) {
-    counts.rows_read++;
-    const parsed = row.problems.length ? undefined : parseRecord(kind, row.cells);
-    if (parsed?.ok) {
-      staged.push({ record: parsed.record, contentHash: hashOf(parsed.record), line: row.line });
-    } else {
-      const problems = parsed ? parsed.problems : row.problems;
-      reject(problems.map((p) => ({
-        municipalityCode: row.cells.municipality_code ?? '',
-        line: row.line,
-        changeId: row.cells.change_id || null,
-        field: p.field,
-        reason: p.reason,
-      })));
+  for await (const rows of batches) {
+    for (const row of rows) {
+      counts.rows_read++;
+      const parsed = row.problems.length ? undefined : parseRecord(kind, row.cells);
+      if (parsed?.ok) {
+        staged.push({ record: parsed.record, contentHash: hashOf(parsed.record), line: row.line });
+      } else {
+        const problems = parsed ? parsed.problems : row.problems;
+        reject(problems.map((p) => ({
+          municipalityCode: row.cells.municipality_code ?? '',
+          line: row.line,
+          changeId: row.cells.change_id || null,
+          field: p.field,
+          reason: p.reason,
+        })));
+      }
+      if (staged.length >= BATCH_SIZE) await flush();
+      if (rejections.length >= BATCH_SIZE) await report();
     }
-    if (staged.length >= BATCH_SIZE) await flush();
-    if (rejections.length >= BATCH_SIZE) await report();
   }
   await flush();
+  await storing;
 
   if (kind === 'residents') {
     const households = await rejectHouseholdsWithoutOneHead(db, importId);

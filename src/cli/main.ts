@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts';
 import { requestedExitCode } from './exit-status.ts';
 import { registerDbCommands } from './commands/db.command.ts';
+import { registerDemoCommand } from './commands/demo.command.ts';
 import { registerGenerateCommand } from './commands/generate.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
 import { registerServeCommand } from './commands/serve.command.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerServeCommand(program);
   registerUsersCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

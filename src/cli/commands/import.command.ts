@@ -24,14 +24,14 @@ export function registerImportCommand(program: Command): void {
       if (options.encoding !== 'utf8' && options.encoding !== 'shift_jis') {
         throw new UnusableInputError('bad_encoding', `unknown encoding '${options.encoding}': use utf8 or shift_jis`);
       }
-      // Check the file and its header before anything is stored: an unusable file changes nothing.
-      const rows = readCsvRows(file, kind as RecordKind, options.encoding as Encoding);
-      const first = await rows.next();
+      // Read the header and first rows before opening the store: an unusable file changes nothing.
+      const batches = readCsvRows(file, kind as RecordKind, options.encoding as Encoding);
+      const first = await batches.next();
       const app = await openAppContext();
       try {
         const all = (async function* () {
           if (!first.done) yield first.value;
-          yield* rows;
+          yield* batches;
         })();
         const summary = await ingestRows(app, kind as RecordKind, path.resolve(file), all, new RejectionFile(`${file}.rejected.csv`));
         const { rejections: _shownInFile, ...rest } = summary;

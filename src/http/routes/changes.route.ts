@@ -39,7 +39,7 @@ export function changesRoutes(app: FastifyInstance, ctx: IngestContext): void {
         }
         return row;
       });
-      const summary = await ingestRows(ctx, kind, `api:${request.session!.user.login}`, raw);
+      const summary = await ingestRows(ctx, kind, `api:${request.session!.user.login}`, [raw]);
       return {
         import_id: summary.importId,
         rows: summary.rowsRead,
