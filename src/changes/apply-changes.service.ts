@@ -21,16 +21,31 @@ export async function applyChanges(db: Kysely<DB>, job: ApplyChangesJob): Promis
     if (todo.rows.length === 0) return { applied: 0 };
     for (const kind of Object.keys(RECORD_STORES) as RecordKind[]) {
       const ids = todo.rows.filter((r) => r.kind === kind).map((r) => r.id);
-      if (ids.length > 0) await applyKind(trx, kind, ids);
+      if (ids.length > 0) await applyKind(trx, kind, chunkOf(ids));
     }
-    const ids = todo.rows.map((r) => r.id);
-    await recordTouchedHouseholds(trx, ids);
-    await sql`update changes set status = 'applied', applied_at = now() where id = any(${ids}::bigint[])`.execute(trx);
-    return { applied: ids.length };
+    const chunk = chunkOf(todo.rows.map((r) => r.id));
+    await recordTouchedHouseholds(trx, chunk);
+    await sql`update changes set status = 'applied', applied_at = now() where ${inChunk('id', chunk)}`.execute(trx);
+    return { applied: chunk.ids.length };
   });
 }
 
-async function applyKind(trx: Transaction<DB>, kind: RecordKind, ids: number[]): Promise<void> {
+/**
+ * The ids of one chunk, and their range. Every statement filters on both: the range lets the
+ * planner take a short primary-key scan even when statistics lag behind a bulk load or when
+ * row-level security adds a municipality predicate; the list keeps the set exact.
+ */
+interface Chunk {
+  ids: number[];
+  from: number;
+  to: number;
+}
+
+const chunkOf = (ids: number[]): Chunk => ({ ids, from: Math.min(...ids), to: Math.max(...ids) });
+const inChunk = (column: string, c: Chunk) =>
+  sql`${sql.ref(column)} between ${c.from} and ${c.to} and ${sql.ref(column)} = any(${c.ids}::bigint[])`;
+
+async function applyKind(trx: Transaction<DB>, kind: RecordKind, chunk: Chunk): Promise<void> {
   const store = RECORD_STORES[kind];
   const payloadColumns = Object.keys(store.columns);
   const recordType = payloadColumns.map((c) => `${c} ${store.columns[c]}`).join(', ');
@@ -40,13 +55,13 @@ async function applyKind(trx: Transaction<DB>, kind: RecordKind, ids: number[]):
     insert into ${sql.raw(store.history)} (${sql.raw(all.join(', '))})
     select c.id, c.municipality_code, c.person_id, c.effective_date, c.received_at, ${sql.raw(payloadColumns.map((p) => `p.${p}`).join(', '))}
     from changes c, jsonb_to_record(c.payload) as p(${sql.raw(recordType)})
-    where c.id = any(${ids}::bigint[])
+    where ${inChunk('c.id', chunk)}
     on conflict (change_row) do nothing`.execute(trx);
   // The current table keeps the latest version of each record, whatever order chunks arrive in.
   await sql`
     insert into ${sql.raw(store.current)} (${sql.raw(all.join(', '))})
     select distinct on (${sql.raw(key.join(', '))}) ${sql.raw(all.join(', '))}
-    from ${sql.raw(store.history)} where change_row = any(${ids}::bigint[])
+    from ${sql.raw(store.history)} where ${inChunk('change_row', chunk)}
     order by ${sql.raw(key.join(', '))}, valid_from desc, recorded_at desc, change_row desc
     on conflict (${sql.raw(key.join(', '))}) do update set
       ${sql.raw(all.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`).join(', '))}
@@ -61,18 +76,18 @@ async function applyKind(trx: Transaction<DB>, kind: RecordKind, ids: number[]):
  * whether their supporter is taxed. Over-approximating costs a re-evaluation; missing one
  * would leave a decision wrong.
  */
-async function recordTouchedHouseholds(trx: Transaction<DB>, ids: number[]): Promise<void> {
+async function recordTouchedHouseholds(trx: Transaction<DB>, chunk: Chunk): Promise<void> {
   await sql`
     insert into household_changes (change_row, municipality_code, household_id, effective_date, recorded_at)
     select distinct c.id, c.municipality_code, h.household_id, c.effective_date, c.received_at
     from changes c
     join person_history h on h.municipality_code = c.municipality_code and h.person_id = c.person_id
-    where c.id = any(${ids}::bigint[])
+    where ${inChunk('c.id', chunk)}
     union
     select distinct c.id, c.municipality_code, h.household_id, c.effective_date, c.received_at
     from changes c
     join income_history d on d.municipality_code = c.municipality_code and d.dependent_of = c.person_id
     join person_history h on h.municipality_code = d.municipality_code and h.person_id = d.person_id
-    where c.id = any(${ids}::bigint[]) and c.kind = 'income'
+    where ${inChunk('c.id', chunk)} and c.kind = 'income'
     on conflict do nothing`.execute(trx);
 }

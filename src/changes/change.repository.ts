@@ -177,6 +177,10 @@ export async function rejectHouseholdsWithoutOneHead(db: Kysely<DB>, importId: n
   });
 }
 
+export async function analyzeChanges(db: Kysely<DB>): Promise<void> {
+  await sql`analyze changes`.execute(db);
+}
+
 /** The id ranges of this import's changes still to apply, per municipality, in chunks. */
 export async function pendingRanges(
   db: Kysely<DB>,

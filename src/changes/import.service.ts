@@ -8,6 +8,7 @@ import {
   createImport,
   finishImport,
   insertChanges,
+  analyzeChanges,
   insertRejections,
   pendingRanges,
   rejectHouseholdsWithoutOneHead,
@@ -23,6 +24,7 @@ const BATCH_SIZE = 2000;
 const APPLY_CHUNK = 2000;
 /** How many rejections a summary carries back to an API caller; all are in the database. */
 const REJECTIONS_RETURNED = 1000;
+const ANALYZE_AFTER = 10_000;
 
 export interface IngestContext {
   db: Kysely<DB>;
@@ -115,6 +117,8 @@ export async function ingestRows(
   }
   await flush();
   await storing;
+  // Fresh statistics after a bulk load, so the checks below and the workers plan for its size.
+  if (counts.accepted >= ANALYZE_AFTER) await analyzeChanges(db);
 
   if (kind === 'residents') {
     const households = await rejectHouseholdsWithoutOneHead(db, importId);
