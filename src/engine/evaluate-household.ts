@@ -1,0 +1,239 @@
+import { Engine } from 'json-rules-engine';
+import type { Program, ProgramVersion } from '../rules/program-loader.ts';
+import { appliesTo, versionOn } from '../rules/program-loader.ts';
+import { parameterOn } from '../rules/parameter-value.ts';
+import type { Citation, ConditionSpec, MemberTest, Threshold } from '../rules/program-schema.ts';
+import { endOfPreviousMonth, firstOfMonth } from './calendar.ts';
+import { CONTEXT_FACT, HOUSEHOLD_FACTS, incomeYearFor, registerFacts, type FactContext } from './household-facts.ts';
+import type { HouseholdSnapshot } from './household-snapshot.ts';
+import { memberFacts } from './member-facts.ts';
+import { compare, memberPasses } from './member-test.ts';
+import { chooseRecipient } from './recipient.ts';
+import { explanationText } from './explanation-text.ts';
+
+/** Recorded on every decision with the rule version: replaying needs both to be the same. */
+export const ENGINE_VERSION = '1';
+
+export type Outcome = 'eligible' | 'ineligible' | 'review';
+
+export interface ConditionResult {
+  id: string;
+  fact: string;
+  params?: Record<string, unknown>;
+  value: unknown;
+  operator: string;
+  threshold: unknown;
+  /** true, false, or null when the fact is unknown from the records held. */
+  result: boolean | null;
+  citation: Citation;
+  text_ja: string;
+}
+
+export interface AmountStep {
+  component: string;
+  person_id?: string;
+  birth_order?: number;
+  age?: number;
+  text_ja: string;
+  parameter?: string;
+  value_yen: number;
+  citation: Citation;
+}
+
+export interface Explanation {
+  program: string;
+  program_name_ja: string;
+  rule_version: string;
+  engine_version: string;
+  rules_file: string;
+  evaluation_date: string;
+  membership_date: string;
+  outcome: Outcome;
+  conditions: ConditionResult[];
+  amount: { total_yen: number; paid: boolean; period_kind: 'monthly' | 'once'; steps: AmountStep[] };
+  recipient: { person_id: string | null; reason_ja: string };
+}
+
+export interface Evaluation {
+  program: string;
+  outcome: Outcome;
+  amount_yen: number;
+  recipient_person_id: string | null;
+  period_kind: 'monthly' | 'once';
+  /** The first day of the month paid (monthly) or the base date (once). */
+  evaluation_date: string;
+  rule_version: string;
+  engine_version: string;
+  explanation: Explanation;
+  explanation_text: string;
+}
+
+/** A program with a json-rules-engine engine built once per rules version. */
+export interface CompiledProgram {
+  program: Program;
+  engines: Map<ProgramVersion, Engine>;
+}
+
+export function compileProgram(program: Program): CompiledProgram {
+  const engines = new Map<ProgramVersion, Engine>();
+  for (const version of program.versions) {
+    const engine = new Engine([], { allowUndefinedFacts: false });
+    registerFacts(engine);
+    engine.addRule({
+      name: program.spec.id,
+      conditions: { all: version.rules.conditions.map(toEngineCondition) },
+      event: { type: 'eligible' },
+    });
+    engines.set(version, engine);
+  }
+  return { program, engines };
+}
+
+/** Whose household composition the program looks at for a decision as of `asOf`. */
+export function membershipDate(program: Program, asOf: string): string | undefined {
+  const date = evaluationDate(program, asOf);
+  const version = versionOn(program, date);
+  if (!version) return undefined;
+  return version.rules.membership === 'base_date' ? program.spec.base_date! : endOfPreviousMonth(asOf);
+}
+
+/**
+ * The program's decision for one household as of a date, with its explanation; undefined when
+ * the program is not in force then or not run by the household's municipality. Pure: the
+ * snapshot is all it reads.
+ */
+export async function evaluateHousehold(
+  compiled: CompiledProgram,
+  snapshot: HouseholdSnapshot,
+  asOf: string,
+): Promise<Evaluation | undefined> {
+  const { program } = compiled;
+  if (!appliesTo(program, snapshot.municipality_code)) return undefined;
+  const date = evaluationDate(program, asOf);
+  const version = versionOn(program, date);
+  if (!version) return undefined;
+  const rules = version.rules;
+
+  const recipient = chooseRecipient(snapshot, rules.recipient, incomeYearFor(date));
+  const members = snapshot.members.map((m) => memberFacts(m, date, recipient.person?.person_id));
+  const ctx: FactContext = { snapshot, members, parameters: program.parameters, evaluationDate: date, recipientId: recipient.person?.person_id };
+  const run = await compiled.engines.get(version)!.run({ [CONTEXT_FACT]: ctx });
+  const ruleResult = run.results[0] ?? run.failureResults[0];
+  const evaluated = (ruleResult.conditions as unknown as { all: EngineCondition[] }).all;
+  const conditions = rules.conditions.map((spec) => conditionResult(spec, evaluated.find((c) => c.name === spec.name)));
+
+  const outcome: Outcome = conditions.some((c) => c.result === false)
+    ? 'ineligible'
+    : conditions.some((c) => c.result === null) || !recipient.person
+      ? 'review'
+      : 'eligible';
+  const steps = amountSteps(program, version, ctx);
+  const total = steps.reduce((sum, s) => sum + s.value_yen, 0);
+  const explanation: Explanation = {
+    program: program.spec.id,
+    program_name_ja: program.spec.name.ja,
+    rule_version: program.ruleVersion,
+    engine_version: ENGINE_VERSION,
+    rules_file: version.file,
+    evaluation_date: date,
+    membership_date: snapshot.membership_date,
+    outcome,
+    conditions,
+    amount: { total_yen: total, paid: outcome === 'eligible', period_kind: program.spec.period_kind, steps },
+    recipient: { person_id: recipient.person?.person_id ?? null, reason_ja: recipient.reason_ja },
+  };
+  return {
+    program: program.spec.id,
+    outcome,
+    amount_yen: outcome === 'eligible' ? total : 0,
+    recipient_person_id: recipient.person?.person_id ?? null,
+    period_kind: program.spec.period_kind,
+    evaluation_date: date,
+    rule_version: program.ruleVersion,
+    engine_version: ENGINE_VERSION,
+    explanation,
+    explanation_text: explanationText(explanation),
+  };
+}
+
+/** Monthly programs decide a month (ages on its first day); one-off programs their base date. */
+function evaluationDate(program: Program, asOf: string): string {
+  return program.spec.period_kind === 'once' ? program.spec.base_date! : firstOfMonth(asOf);
+}
+
+interface EngineCondition {
+  name: string;
+  fact: string;
+  operator: string;
+  value: unknown;
+  params?: Record<string, unknown>;
+  factResult?: unknown;
+  valueResult?: unknown;
+  result?: boolean;
+}
+
+/** A {parameter} threshold becomes json-rules-engine's fact reference to the `parameter` fact. */
+function engineValue(value: Threshold) {
+  return typeof value === 'object' && !Array.isArray(value) && 'parameter' in value
+    ? { fact: 'parameter', params: { name: value.parameter } }
+    : value;
+}
+
+function toEngineCondition(c: ConditionSpec) {
+  return { name: c.name, fact: c.fact, params: c.params, operator: c.operator, value: engineValue(c.value) };
+}
+
+/** Evaluates a household test outside the engine (amount components), with the same facts. */
+function householdTestHolds(test: { fact: string; params?: Record<string, unknown>; operator: MemberTest['operator']; value: Threshold }, ctx: FactContext): boolean {
+  const fact = HOUSEHOLD_FACTS[test.fact].compute(test.params ?? {}, ctx);
+  const v = engineValue(test.value);
+  const threshold = typeof v === 'object' && !Array.isArray(v) ? HOUSEHOLD_FACTS[v.fact].compute(v.params ?? {}, ctx) : v;
+  if (fact === null || threshold === null) return false;
+  return compare(test.operator, fact, threshold as string | number | boolean | string[]);
+}
+
+function conditionResult(spec: ConditionSpec, evaluated: EngineCondition | undefined): ConditionResult {
+  const value = evaluated?.factResult ?? null;
+  const threshold = evaluated && 'valueResult' in evaluated && evaluated.valueResult !== undefined ? evaluated.valueResult : spec.value;
+  const result = value === null || threshold === null ? null : Boolean(evaluated?.result);
+  const text = result === null ? (spec.text_ja.unknown ?? spec.text_ja.fail) : result ? spec.text_ja.pass : spec.text_ja.fail;
+  return { id: spec.name, fact: spec.fact, params: spec.params, value, operator: spec.operator, threshold, result, citation: spec.citation, text_ja: text };
+}
+
+function amountSteps(program: Program, version: ProgramVersion, ctx: FactContext): AmountStep[] {
+  const { members, evaluationDate: date } = ctx;
+  const param = (name: string) => {
+    const p = parameterOn(program.parameters, name, date);
+    if (!p || typeof p.value !== 'number') throw new Error(`${program.spec.id}: parameter ${name} has no amount on ${date}`);
+    return p;
+  };
+  const steps: AmountStep[] = [];
+  for (const component of version.rules.amount.components) {
+    if (component.kind === 'flat') {
+      const p = param(component.parameter);
+      steps.push({ component: component.id, text_ja: component.text_ja, parameter: p.name, value_yen: p.value as number, citation: p.source });
+      continue;
+    }
+    if (!component.applies_if.every((test) => householdTestHolds(test, ctx))) continue;
+    const ordered = component.birth_order
+      ? members.filter((m) => memberPasses(m, component.birth_order!.among, program.parameters, date)).sort((a, b) => a.birth_date.localeCompare(b.birth_date) || a.person_id.localeCompare(b.person_id))
+      : [];
+    for (const member of members.filter((m) => memberPasses(m, component.members, program.parameters, date))) {
+      const order = ordered.indexOf(member) + 1 || undefined;
+      const facts = { ...member, birth_order: order ?? 0 };
+      const tier = component.tiers.find((t) => memberPasses(facts, t.when, program.parameters, date));
+      const p = tier ? param(tier.parameter) : undefined;
+      steps.push({
+        component: component.id,
+        person_id: member.person_id,
+        birth_order: order,
+        age: member.age,
+        text_ja: tier?.text_ja ?? '該当する区分なし',
+        parameter: p?.name,
+        value_yen: (p?.value as number) ?? 0,
+        citation: p?.source ?? component.citation,
+      });
+    }
+  }
+  return steps;
+}

@@ -1,0 +1,126 @@
+import type { Almanac, Engine } from 'json-rules-engine';
+import type { MemberTest, Parameters } from '../rules/program-schema.ts';
+import { parameterOn } from '../rules/parameter-value.ts';
+import type { HouseholdSnapshot } from './household-snapshot.ts';
+import type { MemberFacts } from './member-facts.ts';
+import { memberPasses } from './member-test.ts';
+
+/**
+ * The facts a program's conditions may name, computed from a household snapshot. null means
+ * "the municipality's records cannot tell": a condition on it is neither met nor failed, and
+ * the household goes to review instead of being denied (DOMAIN.md).
+ */
+export interface FactContext {
+  snapshot: HouseholdSnapshot;
+  members: MemberFacts[];
+  parameters: Parameters;
+  /** The date parameters and ages are taken on. */
+  evaluationDate: string;
+  recipientId: string | undefined;
+}
+
+type FactFn = (params: Record<string, unknown>, ctx: FactContext) => unknown;
+
+const fiscalYearOf = (params: Record<string, unknown>) => String(params.fiscal_year);
+
+/** 賦課期日: resident tax is assessed on the residents of 1 January of the fiscal year. */
+const assessmentDay = (fiscalYear: string) => `${fiscalYear}-01-01`;
+
+/**
+ * Whether a member is exempt from 均等割 for a fiscal year: their assessment says so; someone
+ * born after 1 January has none to say so but is exempt (none is due); someone who moved in
+ * after 1 January was assessed elsewhere, so it is unknown here.
+ */
+function kintowariExempt(ctx: FactContext, personId: string, fy: string): boolean | null {
+  const member = ctx.snapshot.members.find((m) => m.person_id === personId)!;
+  const record = member.tax[fy];
+  if (record) return record.kintowari === 0;
+  if (member.birth_date > assessmentDay(fy)) return true;
+  return null;
+}
+
+/** Whether the person is charged resident tax (均等割 or 所得割) for the fiscal year; null: unknown. */
+function isTaxed(ctx: FactContext, personId: string, fy: string): boolean | null {
+  const member = ctx.snapshot.members.find((m) => m.person_id === personId);
+  if (!member) return ctx.snapshot.supporters_taxed[personId] ?? null;
+  const record = member.tax[fy];
+  return record ? record.kintowari > 0 || record.shotokuwari > 0 : null;
+}
+
+export const HOUSEHOLD_FACTS: Record<string, { description_ja: string; compute: FactFn }> = {
+  parameter: {
+    description_ja: 'プログラムのパラメータの評価日時点の値',
+    compute: (params, ctx) => parameterOn(ctx.parameters, String(params.name), ctx.evaluationDate)?.value ?? null,
+  },
+  member_count: {
+    description_ja: '世帯員数（基準日に住民登録のある者）',
+    compute: (_p, ctx) => ctx.members.length,
+  },
+  count_members: {
+    description_ja: '条件に当てはまる世帯員の数',
+    compute: (params, ctx) =>
+      ctx.members.filter((m) => memberPasses(m, params.where as MemberTest[], ctx.parameters, ctx.evaluationDate)).length,
+  },
+  all_members_exempt_from_kintowari: {
+    description_ja: '世帯全員が住民税均等割非課税か（1月2日以降の出生者は非課税、1月2日以降の転入者は他市町村の課税情報が必要）',
+    compute: (params, ctx) => {
+      const results = ctx.snapshot.members.map((m) => kintowariExempt(ctx, m.person_id, fiscalYearOf(params)));
+      if (results.includes(false)) return false;
+      return results.includes(null) ? null : true;
+    },
+  },
+  only_dependants_of_taxed_persons: {
+    description_ja: '世帯全員が住民税の課税されている者の扶養親族等か',
+    compute: (params, ctx) => {
+      const fy = fiscalYearOf(params);
+      const results = ctx.snapshot.members.map((m): boolean | null => {
+        const record = m.tax[fy];
+        if (!record?.dependent_of) return record || m.birth_date > assessmentDay(fy) ? false : null;
+        const member = ctx.snapshot.members.some((x) => x.person_id === record.dependent_of);
+        if (!member && record.supporter_taxed != null) return record.supporter_taxed;
+        return isTaxed(ctx, record.dependent_of, fy);
+      });
+      if (results.includes(false)) return false;
+      return results.includes(null) ? null : true;
+    },
+  },
+  recipient_income_for_limit: {
+    description_ja: '受給者の所得（合計所得金額から8万円を控除した額）。6月から翌年5月までは前年の所得（その年度の課税情報）',
+    compute: (params, ctx) => {
+      const person = ctx.snapshot.members.find((m) => m.person_id === ctx.recipientId);
+      const record = person?.tax[String(incomeYearFor(ctx.evaluationDate))];
+      if (!record) return null;
+      return Math.max(0, record.total_income - Number(params.deduction ?? 80000));
+    },
+  },
+  recipient_income_limit: {
+    description_ja: '受給者の扶養親族等の数に応じた所得限度額',
+    compute: (params, ctx) => {
+      const limits = parameterOn(ctx.parameters, String(params.parameter), ctx.evaluationDate)?.value;
+      if (!Array.isArray(limits)) return null;
+      const fy = String(incomeYearFor(ctx.evaluationDate));
+      const dependants = ctx.snapshot.members.filter((m) => m.tax[fy]?.dependent_of === ctx.recipientId).length;
+      const extra = Math.max(0, dependants - (limits.length - 1));
+      // Beyond the table, each further dependant raises the limit by 380,000 yen (児童手当法施行令 第1条).
+      return limits[Math.min(dependants, limits.length - 1)] + extra * 380000;
+    },
+  },
+};
+
+/** 児童手当: from June to May the next year, the fiscal year starting that June decides. */
+export function incomeYearFor(date: string): number {
+  const year = Number(date.slice(0, 4));
+  return Number(date.slice(5, 7)) >= 6 ? year : year - 1;
+}
+
+/** The run-time fact that carries a run's FactContext to the registered facts. */
+export const CONTEXT_FACT = 'context';
+
+/** Registers every household fact on an engine once; each run passes its context as a fact. */
+export function registerFacts(engine: Engine): void {
+  for (const [name, fact] of Object.entries(HOUSEHOLD_FACTS)) {
+    engine.addFact(name, async (params: Record<string, unknown>, almanac: Almanac) =>
+      fact.compute(params ?? {}, (await almanac.factValue(CONTEXT_FACT)) as FactContext),
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { compileProgram, evaluateHousehold, membershipDate, type Evaluation } from '../engine/evaluate-household.ts';
+import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
+import type { Program } from './program-loader.ts';
+import type { RuleCase } from './program-schema.ts';
+
+export interface CaseResult {
+  name: string;
+  passed: boolean;
+  expected: RuleCase['expect'];
+  actual: { outcome: string; amount_yen?: number; recipient_person_id?: string | null };
+  evaluation?: Evaluation;
+}
+
+/** A case's household as the engine sees it (the members on the program's membership date). */
+export function snapshotOfCase(program: Program, c: RuleCase): HouseholdSnapshot {
+  return {
+    municipality_code: c.municipality_code ?? '131016',
+    household_id: 'case',
+    membership_date: membershipDate(program, c.as_of) ?? c.as_of,
+    members: c.household.members.map((m) => ({
+      person_id: m.person_id,
+      relationship: m.relationship,
+      birth_date: m.birth_date,
+      resident_since: m.resident_since ?? m.birth_date,
+      tax: m.tax,
+    })),
+    supporters_taxed: c.household.supporters_taxed,
+  };
+}
+
+/** Runs every case next to a program against the engine. */
+export async function runCases(program: Program): Promise<CaseResult[]> {
+  const compiled = compileProgram(program);
+  const results: CaseResult[] = [];
+  for (const c of program.cases) {
+    const evaluation = await evaluateHousehold(compiled, snapshotOfCase(program, c), c.as_of);
+    const actual = evaluation
+      ? { outcome: evaluation.outcome, amount_yen: evaluation.amount_yen, recipient_person_id: evaluation.recipient_person_id }
+      : { outcome: 'not_in_force' };
+    const e = c.expect;
+    const passed =
+      actual.outcome === e.outcome &&
+      (e.amount_yen === undefined || actual.amount_yen === e.amount_yen) &&
+      (e.recipient_person_id === undefined || actual.recipient_person_id === e.recipient_person_id);
+    results.push({ name: c.name, passed, expected: e, actual, evaluation });
+  }
+  return results;
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { HOUSEHOLD_FACTS } from '../engine/household-facts.ts';
+import { MEMBER_FACT_NAMES } from '../engine/member-facts.ts';
+import { UnusableInputError } from '../errors.ts';
+import {
+  casesSchema,
+  parametersSchema,
+  programSchema,
+  rulesVersionSchema,
+  type Parameters,
+  type ProgramSpec,
+  type RuleCase,
+  type RulesVersion,
+} from './program-schema.ts';
+
+export interface ProgramVersion {
+  from: string;
+  to?: string;
+  file: string;
+  rules: RulesVersion;
+}
+
+/** A program folder, validated, with the hash that every decision made with it records. */
+export interface Program {
+  spec: ProgramSpec;
+  parameters: Parameters;
+  versions: ProgramVersion[];
+  cases: RuleCase[];
+  /** sha256 over the folder's files (names and bytes), first 16 hex digits. */
+  ruleVersion: string;
+  /** The folder's files as read, so a decision can be replayed with exactly these rules. */
+  files: Record<string, string>;
+}
+
+export class ProgramInvalidError extends UnusableInputError {
+  constructor(readonly dir: string, readonly problems: string[]) {
+    super('program_invalid', `${dir}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`, { dir, problems });
+  }
+}
+
+/** Reads and validates one program folder. */
+export function loadProgram(dir: string): Program {
+  if (!fs.existsSync(path.join(dir, 'program.json'))) {
+    throw new ProgramInvalidError(dir, ['no program.json: not a program folder']);
+  }
+  const files: Record<string, string> = {};
+  for (const name of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, name);
+    if (fs.statSync(file).isFile()) files[name] = fs.readFileSync(file, 'utf8');
+  }
+  return programFromFiles(dir, files);
+}
+
+/** Validates a program from its files' contents (a folder on disk, or one recorded for replay). */
+export function programFromFiles(dir: string, files: Record<string, string>): Program {
+  const problems: string[] = [];
+  const parse = <T extends z.ZodType>(name: string, schema: T): z.output<T> | undefined => {
+    if (files[name] === undefined) {
+      problems.push(`${name}: missing`);
+      return undefined;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(files[name]);
+    } catch (error) {
+      problems.push(`${name}: not valid JSON (${(error as Error).message})`);
+      return undefined;
+    }
+    const result = schema.safeParse(json);
+    if (!result.success) {
+      for (const issue of result.error.issues) problems.push(`${name} ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      return undefined;
+    }
+    return result.data;
+  };
+  const spec = parse('program.json', programSchema);
+  const parameters = parse('parameters.json', parametersSchema) ?? {};
+  const cases = parse('cases.json', casesSchema) ?? [];
+  const versions: ProgramVersion[] = [];
+  for (const v of spec?.versions ?? []) {
+    const rules = parse(v.rules, rulesVersionSchema);
+    if (rules) versions.push({ from: v.from, to: v.to, file: v.rules, rules });
+  }
+  if (spec && spec.id !== path.basename(dir)) problems.push(`program.json id: '${spec.id}' differs from the folder name '${path.basename(dir)}'`);
+  if (spec?.period_kind === 'once' && !spec.base_date) problems.push('program.json base_date: required for a program paid once');
+  for (const v of versions) problems.push(...unknownParameters(v, parameters), ...unknownFacts(v));
+  for (const [name, p] of Object.entries(parameters)) problems.push(...overlaps(name, p.values));
+  if (problems.length || !spec) throw new ProgramInvalidError(dir, problems);
+  return { spec, parameters, versions, cases, ruleVersion: hashFiles(files), files };
+}
+
+/** Every program folder under a rules directory (a folder with program.json counts as one). */
+export function loadPrograms(rulesDir: string): Program[] {
+  if (!fs.existsSync(rulesDir)) throw new UnusableInputError('rules_missing', `${rulesDir}: no such folder`);
+  if (fs.existsSync(path.join(rulesDir, 'program.json'))) return [loadProgram(rulesDir)];
+  return fs
+    .readdirSync(rulesDir)
+    .sort()
+    .map((name) => path.join(rulesDir, name))
+    .filter((dir) => fs.existsSync(path.join(dir, 'program.json')))
+    .map(loadProgram);
+}
+
+/** The version of the rules in force on a date, if any. */
+export function versionOn(program: Program, date: string): ProgramVersion | undefined {
+  return program.versions.find((v) => v.from <= date && (!v.to || date <= v.to));
+}
+
+export function appliesTo(program: Program, municipalityCode: string): boolean {
+  const m = program.spec.municipalities;
+  return m === 'all' || m.includes(municipalityCode);
+}
+
+function hashFiles(files: Record<string, string>): string {
+  const hash = createHash('sha256');
+  for (const name of Object.keys(files).sort()) hash.update(name).update('\0').update(files[name]).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
+function unknownFacts(version: ProgramVersion): string[] {
+  const used = JSON.stringify(version.rules).matchAll(/"fact":"([^"]+)"/g);
+  const known = new Set([...Object.keys(HOUSEHOLD_FACTS), ...MEMBER_FACT_NAMES]);
+  return [...new Set([...used].map((m) => m[1]))]
+    .filter((name) => !known.has(name))
+    .map((name) => `${version.file}: unknown fact '${name}' (known: ${[...known].join(', ')})`);
+}
+
+/** Dated values must not overlap: on any date at most one value is in force. */
+function overlaps(name: string, values: { from: string; to?: string }[]): string[] {
+  const sorted = [...values].sort((a, b) => a.from.localeCompare(b.from));
+  return sorted.slice(1).flatMap((v, i) => {
+    const before = sorted[i];
+    return !before.to || before.to >= v.from ? [`parameters.json ${name}: the value from ${before.from} has no end before ${v.from}`] : [];
+  });
+}
+
+function unknownParameters(version: ProgramVersion, parameters: Parameters): string[] {
+  const used = JSON.stringify(version.rules).matchAll(/"parameter":"([^"]+)"/g);
+  return [...new Set([...used].map((m) => m[1]))]
+    .filter((name) => !parameters[name])
+    .map((name) => `${version.file}: parameter '${name}' is not in parameters.json`);
+}

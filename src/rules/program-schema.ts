@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { isIsoDate } from '../codes/iso-date.ts';
+
+/**
+ * The program folder format (rules/<program-id>/), modelled on OpenFisca's dated parameters and
+ * Catala's law next to the code. docs/rules-format.md explains each part with an example.
+ */
+const isoDate = z.string().refine(isIsoDate, 'not a YYYY-MM-DD date');
+
+export const citationSchema = z.object({
+  title: z.string().min(1),
+  article: z.string().optional(),
+  url: z.url().optional(),
+});
+
+/** A threshold: a literal, a parameter's value on the evaluation date, or another household fact. */
+const thresholdSchema = z.union([
+  z.number(),
+  z.string(),
+  z.boolean(),
+  z.array(z.string()),
+  z.object({ parameter: z.string() }),
+  z.object({ fact: z.string(), params: z.record(z.string(), z.unknown()).optional() }),
+]);
+
+export const OPERATORS = ['equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'in', 'notIn'] as const;
+
+/** A test on one household member's facts (see MEMBER_FACTS). */
+export const memberTestSchema = z.object({
+  fact: z.string(),
+  operator: z.enum(OPERATORS),
+  value: thresholdSchema,
+});
+
+export const conditionSchema = z.object({
+  /** The condition's id: its citation and sentences hang on it. */
+  name: z.string().regex(/^[a-z0-9_]+$/),
+  fact: z.string(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  operator: z.enum(OPERATORS),
+  value: thresholdSchema,
+  citation: citationSchema,
+  text_ja: z.object({ pass: z.string(), fail: z.string(), unknown: z.string().optional() }),
+});
+
+const tierSchema = z.object({
+  when: z.array(memberTestSchema),
+  parameter: z.string(),
+  text_ja: z.string(),
+});
+
+export const amountComponentSchema = z.discriminatedUnion('kind', [
+  z.object({ id: z.string(), kind: z.literal('flat'), parameter: z.string(), text_ja: z.string(), citation: citationSchema }),
+  z.object({
+    id: z.string(),
+    kind: z.literal('per_member'),
+    /** Household tests that must all hold for the component to apply (e.g. an income band). */
+    applies_if: z.array(z.object({ fact: z.string(), params: z.record(z.string(), z.unknown()).optional(), operator: z.enum(OPERATORS), value: thresholdSchema })).default([]),
+    /** Which members the component pays for. */
+    members: z.array(memberTestSchema),
+    /** Birth order (第1子, 第2子, …): among the members these tests select, oldest first. */
+    birth_order: z.object({ among: z.array(memberTestSchema) }).optional(),
+    /** The first tier whose tests all hold gives the member's amount; none: nothing for that member. */
+    tiers: z.array(tierSchema).min(1),
+    citation: citationSchema,
+  }),
+]);
+
+export const rulesVersionSchema = z.object({
+  /** Whose household composition counts: at the end of the month before (monthly programs) or on the base date. */
+  membership: z.enum(['end_of_previous_month', 'base_date']),
+  recipient: z.enum(['higher_income_parent', 'head_of_household']),
+  conditions: z.array(conditionSchema).min(1),
+  amount: z.object({ components: z.array(amountComponentSchema).min(1) }),
+});
+
+export const programSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  name: z.object({ ja: z.string(), en: z.string() }),
+  legal_basis: z.array(citationSchema).min(1),
+  period_kind: z.enum(['monthly', 'once']),
+  subject: z.literal('household'),
+  /** 'all', or the 全国地方公共団体コード of the municipalities that run it (a 独自施策). */
+  municipalities: z.union([z.literal('all'), z.array(z.string().regex(/^\d{6}$/)).min(1)]),
+  disposition: z.object({
+    /** Whether a decision is a 処分 whose notice carries the 教示. */
+    is_disposition: z.boolean(),
+    /** Who hears a 審査請求 (e.g. 都道府県知事 for 法定受託事務); null when not a 処分. */
+    appeal_to: z.string().nullable(),
+  }),
+  payment: z.object({
+    schedule: z.enum(['even-months', 'next-run']),
+    months_per_payment: z.number().int().positive().optional(),
+  }),
+  base_date: isoDate.optional(),
+  versions: z
+    .array(z.object({ from: isoDate, to: isoDate.optional(), rules: z.string().regex(/^[\w.-]+\.json$/) }))
+    .min(1),
+  not_modelled: z.array(z.string()),
+});
+
+export const parameterSchema = z.object({
+  description_ja: z.string(),
+  unit: z.enum(['yen', 'count', 'date', 'yen_by_dependants']),
+  values: z
+    .array(
+      z.object({
+        from: isoDate,
+        to: isoDate.optional(),
+        value: z.union([z.number(), z.string(), z.array(z.number())]),
+        source: citationSchema,
+      }),
+    )
+    .min(1),
+});
+
+export const parametersSchema = z.record(z.string().regex(/^[a-z0-9_]+$/), parameterSchema);
+
+export const caseSchema = z.object({
+  /** The case as a sentence: what it shows. */
+  name: z.string().min(10),
+  as_of: isoDate,
+  municipality_code: z.string().regex(/^\d{6}$/).optional(),
+  household: z.object({
+    members: z
+      .array(
+        z.object({
+          person_id: z.string(),
+          relationship: z.string(),
+          birth_date: isoDate,
+          /** The first day of residence in the municipality; default: the birth date. */
+          resident_since: isoDate.optional(),
+          tax: z
+            .record(
+              z.string().regex(/^\d{4}$/),
+              z.object({
+                total_income: z.number().int().nonnegative(),
+                kintowari: z.number().int().nonnegative(),
+                shotokuwari: z.number().int().nonnegative().default(0),
+                dependent_of: z.string().optional(),
+                supporter_taxed: z.boolean().optional(),
+              }),
+            )
+            .default({}),
+        }),
+      )
+      .min(1),
+    supporters_taxed: z.record(z.string(), z.boolean()).default({}),
+  }),
+  expect: z.object({
+    outcome: z.enum(['eligible', 'ineligible', 'review', 'not_in_force']),
+    amount_yen: z.number().int().nonnegative().optional(),
+    recipient_person_id: z.string().optional(),
+  }),
+});
+
+export const casesSchema = z.array(caseSchema).min(1);
+
+export type Citation = z.infer<typeof citationSchema>;
+export type MemberTest = z.infer<typeof memberTestSchema>;
+export type Threshold = z.infer<typeof thresholdSchema>;
+export type ConditionSpec = z.infer<typeof conditionSchema>;
+export type AmountComponent = z.infer<typeof amountComponentSchema>;
+export type RulesVersion = z.infer<typeof rulesVersionSchema>;
+export type ProgramSpec = z.infer<typeof programSchema>;
+export type Parameters = z.infer<typeof parametersSchema>;
+export type RuleCase = z.infer<typeof caseSchema>;
