@@ -5,6 +5,7 @@ import { registerDbCommands } from './commands/db.command.ts';
 import { registerDemoCommand } from './commands/demo.command.ts';
 import { registerGenerateCommand } from './commands/generate.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
+import { registerRulesCommand } from './commands/rules.command.ts';
 import { registerServeCommand } from './commands/serve.command.ts';
 import { registerUsersCommand } from './commands/users.command.ts';
 import { registerWorkerCommand } from './commands/worker.command.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerUsersCommand(program);
   registerDemoCommand(program);
+  registerRulesCommand(program);
   return program;
 }
 
