@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts';
 import { requestedExitCode } from './exit-status.ts';
@@ -14,6 +16,7 @@ import { registerWorkerCommand } from './commands/worker.command.ts';
 export function buildProgram(): Command {
   const program = new Command('benefit')
     .description('Push-style benefit engine for Japanese municipalities')
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerDbCommands(program);
@@ -25,6 +28,11 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerRulesCommand(program);
   return program;
+}
+
+function packageVersion(): string {
+  const pkg = fileURLToPath(new URL('../../package.json', import.meta.url));
+  return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {

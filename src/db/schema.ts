@@ -123,7 +123,53 @@ export interface StaffSessionTable {
   expires_at: Timestamp;
 }
 
+export interface RuleVersionTable {
+  program: string;
+  rule_version: string;
+  files: JSONColumnType<Record<string, string>>;
+  recorded_at: Generated<Date>;
+}
+
+export type ChangeKind = 'new' | 'amount_changed' | 'stopped' | 'restarted' | 'outcome_changed' | 'recipient_changed';
+
+export interface DecisionTable {
+  id: Generated<number>;
+  decision_id: string;
+  municipality_code: string;
+  program: string;
+  household_id: string;
+  change_kind: ChangeKind;
+  outcome: 'eligible' | 'ineligible' | 'review';
+  amount_yen: number;
+  recipient_person_id: string | null;
+  period_kind: 'monthly' | 'once';
+  effective_from: string;
+  rule_version: string;
+  engine_version: string;
+  as_of: string;
+  known_at: Timestamp;
+  inputs: JSONColumnType<Record<string, unknown>>;
+  explanation: JSONColumnType<Record<string, unknown>>;
+  explanation_text: string;
+  supersedes: number | null;
+  decided_at: Generated<Date>;
+}
+
+export interface BatchRunTable {
+  id: Generated<number>;
+  municipality_code: string;
+  run_date: string;
+  full_run: boolean;
+  known_at: Timestamp;
+  started_at: Generated<Date>;
+  finished_at: Timestamp | null;
+  summary: JSONColumnType<Record<string, unknown>> | null;
+}
+
 export interface DB {
+  rule_versions: RuleVersionTable;
+  decisions: DecisionTable;
+  batch_runs: BatchRunTable;
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
   municipalities: MunicipalityTable;

@@ -42,8 +42,7 @@ function kintowariExempt(ctx: FactContext, personId: string, fy: string): boolea
 /** Whether the person is charged resident tax (均等割 or 所得割) for the fiscal year; null: unknown. */
 function isTaxed(ctx: FactContext, personId: string, fy: string): boolean | null {
   const member = ctx.snapshot.members.find((m) => m.person_id === personId);
-  if (!member) return ctx.snapshot.supporters_taxed[personId] ?? null;
-  const record = member.tax[fy];
+  const record = member ? member.tax[fy] : ctx.snapshot.supporters[personId]?.[fy];
   return record ? record.kintowari > 0 || record.shotokuwari > 0 : null;
 }
 

@@ -28,6 +28,6 @@ export interface HouseholdSnapshot {
   /** The date whose household composition this is. */
   membership_date: string;
   members: MemberSnapshot[];
-  /** For supporters who claim a member as dependant but are not members: whether they are taxed. */
-  supporters_taxed: Record<string, boolean | null>;
+  /** Tax records of people in the municipality who claim a member as dependant but are not members. */
+  supporters: Record<string, Record<string, TaxRecord>>;
 }

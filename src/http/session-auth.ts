@@ -14,7 +14,8 @@ declare module 'fastify' {
 }
 
 /**
- * A preHandler for routes that need a signed-in staff member of at least `role`. State-changing
+ * An onRequest hook (it runs before the body is parsed, so an anonymous caller learns nothing
+ * of the route's schema) for routes that need a signed-in staff member of at least `role`. State-changing
  * requests must also carry the session's CSRF token in a header, which another site's page
  * cannot read or set (the cookie alone is not enough).
  */

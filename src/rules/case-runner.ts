@@ -24,7 +24,7 @@ export function snapshotOfCase(program: Program, c: RuleCase): HouseholdSnapshot
       resident_since: m.resident_since ?? m.birth_date,
       tax: m.tax,
     })),
-    supporters_taxed: c.household.supporters_taxed,
+    supporters: c.household.supporters,
   };
 }
 

@@ -116,6 +116,19 @@ export const parameterSchema = z.object({
 
 export const parametersSchema = z.record(z.string().regex(/^[a-z0-9_]+$/), parameterSchema);
 
+const taxRecords = z
+  .record(
+    z.string().regex(/^\d{4}$/),
+    z.object({
+      total_income: z.number().int().nonnegative(),
+      kintowari: z.number().int().nonnegative(),
+      shotokuwari: z.number().int().nonnegative().default(0),
+      dependent_of: z.string().optional(),
+      supporter_taxed: z.boolean().optional(),
+    }),
+  )
+  .default({});
+
 export const caseSchema = z.object({
   /** The case as a sentence: what it shows. */
   name: z.string().min(10),
@@ -130,22 +143,12 @@ export const caseSchema = z.object({
           birth_date: isoDate,
           /** The first day of residence in the municipality; default: the birth date. */
           resident_since: isoDate.optional(),
-          tax: z
-            .record(
-              z.string().regex(/^\d{4}$/),
-              z.object({
-                total_income: z.number().int().nonnegative(),
-                kintowari: z.number().int().nonnegative(),
-                shotokuwari: z.number().int().nonnegative().default(0),
-                dependent_of: z.string().optional(),
-                supporter_taxed: z.boolean().optional(),
-              }),
-            )
-            .default({}),
+          tax: taxRecords,
         }),
       )
       .min(1),
-    supporters_taxed: z.record(z.string(), z.boolean()).default({}),
+    /** Tax records of supporters who live in the municipality but outside the household. */
+    supporters: z.record(z.string(), taxRecords).default({}),
   }),
   expect: z.object({
     outcome: z.enum(['eligible', 'ineligible', 'review', 'not_in_force']),

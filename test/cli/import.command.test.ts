@@ -60,6 +60,11 @@ describe('benefit import on the embedded defaults', () => {
     const badKind = await runCli(['import', 'pets', file], env);
     expect(badKind.code).toBe(2);
     expect(badKind.stderr).toContain("unknown kind 'pets'");
+    const out = path.join(dataDir, 'demo-out');
+    const demo = await runCli(['demo', '--out', out], { ...env, REDIS_URL: 'http://nope' });
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toContain('REDIS_URL');
+    expect(fs.existsSync(out)).toBe(false);
     const missing = await runCli(['import', 'residents', '/nonexistent.csv'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no such file');

@@ -43,6 +43,9 @@ describe.each(ENVIRONMENTS)('POST /v1/changes ($name)', ({ open }) => {
   it('refuses anonymous requests with 401 and wrong passwords too', async () => {
     const anonymous = await server.inject({ method: 'POST', url: '/v1/changes', payload: { kind: 'residents', rows: [resident()] } });
     expect(anonymous.statusCode).toBe(401);
+    // Authentication comes before body validation: an anonymous caller learns nothing of the schema.
+    const malformed = await server.inject({ method: 'POST', url: '/v1/changes', payload: { nonsense: true } });
+    expect(malformed.statusCode).toBe(401);
     const wrong = await server.inject({ method: 'POST', url: '/v1/login', payload: { login: `admin-${suffix}`, password: 'nope nope nope' } });
     expect(wrong.statusCode).toBe(401);
   });

@@ -5,6 +5,7 @@ import { ingestRows } from '../../changes/import.service.ts';
 import { RECORD_KINDS } from '../../changes/record-schemas.ts';
 import { RejectionFile } from '../../changes/rejection-file.ts';
 import { generateMunicipality } from '../../generate/generate-municipality.ts';
+import { loadConfig } from '../../config.ts';
 import { openAppContext } from '../app-context.ts';
 
 const DEMO_MUNICIPALITY = '141003'; // 横浜市: any valid code would do
@@ -23,6 +24,8 @@ export function registerDemoCommand(program: Command): void {
     .action(async (o: { households: string; out: string }) => {
       const out = path.resolve(o.out);
       const say = (line: string) => process.stdout.write(`${line}\n`);
+      // Configuration first: a bad setting must stop the demo before it writes anything.
+      loadConfig();
       const generated = await generateMunicipality({
         households: Number(o.households),
         seed: 'demo',

@@ -15,7 +15,7 @@ export function changesRoutes(app: FastifyInstance, ctx: IngestContext): void {
   app.post<{ Body: { kind: RecordKind; rows: Record<string, unknown>[] } }>(
     '/v1/changes',
     {
-      preHandler: requireStaff(ctx.db, 'admin'),
+      onRequest: requireStaff(ctx.db, 'admin'),
       schema: {
         summary: 'Submit resident, income or account rows as changes',
         body: {

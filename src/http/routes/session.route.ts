@@ -35,7 +35,7 @@ export function sessionRoutes(app: FastifyInstance, db: Kysely<DB>): void {
     },
   );
 
-  app.post('/v1/logout', { preHandler: requireStaff(db), schema: { summary: 'Sign out' } }, async (request, reply) => {
+  app.post('/v1/logout', { onRequest: requireStaff(db), schema: { summary: 'Sign out' } }, async (request, reply) => {
     await signOut(db, request.cookies[SESSION_COOKIE]!);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { signed_out: true };
