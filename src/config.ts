@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UnusableInputError } from './errors.ts';
 
@@ -24,6 +25,8 @@ const schema = z.object({
   BENEFIT_DATA_DIR: z.string().min(1).default('./.benefit'),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** The folder of program folders in force. Default: the rules/ folder shipped with the engine. */
+  BENEFIT_RULES_DIR: z.string().min(1).optional(),
   /** Prefix of the BullMQ keys in Redis, so several installations can share one Redis. */
   BENEFIT_QUEUE_PREFIX: z.string().min(1).default('benefit'),
 });
@@ -34,7 +37,10 @@ export interface Config {
   dataDir: string;
   logLevel: (typeof LOG_LEVELS)[number];
   queuePrefix: string;
+  rulesDir: string;
 }
+
+const SHIPPED_RULES = fileURLToPath(new URL('../rules', import.meta.url));
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "unset", as shells and compose files often leave them.
@@ -53,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(c.BENEFIT_DATA_DIR),
     logLevel: c.LOG_LEVEL,
     queuePrefix: c.BENEFIT_QUEUE_PREFIX,
+    rulesDir: c.BENEFIT_RULES_DIR ? path.resolve(c.BENEFIT_RULES_DIR) : SHIPPED_RULES,
   };
 }

@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts';
 import { requestedExitCode } from './exit-status.ts';
 import { registerDbCommands } from './commands/db.command.ts';
+import { registerDecisionsCommand } from './commands/decisions.command.ts';
+import { registerNightlyCommand } from './commands/nightly.command.ts';
 import { registerDemoCommand } from './commands/demo.command.ts';
 import { registerGenerateCommand } from './commands/generate.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerUsersCommand(program);
   registerDemoCommand(program);
   registerRulesCommand(program);
+  registerNightlyCommand(program);
+  registerDecisionsCommand(program);
   return program;
 }
 

@@ -109,6 +109,8 @@ export async function evaluateHousehold(
 ): Promise<Evaluation | undefined> {
   const { program } = compiled;
   if (!appliesTo(program, snapshot.municipality_code)) return undefined;
+  // A one-off program is decided from its base date on, never ahead of it.
+  if (program.spec.period_kind === 'once' && asOf < program.spec.base_date!) return undefined;
   const date = evaluationDate(program, asOf);
   const version = versionOn(program, date);
   if (!version) return undefined;
@@ -117,10 +119,13 @@ export async function evaluateHousehold(
   const recipient = chooseRecipient(snapshot, rules.recipient, incomeYearFor(date));
   const members = snapshot.members.map((m) => memberFacts(m, date, recipient.person?.person_id));
   const ctx: FactContext = { snapshot, members, parameters: program.parameters, evaluationDate: date, recipientId: recipient.person?.person_id };
-  const run = await compiled.engines.get(version)!.run({ [CONTEXT_FACT]: ctx });
-  const ruleResult = run.results[0] ?? run.failureResults[0];
-  const evaluated = (ruleResult.conditions as unknown as { all: EngineCondition[] }).all;
-  const conditions = rules.conditions.map((spec) => conditionResult(spec, evaluated.find((c) => c.name === spec.name)));
+  const conditions = [membersCondition(snapshot.members.length)];
+  if (snapshot.members.length > 0) {
+    const run = await compiled.engines.get(version)!.run({ [CONTEXT_FACT]: ctx });
+    const ruleResult = run.results[0] ?? run.failureResults[0];
+    const evaluated = (ruleResult.conditions as unknown as { all: EngineCondition[] }).all;
+    conditions.push(...rules.conditions.map((spec) => conditionResult(spec, evaluated.find((c) => c.name === spec.name))));
+  }
 
   const outcome: Outcome = conditions.some((c) => c.result === false)
     ? 'ineligible'
@@ -153,6 +158,23 @@ export async function evaluateHousehold(
     engine_version: ENGINE_VERSION,
     explanation,
     explanation_text: explanationText(explanation),
+  };
+}
+
+/**
+ * Every program decides for the people registered in the household on the membership date; a
+ * household with none (all moved out or died) is decided ineligible, so its benefit stops.
+ */
+function membersCondition(count: number): ConditionResult {
+  return {
+    id: 'household_has_members',
+    fact: 'member_count',
+    value: count,
+    operator: 'greaterThanInclusive',
+    threshold: 1,
+    result: count >= 1,
+    citation: { title: '住民基本台帳法（昭和42年法律第81号）', article: '第6条（世帯を単位とする住民票）', url: 'https://laws.e-gov.go.jp/law/342AC0000000081' },
+    text_ja: count >= 1 ? '判定日に住民登録のある世帯員がいます' : '判定日に住民登録のある世帯員がいません（転出・死亡など）',
   };
 }
 

@@ -22,5 +22,5 @@ export function chooseRecipient(
   const best = [...parents].sort((a, b) => income(b) - income(a) || (a.relationship === '世帯主' ? -1 : 1))[0];
   if (!best) return { person: head, reason_ja: '世帯主（父母の所得情報なし）' };
   const tie = parents.length > 1 && parents.every((p) => income(p) === income(best));
-  return { person: best, reason_ja: tie ? '父母の所得が同額のため世帯主' : `父母のうち${fiscalYear}年度の合計所得金額が高い方` };
+  return { person: best, reason_ja: tie ? '父母の所得が同額のため世帯主' : `父母のうち令和${fiscalYear - 2018}年度の合計所得金額が高い方` };
 }

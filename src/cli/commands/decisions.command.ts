@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { isIsoDate } from '../../codes/iso-date.ts';
+import { decisionsInForce } from '../../decisions/decision.repository.ts';
+import { replayDecision } from '../../decisions/replay.service.ts';
+import { EXIT_REJECTED, UnusableInputError } from '../../errors.ts';
+import { openAppContext } from '../app-context.ts';
+import { requestExitCode } from '../exit-status.ts';
+
+export function registerDecisionsCommand(program: Command): void {
+  const decisions = program.command('decisions').description('recorded decisions');
+  decisions
+    .command('export')
+    .description('print the decisions in force on a date as JSON Lines')
+    .requiredOption('--as-of <date>', 'YYYY-MM-DD')
+    .option('--program <id>', 'only this program')
+    .action(async (o: { asOf: string; program?: string }) => {
+      if (!isIsoDate(o.asOf)) throw new UnusableInputError('bad_date', `--as-of '${o.asOf}' is not a YYYY-MM-DD date`);
+      const app = await openAppContext();
+      try {
+        for await (const d of await decisionsInForce(app.db, o.asOf, { program: o.program })) {
+          const line = {
+            decision_id: d.decision_id,
+            program: d.program,
+            municipality_code: d.municipality_code,
+            household_id: d.household_id,
+            recipient_person_id: d.recipient_person_id,
+            outcome: d.outcome,
+            amount_yen: d.amount_yen,
+            period_kind: d.period_kind,
+            effective_from: d.effective_from,
+            effective_to: d.effective_to,
+            rule_version: d.rule_version,
+            decided_at: d.decided_at,
+            change_kind: d.change_kind,
+            explanation: d.explanation,
+            explanation_text: d.explanation_text,
+          };
+          if (!process.stdout.write(`${JSON.stringify(line)}\n`)) await new Promise((r) => process.stdout.once('drain', r));
+        }
+      } finally {
+        await app.close();
+      }
+    });
+  decisions
+    .command('replay')
+    .description('re-evaluate a stored decision from its recorded inputs and rule version')
+    .argument('<decision_id>')
+    .action(async (id: string) => {
+      const app = await openAppContext();
+      try {
+        const result = await replayDecision(app.db, id);
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        if (!result.reproduces) requestExitCode(EXIT_REJECTED);
+      } finally {
+        await app.close();
+      }
+    });
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ChangeKind, DB } from '../db/schema.ts';
+import { evaluateHousehold, membershipDate, type CompiledProgram, type Evaluation } from '../engine/evaluate-household.ts';
+import { appliesTo } from '../rules/program-loader.ts';
+import { loadHouseholdSnapshots } from '../residents/household-snapshot.repository.ts';
+import { currentDecisions, insertDecisions, recordRuleVersion, type DecisionRow, type NewDecision } from './decision.repository.ts';
+
+export interface DecideResult {
+  evaluated: number;
+  created: number;
+  review: number;
+  byKind: Partial<Record<ChangeKind, number>>;
+}
+
+/**
+ * Decides every program in force for these households as of `asOf`, as the facts were known at
+ * `knownAt`, and appends a decision wherever the outcome, amount or recipient differs from the
+ * decision in force. Re-running with the same facts writes nothing; a retried chunk whose
+ * decisions were already written inserts nothing (the chain's unique indexes).
+ */
+export async function decideHouseholds(
+  db: Kysely<DB>,
+  programs: CompiledProgram[],
+  municipalityCode: string,
+  householdIds: string[],
+  asOf: string,
+  knownAt: Date,
+): Promise<DecideResult> {
+  const result: DecideResult = { evaluated: 0, created: 0, review: 0, byKind: {} };
+  const snapshotsByDate = new Map<string, Awaited<ReturnType<typeof loadHouseholdSnapshots>>>();
+  for (const compiled of programs) {
+    const { program } = compiled;
+    const membership = membershipDate(program, asOf);
+    if (!membership || !appliesTo(program, municipalityCode)) continue;
+    if (program.spec.period_kind === 'once' && asOf < program.spec.base_date!) continue;
+    let snapshots = snapshotsByDate.get(membership);
+    if (!snapshots) {
+      snapshots = await loadHouseholdSnapshots(db, municipalityCode, householdIds, { membership, asOf, knownAt });
+      snapshotsByDate.set(membership, snapshots);
+    }
+    await recordRuleVersion(db, program);
+    const evaluated: { snapshot: (typeof snapshots)[number]; evaluation: Evaluation }[] = [];
+    for (const snapshot of snapshots) {
+      const evaluation = await evaluateHousehold(compiled, snapshot, asOf);
+      if (evaluation) evaluated.push({ snapshot, evaluation });
+    }
+    if (evaluated.length === 0) continue;
+    const current = await currentDecisions(db, municipalityCode, program.spec.id, householdIds, evaluated[0].evaluation.evaluation_date);
+    const fresh: NewDecision[] = [];
+    for (const { snapshot, evaluation } of evaluated) {
+      result.evaluated++;
+      if (evaluation.outcome === 'review') result.review++;
+      const { inForce, last } = current.get(snapshot.household_id) ?? {};
+      const kind = changeKind(inForce, evaluation);
+      if (!kind) continue;
+      result.byKind[kind] = (result.byKind[kind] ?? 0) + 1;
+      const supersedes = last?.id ?? null;
+      fresh.push({
+        decision_id: decisionId(municipalityCode, program.spec.id, snapshot.household_id, supersedes, evaluation),
+        municipality_code: municipalityCode,
+        program: program.spec.id,
+        household_id: snapshot.household_id,
+        change_kind: kind,
+        outcome: evaluation.outcome,
+        amount_yen: evaluation.amount_yen,
+        recipient_person_id: evaluation.recipient_person_id,
+        period_kind: evaluation.period_kind,
+        effective_from: evaluation.evaluation_date,
+        rule_version: evaluation.rule_version,
+        engine_version: evaluation.engine_version,
+        as_of: asOf,
+        known_at: knownAt,
+        inputs: snapshot as unknown as Record<string, unknown>,
+        explanation: evaluation.explanation as unknown as Record<string, unknown>,
+        explanation_text: evaluation.explanation_text,
+        supersedes,
+      });
+    }
+    result.created += await insertDecisions(db, fresh);
+  }
+  return result;
+}
+
+/** What kind of change a new evaluation is against the decision in force; undefined: none. */
+export function changeKind(previous: DecisionRow | undefined, next: Evaluation): ChangeKind | undefined {
+  if (!previous) return 'new';
+  if (previous.outcome === next.outcome) {
+    if (previous.amount_yen !== next.amount_yen) return 'amount_changed';
+    if (previous.recipient_person_id !== next.recipient_person_id) return 'recipient_changed';
+    return undefined;
+  }
+  if (previous.outcome === 'eligible') return 'stopped';
+  if (next.outcome === 'eligible') return 'restarted';
+  return 'outcome_changed';
+}
+
+/** Deterministic: the same decision at the same place in a household's chain gets the same id. */
+function decisionId(m: string, program: string, household: string, supersedes: number | null, e: Evaluation): string {
+  const key = [m, program, household, supersedes ?? 'first', e.evaluation_date, e.outcome, e.amount_yen, e.recipient_person_id].join('\0');
+  return `D${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+}

@@ -1,0 +1,134 @@
+import { sql, type Kysely } from 'kysely';
+import type { ChangeKind, DB, DecisionTable } from '../db/schema.ts';
+import type { Program } from '../rules/program-loader.ts';
+
+export interface DecisionRow {
+  id: number;
+  decision_id: string;
+  municipality_code: string;
+  program: string;
+  household_id: string;
+  change_kind: ChangeKind;
+  outcome: DecisionTable['outcome'];
+  amount_yen: number;
+  recipient_person_id: string | null;
+  period_kind: 'monthly' | 'once';
+  effective_from: string;
+  effective_to: string | null;
+  rule_version: string;
+  engine_version: string;
+  as_of: string;
+  known_at: Date;
+  inputs: Record<string, unknown>;
+  explanation: Record<string, unknown>;
+  explanation_text: string;
+  supersedes: number | null;
+  decided_at: Date;
+}
+
+export type NewDecision = Omit<DecisionRow, 'id' | 'decided_at' | 'effective_to'>;
+
+/** Keeps the exact files of a rule version, so its decisions can be replayed later. */
+export async function recordRuleVersion(db: Kysely<DB>, program: Program): Promise<void> {
+  await db
+    .insertInto('rule_versions')
+    .values({ program: program.spec.id, rule_version: program.ruleVersion, files: JSON.stringify(program.files) })
+    .onConflict((c) => c.doNothing())
+    .execute();
+}
+
+/**
+ * Per household: the decision in force on `onDate` (the latest effective_from on or before it,
+ * the latest made among equals) and the chain's last decision, which a new one supersedes.
+ */
+export async function currentDecisions(
+  db: Kysely<DB>,
+  municipalityCode: string,
+  program: string,
+  householdIds: string[],
+  onDate: string,
+): Promise<Map<string, { inForce?: DecisionRow; last: DecisionRow }>> {
+  const { rows } = await sql<DecisionRow & { in_force: boolean; is_last: boolean }>`
+    with chain as (
+      select d.*,
+             row_number() over (partition by household_id order by id desc) = 1 as is_last,
+             row_number() over (partition by household_id order by (effective_from <= ${onDate}::date) desc, effective_from desc, id desc) = 1
+               and effective_from <= ${onDate}::date as in_force
+      from decisions d
+      where municipality_code = ${municipalityCode} and program = ${program} and household_id = any(${householdIds}::text[])
+    )
+    select * from chain where in_force or is_last`.execute(db);
+  const map = new Map<string, { inForce?: DecisionRow; last: DecisionRow }>();
+  for (const r of rows) {
+    const entry = map.get(r.household_id) ?? ({} as { inForce?: DecisionRow; last: DecisionRow });
+    if (r.in_force) entry.inForce = r;
+    if (r.is_last) entry.last = r;
+    map.set(r.household_id, entry);
+  }
+  return map;
+}
+
+/** Inserts decisions in one statement; one already made (same chain position) is skipped. */
+export async function insertDecisions(db: Kysely<DB>, decisions: NewDecision[]): Promise<number> {
+  if (decisions.length === 0) return 0;
+  const result = await sql`
+    insert into decisions (decision_id, municipality_code, program, household_id, change_kind, outcome, amount_yen,
+      recipient_person_id, period_kind, effective_from, rule_version, engine_version, as_of, known_at, inputs,
+      explanation, explanation_text, supersedes)
+    select r.decision_id, r.municipality_code, r.program, r.household_id, r.change_kind, r.outcome, r.amount_yen,
+      r.recipient_person_id, r.period_kind, r.effective_from, r.rule_version, r.engine_version, r.as_of, r.known_at, r.inputs,
+      r.explanation, r.explanation_text, r.supersedes
+    from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as r(
+      decision_id text, municipality_code text, program text, household_id text, change_kind text, outcome text,
+      amount_yen int, recipient_person_id text, period_kind text, effective_from date, rule_version text,
+      engine_version text, as_of date, known_at timestamptz, inputs jsonb, explanation jsonb, explanation_text text,
+      supersedes bigint)
+    on conflict do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** The decisions in force on a date, one per (program, household), with effective_to derived from the next. */
+export async function decisionsInForce(
+  db: Kysely<DB>,
+  asOf: string,
+  filter: { program?: string; municipalityCode?: string },
+): Promise<AsyncIterable<DecisionRow>> {
+  // Streamed in pages by household so a city's decisions never sit in memory at once.
+  const pageSize = 5000;
+  return {
+    async *[Symbol.asyncIterator]() {
+      let after = { program: '', municipality: '', household: '' };
+      for (;;) {
+        const { rows } = await sql<DecisionRow>`
+          select * from (
+            select distinct on (d.municipality_code, d.program, d.household_id) d.*,
+              (select min(n.effective_from) - 1 from decisions n
+                where n.municipality_code = d.municipality_code and n.program = d.program and n.household_id = d.household_id
+                  and n.effective_from > d.effective_from)::text as effective_to
+            from decisions d
+            where d.effective_from <= ${asOf}::date
+              and (${filter.program ?? null}::text is null or d.program = ${filter.program ?? null})
+              and (${filter.municipalityCode ?? null}::text is null or d.municipality_code = ${filter.municipalityCode ?? null})
+              and (d.municipality_code, d.program, d.household_id) > (${after.municipality}, ${after.program}, ${after.household})
+            order by d.municipality_code, d.program, d.household_id, d.effective_from desc, d.id desc
+          ) page
+          order by municipality_code, program, household_id
+          limit ${pageSize}`.execute(db);
+        yield* rows;
+        if (rows.length < pageSize) return;
+        const last = rows[rows.length - 1];
+        after = { program: last.program, municipality: last.municipality_code, household: last.household_id };
+      }
+    },
+  };
+}
+
+export async function findDecision(db: Kysely<DB>, decisionId: string): Promise<DecisionRow | undefined> {
+  const { rows } = await sql<DecisionRow>`select *, null::text as effective_to from decisions where decision_id = ${decisionId}`.execute(db);
+  return rows[0];
+}
+
+export async function ruleVersionFiles(db: Kysely<DB>, program: string, ruleVersion: string): Promise<Record<string, string> | undefined> {
+  const row = await db.selectFrom('rule_versions').select('files').where('program', '=', program).where('rule_version', '=', ruleVersion).executeTakeFirst();
+  return row?.files as Record<string, string> | undefined;
+}

@@ -1,0 +1,45 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { compileProgram, evaluateHousehold, ENGINE_VERSION } from '../engine/evaluate-household.ts';
+import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
+import { NotFoundError } from '../errors.ts';
+import { programFromFiles } from '../rules/program-loader.ts';
+import { findDecision, ruleVersionFiles } from './decision.repository.ts';
+
+export interface ReplayResult {
+  decision_id: string;
+  reproduces: boolean;
+  differences: string[];
+}
+
+/**
+ * Re-evaluates a stored decision from what it recorded: its inputs (the household snapshot),
+ * its rule version's exact files and its as-of date. It reproduces when outcome, amount,
+ * recipient, explanation and explanation text come out identical.
+ */
+export async function replayDecision(db: Kysely<DB>, decisionId: string): Promise<ReplayResult> {
+  const decision = await findDecision(db, decisionId);
+  if (!decision) throw new NotFoundError('decision_not_found', `no decision ${decisionId}`);
+  const files = await ruleVersionFiles(db, decision.program, decision.rule_version);
+  if (!files) throw new NotFoundError('rule_version_missing', `rule version ${decision.rule_version} of ${decision.program} is not recorded`);
+  const program = programFromFiles(decision.program, files);
+  const evaluation = await evaluateHousehold(compileProgram(program), decision.inputs as unknown as HouseholdSnapshot, decision.as_of);
+  const differences: string[] = [];
+  if (decision.engine_version !== ENGINE_VERSION) differences.push(`engine_version: recorded ${decision.engine_version}, running ${ENGINE_VERSION}`);
+  if (!evaluation) differences.push('the program is not in force for this household on the recorded date');
+  else {
+    const compare: [string, unknown, unknown][] = [
+      ['outcome', decision.outcome, evaluation.outcome],
+      ['amount_yen', decision.amount_yen, evaluation.amount_yen],
+      ['recipient_person_id', decision.recipient_person_id, evaluation.recipient_person_id],
+      ['effective_from', decision.effective_from, evaluation.evaluation_date],
+      ['explanation', decision.explanation, JSON.parse(JSON.stringify(evaluation.explanation))],
+      ['explanation_text', decision.explanation_text, evaluation.explanation_text],
+    ];
+    for (const [field, recorded, now] of compare) {
+      if (!isDeepStrictEqual(recorded, now)) differences.push(`${field}: recorded ${JSON.stringify(recorded).slice(0, 200)}, replayed ${JSON.stringify(now).slice(0, 200)}`);
+    }
+  }
+  return { decision_id: decisionId, reproduces: differences.length === 0, differences };
+}

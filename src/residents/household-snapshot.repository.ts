@@ -1,0 +1,83 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB, IncomeRow } from '../db/schema.ts';
+import type { HouseholdSnapshot, TaxRecord } from '../engine/household-snapshot.ts';
+import { householdMembersAsOf } from './resident.repository.ts';
+
+/**
+ * The engine's view of households, read in bulk: members as of the membership date, tax
+ * records as they stood on the decision date (a later 更正 counts), both as known at `knownAt`.
+ * Households with no members on the date get an empty snapshot, so a household that moved
+ * away is decided (and stopped) rather than forgotten.
+ */
+export async function loadHouseholdSnapshots(
+  db: Kysely<DB>,
+  municipalityCode: string,
+  householdIds: string[],
+  dates: { membership: string; asOf: string; knownAt: Date },
+): Promise<HouseholdSnapshot[]> {
+  const members = await householdMembersAsOf(db, municipalityCode, householdIds, { asOf: dates.membership, knownAt: dates.knownAt });
+  const personIds = members.map((m) => m.person_id);
+  const [since, tax] = await Promise.all([
+    residentSince(db, municipalityCode, personIds, dates.knownAt),
+    taxRecordsAsOf(db, municipalityCode, personIds, dates.asOf, dates.knownAt),
+  ]);
+  const memberIds = new Set(personIds);
+  const supporterIds = [...new Set(tax.map((t) => t.dependent_of).filter((s): s is string => !!s && !memberIds.has(s)))];
+  const supporterTax = supporterIds.length ? await taxRecordsAsOf(db, municipalityCode, supporterIds, dates.asOf, dates.knownAt) : [];
+
+  const taxByPerson = groupTax(tax);
+  const supportersByPerson = groupTax(supporterTax);
+  const byHousehold = new Map<string, HouseholdSnapshot>(
+    householdIds.map((id) => [id, { municipality_code: municipalityCode, household_id: id, membership_date: dates.membership, members: [], supporters: {} }]),
+  );
+  for (const m of members) {
+    const snapshot = byHousehold.get(m.household_id)!;
+    const records = taxByPerson.get(m.person_id) ?? {};
+    snapshot.members.push({
+      person_id: m.person_id,
+      relationship: m.relationship,
+      birth_date: m.birth_date,
+      resident_since: since.get(m.person_id) ?? m.valid_from,
+      tax: records,
+    });
+    for (const record of Object.values(records)) {
+      const s = record.dependent_of;
+      if (s && supportersByPerson.has(s)) snapshot.supporters[s] = supportersByPerson.get(s)!;
+    }
+  }
+  return [...byHousehold.values()];
+}
+
+/** Each person's first resident record: the day their residence in the municipality began. */
+async function residentSince(db: Kysely<DB>, m: string, personIds: string[], knownAt: Date): Promise<Map<string, string>> {
+  const { rows } = await sql<{ person_id: string; since: string }>`
+    select person_id, min(valid_from)::text as since from person_history
+    where municipality_code = ${m} and person_id = any(${personIds}::text[]) and status = 'resident' and recorded_at <= ${knownAt}
+    group by person_id`.execute(db);
+  return new Map(rows.map((r) => [r.person_id, r.since]));
+}
+
+async function taxRecordsAsOf(db: Kysely<DB>, m: string, personIds: string[], asOf: string, knownAt: Date): Promise<IncomeRow[]> {
+  const { rows } = await sql<IncomeRow>`
+    select distinct on (person_id, fiscal_year) * from income_history
+    where municipality_code = ${m} and person_id = any(${personIds}::text[])
+      and valid_from <= ${asOf}::date and recorded_at <= ${knownAt}
+    order by person_id, fiscal_year, valid_from desc, recorded_at desc, change_row desc`.execute(db);
+  return rows;
+}
+
+function groupTax(rows: IncomeRow[]): Map<string, Record<string, TaxRecord>> {
+  const map = new Map<string, Record<string, TaxRecord>>();
+  for (const r of rows) {
+    const records = map.get(r.person_id) ?? {};
+    records[String(r.fiscal_year)] = {
+      total_income: r.total_income,
+      kintowari: r.kintowari,
+      shotokuwari: r.shotokuwari,
+      dependent_of: r.dependent_of,
+      supporter_taxed: r.supporter_taxed,
+    };
+    map.set(r.person_id, records);
+  }
+  return map;
+}
