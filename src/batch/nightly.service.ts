@@ -92,8 +92,9 @@ async function householdsToDecide(
   last: Awaited<ReturnType<typeof lastFinishedRun>>,
 ): Promise<string[]> {
   // A one-off program whose base date passed since the last run is decided for everyone once.
-  const baseDatePassed = programs.some(({ program: { spec } }) => spec.period_kind === 'once' && spec.base_date! > last?.run_date! && spec.base_date! <= date);
-  if (full || !last || baseDatePassed) return allHouseholds(db, m);
+  if (full || !last) return allHouseholds(db, m);
+  const baseDatePassed = programs.some(({ program: { spec } }) => spec.period_kind === 'once' && spec.base_date! > last.run_date && spec.base_date! <= date);
+  if (baseDatePassed) return allHouseholds(db, m);
   const set = new Set(await changedHouseholds(db, m, last.known_at, knownAt));
   if (last.run_date.slice(0, 7) !== date.slice(0, 7)) {
     // A new month: benefits move with the calendar (a child reaching 3), and events of last month
