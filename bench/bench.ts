@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openDatabase } from '../src/db/database.ts';
+import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrator.ts';
 import { generateMunicipality } from '../src/generate/generate-municipality.ts';
+import { benchEvaluate } from './evaluate.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { fmt, timed } from './measure.ts';
 
@@ -17,23 +18,36 @@ const { values } = parseArgs({
   options: {
     households: { type: 'string', default: '450000' },
     seed: { type: 'string', default: 'bench' },
+    only: { type: 'string' },
   },
 });
+const wants = (stage: string) => !values.only || values.only.split(',').includes(stage);
 const households = Number(values.households);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const outDir = path.resolve('bench-out');
 const MUNICIPALITY = '141003';
 
-async function freshDatabase(): Promise<string> {
+async function freshDatabase(name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query('drop database if exists benefit_bench with (force)');
-  await admin.query('create database benefit_bench');
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
-  url.pathname = '/benefit_bench';
+  url.pathname = `/${name}`;
   return url.toString();
+}
+
+async function withDatabase<T>(name: string, fn: (url: string, db: Database['db']) => Promise<T>): Promise<T> {
+  const url = await freshDatabase(name);
+  const database = await openDatabase({ databaseUrl: url, dataDir: '' });
+  await migrateToLatest(database.db);
+  try {
+    return await fn(url, database.db);
+  } finally {
+    await database.close();
+  }
 }
 
 const results: Record<string, unknown> = { households, machine: { cores: (await import('node:os')).cpus().length } };
@@ -45,13 +59,15 @@ const generated = await timed(() =>
 console.log(`generate: ${fmt(generated.value.counts.residents, 0)} residents in ${fmt(generated.seconds)} s`);
 results.generate = { seconds: generated.seconds, ...generated.value.counts };
 
-const databaseUrl = await freshDatabase();
-const database = await openDatabase({ databaseUrl, dataDir: '' });
-await migrateToLatest(database.db);
-try {
-  results.import = await benchImport({ databaseUrl, redisUrl, db: database.db }, generated.value.files.residents, `bench-${Date.now()}`);
-} finally {
-  await database.close();
+if (wants('import')) {
+  results.import = await withDatabase('benefit_bench', (databaseUrl, db) =>
+    benchImport({ databaseUrl, redisUrl, db }, generated.value.files.residents, `bench-${Date.now()}`),
+  );
+}
+if (wants('evaluate')) {
+  results.evaluate = await withDatabase('benefit_bench_evaluate', (databaseUrl, db) =>
+    benchEvaluate(db, databaseUrl, generated.value.files, MUNICIPALITY),
+  );
 }
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { pendingChanges } from '../src/batch/batch.repository.ts';
 import type { DB } from '../src/db/schema.ts';
 import { fmt, startBenefit, timed } from './measure.ts';
 
@@ -57,8 +58,7 @@ export async function benchImport(target: BenchTarget, residentsFile: string, pr
 
 async function waitUntilApplied(db: Kysely<DB>): Promise<void> {
   for (;;) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from changes where status = 'received'`.execute(db);
-    if (rows[0].n === 0) return;
+    if ((await pendingChanges(db, new Date())) === 0) return;
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import pino from 'pino';
+import { pendingChanges } from '../../src/batch/batch.repository.ts';
 import type { IngestContext } from '../../src/changes/import.service.ts';
 import { BullJobQueue, startWorkers } from '../../src/queue/bullmq-job-queue.ts';
 import { InProcessJobQueue } from '../../src/queue/in-process-job-queue.ts';
@@ -59,9 +59,9 @@ export const ENVIRONMENTS = [
 async function waitUntilApplied(database: TestDatabase, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from changes where status = 'received'`.execute(database.db);
-    if (rows[0].n === 0) return;
-    if (Date.now() > deadline) throw new Error(`${rows[0].n} changes still waiting after ${timeoutMs} ms`);
+    const pending = await pendingChanges(database.db, new Date());
+    if (pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`${pending} changes still waiting after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

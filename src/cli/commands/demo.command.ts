@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readCsvRows } from '../../changes/csv-rows.ts';
@@ -6,9 +7,31 @@ import { RECORD_KINDS } from '../../changes/record-schemas.ts';
 import { RejectionFile } from '../../changes/rejection-file.ts';
 import { generateMunicipality } from '../../generate/generate-municipality.ts';
 import { loadConfig } from '../../config.ts';
-import { openAppContext } from '../app-context.ts';
+import { runNightly } from '../../batch/nightly.service.ts';
+import { decisionsInForce } from '../../decisions/decision.repository.ts';
+import { compileProgram } from '../../engine/evaluate-household.ts';
+import { yen } from '../../engine/wareki.ts';
+import { loadPrograms } from '../../rules/program-loader.ts';
+import { openAppContext, type AppContext } from '../app-context.ts';
 
 const DEMO_MUNICIPALITY = '141003'; // 横浜市: any valid code would do
+/** A payment month of 児童手当 and the base date of the 令和6年度 非課税世帯 benefit. */
+const DEMO_DATE = '2024-12-13';
+
+type Totals = Record<string, { eligible: number; ineligible: number; review: number; yen: number; monthly: boolean }>;
+
+async function exportDecisions(app: AppContext, asOf: string, file: string): Promise<Totals> {
+  const totals: Totals = {};
+  const out = fs.createWriteStream(file);
+  for await (const d of await decisionsInForce(app.db, asOf, {})) {
+    const t = (totals[d.program] ??= { eligible: 0, ineligible: 0, review: 0, yen: 0, monthly: d.period_kind === 'monthly' });
+    t[d.outcome]++;
+    t.yen += d.amount_yen;
+    if (!out.write(`${JSON.stringify(d)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  return totals;
+}
 
 /**
  * `benefit demo`: the whole pipeline as far as it is built, on a generated municipality of
@@ -41,9 +64,18 @@ export function registerDemoCommand(program: Command): void {
           const s = await ingestRows(app, kind, file, readCsvRows(file, kind, 'utf8'), new RejectionFile(`${file}.rejected.csv`));
           say(`import ${kind}: ${s.rowsRead} rows, ${s.accepted} accepted, ${s.duplicates} already received, ${s.rejectedRows} rejected`);
         }
+        const programs = loadPrograms(app.config.rulesDir).map(compileProgram);
+        const summary = await runNightly({ db: app.db, logger: app.logger, programs }, DEMO_DATE, false);
+        say(`nightly ${DEMO_DATE}: ${summary.households_evaluated} households evaluated, ${summary.decisions_created} decisions created, ${summary.review_items} for review`);
+        const file = path.join(out, 'decisions.jsonl');
+        const totals = await exportDecisions(app, DEMO_DATE, file);
+        for (const [program, t] of Object.entries(totals)) {
+          say(`  ${program}: ${t.eligible} eligible (${yen(t.yen)}${t.monthly ? ' a month' : ''}), ${t.ineligible} ineligible, ${t.review} for review`);
+        }
+        say(`decisions in force on ${DEMO_DATE}, with explanations: ${file}`);
       } finally {
         await app.close();
       }
-      say('next: decisions, payments and notices are not built yet (see README, "What is built")');
+      say('payments (Zengin file) and notices are not built yet (see README, "What is built")');
     });
 }
