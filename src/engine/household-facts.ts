@@ -1,5 +1,6 @@
 import type { Almanac, Engine } from 'json-rules-engine';
 import type { MemberTest, Parameters } from '../rules/program-schema.ts';
+import { findBranch } from '../codes/bank-codes.ts';
 import { parameterOn } from '../rules/parameter-value.ts';
 import type { HouseholdSnapshot } from './household-snapshot.ts';
 import type { MemberFacts } from './member-facts.ts';
@@ -81,6 +82,13 @@ export const HOUSEHOLD_FACTS: Record<string, { description_ja: string; compute: 
       });
       if (results.includes(false)) return false;
       return results.includes(null) ? null : true;
+    },
+  },
+  recipient_has_usable_account: {
+    description_ja: '受給者に振込可能な口座（全銀の金融機関・支店コード一覧にある口座）があるか',
+    compute: (_p, ctx) => {
+      const person = ctx.snapshot.members.find((m) => m.person_id === ctx.recipientId);
+      return (person?.accounts ?? []).some((a) => findBranch(a.bank_code, a.branch_code) !== undefined);
     },
   },
   recipient_income_for_limit: {

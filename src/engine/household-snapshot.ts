@@ -12,6 +12,14 @@ export interface TaxRecord {
   supporter_taxed?: boolean | null;
 }
 
+/** An account as far as deciding needs it: never the account number (snapshots are stored). */
+export interface AccountSummary {
+  source: 'koukin' | 'registered';
+  bank_code: string;
+  branch_code: string;
+  account_type: number;
+}
+
 export interface MemberSnapshot {
   person_id: string;
   relationship: string;
@@ -20,6 +28,8 @@ export interface MemberSnapshot {
   resident_since: string;
   /** Assessments by fiscal year ('2024': …); a missing year means the municipality holds none. */
   tax: Record<string, TaxRecord>;
+  /** Accounts on record (公金受取口座 and one registered with the municipality). */
+  accounts?: AccountSummary[];
 }
 
 export interface HouseholdSnapshot {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, IncomeRow } from '../db/schema.ts';
-import type { HouseholdSnapshot, TaxRecord } from '../engine/household-snapshot.ts';
-import { householdMembersAsOf } from './resident.repository.ts';
+import type { AccountSummary, HouseholdSnapshot, TaxRecord } from '../engine/household-snapshot.ts';
+import { accountsAsOf, householdMembersAsOf } from './resident.repository.ts';
 
 /**
  * The engine's view of households, read in bulk: members as of the membership date, tax
@@ -17,10 +17,17 @@ export async function loadHouseholdSnapshots(
 ): Promise<HouseholdSnapshot[]> {
   const members = await householdMembersAsOf(db, municipalityCode, householdIds, { asOf: dates.membership, knownAt: dates.knownAt });
   const personIds = members.map((m) => m.person_id);
-  const [since, tax] = await Promise.all([
+  const [since, tax, accounts] = await Promise.all([
     residentSince(db, municipalityCode, personIds, dates.knownAt),
     taxRecordsAsOf(db, municipalityCode, personIds, dates.asOf, dates.knownAt),
+    accountsAsOf(db, municipalityCode, personIds, { asOf: dates.asOf, knownAt: dates.knownAt }),
   ]);
+  const accountsByPerson = new Map<string, AccountSummary[]>();
+  for (const a of accounts) {
+    const list = accountsByPerson.get(a.person_id) ?? [];
+    list.push({ source: a.source, bank_code: a.bank_code, branch_code: a.branch_code, account_type: a.account_type });
+    accountsByPerson.set(a.person_id, list);
+  }
   const memberIds = new Set(personIds);
   const supporterIds = [...new Set(tax.map((t) => t.dependent_of).filter((s): s is string => !!s && !memberIds.has(s)))];
   const supporterTax = supporterIds.length ? await taxRecordsAsOf(db, municipalityCode, supporterIds, dates.asOf, dates.knownAt) : [];
@@ -39,6 +46,7 @@ export async function loadHouseholdSnapshots(
       birth_date: m.birth_date,
       resident_since: since.get(m.person_id) ?? m.valid_from,
       tax: records,
+      accounts: accountsByPerson.get(m.person_id) ?? [],
     });
     for (const record of Object.values(records)) {
       const s = record.dependent_of;
