@@ -1,0 +1,14 @@
+export { ZenginFileError, ZenginInputError } from './zengin-errors.ts';
+export { isZenginText, padNumber, padZengin, toZenginKana, truncateZengin } from './zengin-kana.ts';
+export {
+  RECORD_BYTES,
+  TRANSFER_KIND_TELEGRAPHIC,
+  parseZenginTransferFile,
+  writeZenginTransferFile,
+  type ParsedZenginFile,
+  type ParsedZenginHeader,
+  type ParsedZenginTransfer,
+  type ZenginAccountType,
+  type ZenginRequester,
+  type ZenginTransfer,
+} from './zengin-writer.ts';
