@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -90,4 +89,3 @@ async function countLines(file: string): Promise<number> {
   return n;
 }
 
-export const residentsPath = (dir: string) => path.join(dir, 'residents.csv');

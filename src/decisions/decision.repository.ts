@@ -93,31 +93,37 @@ export async function decisionsInForce(
   asOf: string,
   filter: { program?: string; municipalityCode?: string },
 ): Promise<AsyncIterable<DecisionRow>> {
-  // Streamed in pages by household so a city's decisions never sit in memory at once.
+  // Streamed in pages of households: the next keys come straight from the index, then the
+  // decision in force is picked for those keys only, so no page sorts the whole table.
   const pageSize = 5000;
+  const program = filter.program ?? null;
+  const municipality = filter.municipalityCode ?? null;
   return {
     async *[Symbol.asyncIterator]() {
-      let after = { program: '', municipality: '', household: '' };
+      let after = ['', '', ''];
       for (;;) {
-        const { rows } = await sql<DecisionRow>`
-          select * from (
-            select distinct on (d.municipality_code, d.program, d.household_id) d.*,
-              (select min(n.effective_from) - 1 from decisions n
-                where n.municipality_code = d.municipality_code and n.program = d.program and n.household_id = d.household_id
-                  and n.effective_from > d.effective_from)::text as effective_to
-            from decisions d
-            where d.effective_from <= ${asOf}::date
-              and (${filter.program ?? null}::text is null or d.program = ${filter.program ?? null})
-              and (${filter.municipalityCode ?? null}::text is null or d.municipality_code = ${filter.municipalityCode ?? null})
-              and (d.municipality_code, d.program, d.household_id) > (${after.municipality}, ${after.program}, ${after.household})
-            order by d.municipality_code, d.program, d.household_id, d.effective_from desc, d.id desc
-          ) page
+        const { rows: keys } = await sql<{ municipality_code: string; program: string; household_id: string }>`
+          select distinct municipality_code, program, household_id from decisions
+          where (municipality_code, program, household_id) > (${after[0]}, ${after[1]}, ${after[2]})
+            and (${program}::text is null or program = ${program})
+            and (${municipality}::text is null or municipality_code = ${municipality})
           order by municipality_code, program, household_id
           limit ${pageSize}`.execute(db);
+        if (keys.length === 0) return;
+        const { rows } = await sql<DecisionRow>`
+          select distinct on (d.municipality_code, d.program, d.household_id) d.*,
+            (select min(n.effective_from) - 1 from decisions n
+              where n.municipality_code = d.municipality_code and n.program = d.program and n.household_id = d.household_id
+                and n.effective_from > d.effective_from)::text as effective_to
+          from decisions d
+          join unnest(${keys.map((k) => k.municipality_code)}::text[], ${keys.map((k) => k.program)}::text[], ${keys.map((k) => k.household_id)}::text[])
+            as k(municipality_code, program, household_id) using (municipality_code, program, household_id)
+          where d.effective_from <= ${asOf}::date
+          order by d.municipality_code, d.program, d.household_id, d.effective_from desc, d.id desc`.execute(db);
         yield* rows;
-        if (rows.length < pageSize) return;
-        const last = rows[rows.length - 1];
-        after = { program: last.program, municipality: last.municipality_code, household: last.household_id };
+        if (keys.length < pageSize) return;
+        const last = keys[keys.length - 1];
+        after = [last.municipality_code, last.program, last.household_id];
       }
     },
   };

@@ -87,11 +87,6 @@ export function bankTable(): WeightedTable<BankChoice> {
   return banks;
 }
 
-/** Whether a bank/branch pair exists in zengin-code (used by tests). */
-export function zenginHasBranch(bankCode: string, branchCode: string): boolean {
-  return Boolean(zenginCode[bankCode]?.branches[branchCode]);
-}
-
 const ACCOUNT_TYPES = new WeightedTable<number>([[1, 0.95], [4, 0.04], [2, 0.01]]);
 
 /** 公金受取口座 registration opened on 2022-03-28. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { isIsoDate } from '../../codes/iso-date.ts';
+import { exportLine } from '../../decisions/decision-export.ts';
 import { decisionsInForce } from '../../decisions/decision.repository.ts';
 import { replayDecision } from '../../decisions/replay.service.ts';
 import { EXIT_REJECTED, UnusableInputError } from '../../errors.ts';
@@ -18,24 +19,7 @@ export function registerDecisionsCommand(program: Command): void {
       const app = await openAppContext();
       try {
         for await (const d of await decisionsInForce(app.db, o.asOf, { program: o.program })) {
-          const line = {
-            decision_id: d.decision_id,
-            program: d.program,
-            municipality_code: d.municipality_code,
-            household_id: d.household_id,
-            recipient_person_id: d.recipient_person_id,
-            outcome: d.outcome,
-            amount_yen: d.amount_yen,
-            period_kind: d.period_kind,
-            effective_from: d.effective_from,
-            effective_to: d.effective_to,
-            rule_version: d.rule_version,
-            decided_at: d.decided_at,
-            change_kind: d.change_kind,
-            explanation: d.explanation,
-            explanation_text: d.explanation_text,
-          };
-          if (!process.stdout.write(`${JSON.stringify(line)}\n`)) await new Promise((r) => process.stdout.once('drain', r));
+          if (!process.stdout.write(`${JSON.stringify(exportLine(d))}\n`)) await new Promise((r) => process.stdout.once('drain', r));
         }
       } finally {
         await app.close();

@@ -8,6 +8,7 @@ import { RejectionFile } from '../../changes/rejection-file.ts';
 import { generateMunicipality } from '../../generate/generate-municipality.ts';
 import { loadConfig } from '../../config.ts';
 import { runNightly } from '../../batch/nightly.service.ts';
+import { exportLine } from '../../decisions/decision-export.ts';
 import { decisionsInForce } from '../../decisions/decision.repository.ts';
 import { compileProgram } from '../../engine/evaluate-household.ts';
 import { yen } from '../../engine/wareki.ts';
@@ -27,7 +28,7 @@ async function exportDecisions(app: AppContext, asOf: string, file: string): Pro
     const t = (totals[d.program] ??= { eligible: 0, ineligible: 0, review: 0, yen: 0, monthly: d.period_kind === 'monthly' });
     t[d.outcome]++;
     t.yen += d.amount_yen;
-    if (!out.write(`${JSON.stringify(d)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(`${JSON.stringify(exportLine(d))}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
   return totals;
