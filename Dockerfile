@@ -8,5 +8,7 @@ COPY src ./src
 COPY workers ./workers
 COPY migrations ./migrations
 COPY rules ./rules
+# The notices volume takes this folder's owner, so the node user may write to it.
+RUN mkdir /notices && chown node /notices
 USER node
 ENTRYPOINT ["node", "bin/benefit.js"]

@@ -5,8 +5,9 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrator.ts';
 import { generateMunicipality } from '../src/generate/generate-municipality.ts';
-import { benchEvaluate } from './evaluate.bench.ts';
 import { benchImport } from './import.bench.ts';
+import { benchNightly } from './nightly.bench.ts';
+import { benchNotices, benchZengin } from './payments.bench.ts';
 import { fmt, timed } from './measure.ts';
 
 /**
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     households: { type: 'string', default: '450000' },
     seed: { type: 'string', default: 'bench' },
     only: { type: 'string' },
+    'zengin-lines': { type: 'string', default: '100000' },
+    notices: { type: 'string', default: '10000' },
   },
 });
 const wants = (stage: string) => !values.only || values.only.split(',').includes(stage);
@@ -28,11 +31,11 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'r
 const outDir = path.resolve('bench-out');
 const MUNICIPALITY = '141003';
 
-async function freshDatabase(name: string): Promise<string> {
+async function freshDatabase(name: string, template?: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -53,21 +56,31 @@ async function withDatabase<T>(name: string, fn: (url: string, db: Database['db'
 const results: Record<string, unknown> = { households, machine: { cores: (await import('node:os')).cpus().length } };
 console.log(`benefit bench: ${fmt(households, 0)} households, PostgreSQL ${adminUrl.replace(/\/\/[^@]*@/, '//')}, Redis ${redisUrl}`);
 
-const generated = await timed(() =>
-  generateMunicipality({ households, seed: values.seed!, municipalityCode: MUNICIPALITY, outDir: path.join(outDir, 'data') }),
-);
-console.log(`generate: ${fmt(generated.value.counts.residents, 0)} residents in ${fmt(generated.seconds)} s`);
-results.generate = { seconds: generated.seconds, ...generated.value.counts };
-
-if (wants('import')) {
-  results.import = await withDatabase('benefit_bench', (databaseUrl, db) =>
-    benchImport({ databaseUrl, redisUrl, db }, generated.value.files.residents, `bench-${Date.now()}`),
-  );
+if (wants('zengin')) {
+  results.zengin = await withDatabase('benefit_bench_zengin', (databaseUrl, db) => benchZengin(db, databaseUrl, MUNICIPALITY, Number(values['zengin-lines'])));
 }
-if (wants('evaluate')) {
-  results.evaluate = await withDatabase('benefit_bench_evaluate', (databaseUrl, db) =>
-    benchEvaluate(db, databaseUrl, generated.value.files, MUNICIPALITY),
+if (wants('notices')) results.notices = await benchNotices(Number(values.notices));
+
+if (wants('import') || wants('nightly')) {
+  const generated = await timed(() =>
+    generateMunicipality({ households, seed: values.seed!, municipalityCode: MUNICIPALITY, outDir: path.join(outDir, 'data') }),
   );
+  console.log(`generate: ${fmt(generated.value.counts.residents, 0)} residents in ${fmt(generated.seconds)} s`);
+  results.generate = { seconds: generated.seconds, ...generated.value.counts };
+
+  if (wants('import')) {
+    results.import = await withDatabase('benefit_bench', (databaseUrl, db) =>
+      benchImport({ databaseUrl, redisUrl, db }, generated.value.files.residents, `bench-${Date.now()}`),
+    );
+  }
+  if (wants('nightly')) {
+    results.nightly = await benchNightly(
+      { adminUrl, redisUrl, municipality: MUNICIPALITY, freshDatabase },
+      generated.value.files,
+      outDir,
+      Math.round(generated.value.counts.residents / 100),
+    );
+  }
 }
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -27,7 +27,7 @@ per_member as (
   left join tax s on s.person_id = t.dependent_of
   where m.status = 'resident'
 ),
--- every household ever registered: one whose members all left is decided too (ineligible)
+-- every household ever registered; one with no members on the base date is not concerned (no decision)
 all_households as (select distinct household_id from person_history where municipality_code = $1),
 households as (
   select a.household_id, count(p.household_id) as members,
@@ -40,4 +40,4 @@ select
   case when members = 0 or any_taxed or all_dependants then 'ineligible' when any_unknown_tax or dependants_unknown then 'review' else 'eligible' end as outcome,
   count(*)::int as households,
   sum(case when members > 0 and not (any_taxed or all_dependants or any_unknown_tax or dependants_unknown) then 30000 + 20000 * children else 0 end)::bigint as total_yen
-from households group by 1 order by 1;
+from households where members > 0 group by 1 order by 1;

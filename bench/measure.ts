@@ -25,7 +25,12 @@ export interface RunningProcess {
 
 /** Starts `benefit ARGS` and samples its peak memory until it exits. */
 export function startBenefit(args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+  return startNode([BIN, ...args], env);
+}
+
+/** Starts `node ARGV` and samples its peak memory until it exits. */
+export function startNode(argv: string[], env: Record<string, string> = {}): RunningProcess {
+  const child = spawn(process.execPath, argv, { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
   let peak = 0;
   let stdout = '';
   let stderr = '';

@@ -2,10 +2,14 @@ import type { Migration } from 'kysely';
 import * as store from './0001_store.ts';
 import * as staff from './0002_staff.ts';
 import * as decisions from './0003_decisions.ts';
+import * as payments from './0004_payments.ts';
+import * as batch from './0005_batch.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_store': store,
   '0002_staff': staff,
   '0003_decisions': decisions,
+  '0004_payments': payments,
+  '0005_batch': batch,
 };

@@ -23,6 +23,15 @@ const schema = z.object({
     .optional(),
   /** Where the embedded database lives when DATABASE_URL is unset. Default ./.benefit */
   BENEFIT_DATA_DIR: z.string().min(1).default('./.benefit'),
+  /** Where the notices worker writes PDFs and print manifests. Default BENEFIT_DATA_DIR/notices */
+  BENEFIT_NOTICES_DIR: z.string().min(1).optional(),
+  /** Households per job when a batch stage is split over the workers. Default 2000. */
+  BENEFIT_CHUNK_HOUSEHOLDS: z.coerce.number().int().min(1).default(2000),
+  /**
+   * Seconds a worker's hold on a job lasts unless renewed (it renews while it works); the job
+   * of a worker that died is taken over by another within about twice this. Default 30.
+   */
+  BENEFIT_JOB_LOCK_SECONDS: z.coerce.number().int().min(1).default(30),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** The folder of program folders in force. Default: the rules/ folder shipped with the engine. */
@@ -35,6 +44,9 @@ export interface Config {
   databaseUrl?: string;
   redisUrl?: string;
   dataDir: string;
+  noticesDir: string;
+  chunkHouseholds: number;
+  jobLockSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
   queuePrefix: string;
   rulesDir: string;
@@ -57,6 +69,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     dataDir: path.resolve(c.BENEFIT_DATA_DIR),
+    noticesDir: path.resolve(c.BENEFIT_NOTICES_DIR ?? path.join(c.BENEFIT_DATA_DIR, 'notices')),
+    chunkHouseholds: c.BENEFIT_CHUNK_HOUSEHOLDS,
+    jobLockSeconds: c.BENEFIT_JOB_LOCK_SECONDS,
     logLevel: c.LOG_LEVEL,
     queuePrefix: c.BENEFIT_QUEUE_PREFIX,
     rulesDir: c.BENEFIT_RULES_DIR ? path.resolve(c.BENEFIT_RULES_DIR) : SHIPPED_RULES,

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { ConflictError } from '../errors.ts';
 
 export async function municipalityCodes(db: Kysely<DB>): Promise<string[]> {
   const rows = await db.selectFrom('municipalities').select('municipality_code').orderBy('municipality_code').execute();
@@ -35,6 +36,22 @@ export async function changedHouseholds(db: Kysely<DB>, m: string, after: Date, 
   return rows.map((r) => r.household_id);
 }
 
+/** Households a change recorded in (after, upTo] touched with effect before `before`, each with its earliest such date. */
+export async function householdsChangedBefore(db: Kysely<DB>, m: string, after: Date, upTo: Date, before: string): Promise<{ household_id: string; effective_date: string }[]> {
+  const { rows } = await sql<{ household_id: string; effective_date: string }>`
+    select household_id, min(effective_date) as effective_date from household_changes
+    where municipality_code = ${m} and recorded_at > ${after} and recorded_at <= ${upTo} and effective_date < ${before}::date
+    group by household_id order by household_id`.execute(db);
+  return rows;
+}
+
+/** The first month a monthly program was decided for in this municipality (its go-live). */
+export async function firstMonthlyDecision(db: Kysely<DB>, m: string): Promise<string | undefined> {
+  const { rows } = await sql<{ first: string | null }>`
+    select min(effective_from) as first from decisions where municipality_code = ${m} and period_kind = 'monthly'`.execute(db);
+  return rows[0].first ?? undefined;
+}
+
 /** Households touched by changes that take effect on or after `date` (entitlement starts the month after). */
 export async function householdsChangedEffectiveFrom(db: Kysely<DB>, m: string, date: string): Promise<string[]> {
   const { rows } = await sql<{ household_id: string }>`
@@ -66,9 +83,57 @@ export async function pendingChanges(db: Kysely<DB>, upTo: Date): Promise<number
   return rows[0].n;
 }
 
-export async function startRun(db: Kysely<DB>, m: string, date: string, full: boolean, knownAt: Date): Promise<number> {
+export interface StartedRun {
+  runId: number;
+  attempt: number;
+  knownAt: Date;
+  full: boolean;
+}
+
+/**
+ * The municipality's unfinished run for `date`, resumed (its known_at and plans kept, its attempt
+ * counted), or a new run. An unfinished run of another date must be finished first: its plans
+ * were made from the facts of its own night.
+ */
+export async function startOrResumeRun(db: Kysely<DB>, m: string, date: string, full: boolean, knownAt: Date): Promise<StartedRun> {
+  const unfinished = await db.selectFrom('batch_runs').selectAll().where('municipality_code', '=', m).where('finished_at', 'is', null).orderBy('id', 'desc').executeTakeFirst();
+  if (unfinished && unfinished.run_date !== date) {
+    throw new ConflictError(
+      'unfinished_run',
+      `the nightly run of ${unfinished.run_date} for ${m} did not finish: run 'benefit nightly --date ${unfinished.run_date}${unfinished.full_run ? ' --full' : ''}' to finish it first`,
+    );
+  }
+  if (unfinished) {
+    const row = await db.updateTable('batch_runs').set({ attempt: sql`attempt + 1` }).where('id', '=', unfinished.id).returning('attempt').executeTakeFirstOrThrow();
+    return { runId: unfinished.id, attempt: row.attempt, knownAt: unfinished.known_at, full: unfinished.full_run };
+  }
   const row = await db.insertInto('batch_runs').values({ municipality_code: m, run_date: date, full_run: full, known_at: knownAt }).returning('id').executeTakeFirstOrThrow();
-  return row.id;
+  return { runId: row.id, attempt: 1, knownAt, full };
+}
+
+/** The households a run decides as of one date. */
+export interface DecidePlan {
+  asOf: string;
+  households: string[];
+}
+
+const DECIDE = 'decide:';
+
+/** Stores a run's decide plans, all or none. */
+export async function storeDecidePlans(db: Kysely<DB>, runId: number, plans: DecidePlan[]): Promise<DecidePlan[]> {
+  await db.transaction().execute(async (trx) => {
+    for (const p of plans) {
+      await trx.insertInto('batch_plans').values({ run_id: runId, stage: DECIDE + p.asOf, items: JSON.stringify(p.households) }).execute();
+    }
+  });
+  return plans;
+}
+
+/** A resumed run's decide plans in date order; undefined before they were stored. */
+export async function storedDecidePlans(db: Kysely<DB>, runId: number): Promise<DecidePlan[] | undefined> {
+  const rows = await db.selectFrom('batch_plans').selectAll().where('run_id', '=', runId).where('stage', 'like', `${DECIDE}%`).orderBy('stage').execute();
+  if (rows.length === 0) return undefined;
+  return rows.map((r) => ({ asOf: r.stage.slice(DECIDE.length), households: r.items as string[] }));
 }
 
 export async function finishRun(db: Kysely<DB>, id: number, summary: Record<string, unknown>): Promise<void> {

@@ -1,24 +1,39 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { decideHouseholds } from '../decisions/decide.service.ts';
+import type { DecideResult } from '../decisions/decide.service.ts';
+import { recordRuleVersion } from '../decisions/decision.repository.ts';
 import { firstOfMonth } from '../engine/calendar.ts';
 import type { CompiledProgram } from '../engine/evaluate-household.ts';
 import { ConflictError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { municipalitySettings } from '../municipalities/municipality.service.ts';
+import { runNotices } from '../notices/notice-run.service.ts';
+import { runPayments } from '../payments/payment-run.service.ts';
+import { addMonths, nextPaymentDate } from '../payments/payment-schedule.ts';
+import { appliesTo } from '../rules/program-loader.ts';
+import type { JobQueue } from '../queue/job-queue.ts';
+import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
+import { acquireBatchLock, type BatchLock } from './batch-lock.service.ts';
+import { runStage } from './batch-stage.service.ts';
 import {
   allHouseholds,
   changedHouseholds,
   countAppliedChanges,
   finishRun,
+  firstMonthlyDecision,
+  householdsChangedBefore,
   householdsChangedEffectiveFrom,
   householdsWithOpenMonthlyDecisions,
   lastFinishedRun,
   municipalityCodes,
   pendingChanges,
-  startRun,
+  startOrResumeRun,
+  storeDecidePlans,
+  storedDecidePlans,
+  type DecidePlan,
 } from './batch.repository.ts';
 
-const CHUNK = 1000;
+const DEFAULT_CHUNK = 1000;
 const WAIT_FOR_CHANGES_MS = 10 * 60_000;
 
 export interface NightlySummary {
@@ -29,8 +44,13 @@ export interface NightlySummary {
   decisions_created: number;
   payments_created: number;
   notices_created: number;
+  /** Decisions that need a person, plus new items for staff (missing accounts, recoveries). */
   review_items: number;
   decisions_by_kind: Record<string, number>;
+  /** Print manifests written for the sealed-postcard vendor. */
+  manifests: string[];
+  /** Municipalities whose payments and notices were not made, and why. */
+  skipped: { municipality_code: string; reason: string }[];
   seconds: Record<string, number>;
 }
 
@@ -38,15 +58,27 @@ export interface NightlyContext {
   db: Kysely<DB>;
   logger: Logger;
   programs: CompiledProgram[];
+  jobs: JobQueue;
+  noticesDir: string;
+  /** Households per job on the decide and payments queues. */
+  chunkHouseholds?: number;
+  /** False: create the notices but leave rendering them to a later run. Default true. */
+  renderNotices?: boolean;
 }
 
+/** Called as a stage's chunks finish: the stage (`decide:2024-12-13`, `payments:…`), done, in all. */
+export type NightlyProgress = (stage: string, done: number, total: number) => void;
+
 /**
- * The nightly batch as of `date`: waits until every change received so far is applied, then
- * re-decides the households those changes touched (all with `full`, and on a new month those
- * whose monthly benefits may move with the calendar), recording decisions only where something
- * changed. Running it again for the same date changes nothing.
+ * The nightly batch as of `date`: waits until every change received so far is applied, then,
+ * per municipality under its batch lock, re-decides the households those changes touched (all
+ * with `full`, and on a new month those whose monthly benefits may move with the calendar) on
+ * the decide workers, recording decisions only where something changed; then the payment lines
+ * and the notices. A run interrupted anywhere is resumed by the next call (same date): it keeps
+ * its known_at and its stored plans, and queues only the chunks not done. Running it again for
+ * the same date changes nothing.
  */
-export async function runNightly(ctx: NightlyContext, date: string, full: boolean, onProgress?: (done: number, total: number) => void): Promise<NightlySummary> {
+export async function runNightly(ctx: NightlyContext, date: string, full: boolean, onProgress?: NightlyProgress): Promise<NightlySummary> {
   const seconds: Record<string, number> = {};
   const timed = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
     const start = performance.now();
@@ -56,31 +88,106 @@ export async function runNightly(ctx: NightlyContext, date: string, full: boolea
       seconds[stage] = Math.round((performance.now() - start) / 10) / 100 + (seconds[stage] ?? 0);
     }
   };
-  const knownAt = new Date();
-  await timed('changes', () => waitForChanges(ctx.db, knownAt));
+  await timed('changes', () => waitForChanges(ctx.db, new Date()));
   const summary: NightlySummary = {
     date, full, changes_applied: 0, households_evaluated: 0, decisions_created: 0, payments_created: 0, notices_created: 0,
-    review_items: 0, decisions_by_kind: {}, seconds,
+    review_items: 0, decisions_by_kind: {}, manifests: [], skipped: [], seconds,
   };
   for (const m of await municipalityCodes(ctx.db)) {
-    const last = await lastFinishedRun(ctx.db, m);
-    const households = await timed('select', () => householdsToDecide(ctx, m, date, full, knownAt, last));
-    summary.changes_applied += await countAppliedChanges(ctx.db, m, last?.known_at ?? new Date(0), knownAt);
-    const runId = await startRun(ctx.db, m, date, full || !last, knownAt);
-    await timed('evaluate', async () => {
-      for (let i = 0; i < households.length; i += CHUNK) {
-        const r = await decideHouseholds(ctx.db, ctx.programs, m, households.slice(i, i + CHUNK), date, knownAt);
-        summary.decisions_created += r.created;
-        summary.review_items += r.review;
-        for (const [k, n] of Object.entries(r.byKind)) summary.decisions_by_kind[k] = (summary.decisions_by_kind[k] ?? 0) + n;
-        onProgress?.(Math.min(i + CHUNK, households.length), households.length);
-      }
-    });
-    summary.households_evaluated += households.length;
-    await finishRun(ctx.db, runId, { ...summary });
-    ctx.logger.info({ municipality: m, date, households: households.length }, 'nightly municipality done');
+    const lock = await acquireBatchLock(ctx.db, m);
+    try {
+      await nightlyFor(ctx, m, date, full, { summary, timed, lock, onProgress });
+    } finally {
+      await lock.release();
+    }
   }
   return summary;
+}
+
+async function nightlyFor(
+  ctx: NightlyContext,
+  m: string,
+  date: string,
+  full: boolean,
+  { summary, timed, lock, onProgress }: { summary: NightlySummary; timed: <T>(stage: string, fn: () => Promise<T>) => Promise<T>; lock: BatchLock; onProgress?: NightlyProgress },
+): Promise<void> {
+  const { db } = ctx;
+  const last = await lastFinishedRun(db, m);
+  const run = await startOrResumeRun(db, m, date, full || !last, new Date());
+  if (run.attempt > 1) ctx.logger.info({ municipality: m, date, run: run.runId, attempt: run.attempt }, 'resuming an interrupted nightly run');
+  const knownAt = run.knownAt;
+  const { settings, problem } = await municipalitySettings(db, m);
+  summary.changes_applied += await countAppliedChanges(db, m, last?.known_at ?? new Date(0), knownAt);
+  const plans = await timed('select', async () =>
+    (await storedDecidePlans(db, run.runId)) ??
+      storeDecidePlans(db, run.runId, await decidePlans(ctx, m, date, run.full, knownAt, last, settings?.payment_day)),
+  );
+  for (const { program } of ctx.programs) await recordRuleVersion(db, program);
+  const stageCtx = { db, jobs: ctx.jobs, onProgress };
+  const chunkSize = ctx.chunkHouseholds ?? DEFAULT_CHUNK;
+  await timed('evaluate', async () => {
+    // Earlier months first, so each household's chain stays in date order.
+    for (const { asOf, households } of plans) {
+      lock.assertHeld();
+      const programs = ctx.programs.filter((p) => asOf === date || p.program.spec.period_kind === 'monthly');
+      const totals = (await runStage(stageCtx, run, `decide:${asOf}`, {
+        items: async () => households,
+        chunkSize,
+        job: (list, chunk): Omit<JobRequest<typeof JOB.decideHouseholds>, 'jobId'> => ({
+          queue: QUEUE.decide,
+          name: JOB.decideHouseholds,
+          data: {
+            runId: run.runId, stage: `decide:${asOf}`, chunk, municipalityCode: m, asOf, knownAt: knownAt.toISOString(),
+            programs: programs.map((p) => ({ id: p.program.spec.id, ruleVersion: p.program.ruleVersion })), households: list,
+          },
+        }),
+      })) as unknown as Partial<DecideResult>;
+      summary.decisions_created += totals.created ?? 0;
+      summary.review_items += totals.review ?? 0;
+      for (const [k, n] of Object.entries(totals.byKind ?? {})) summary.decisions_by_kind[k] = (summary.decisions_by_kind[k] ?? 0) + n;
+    }
+  });
+  summary.households_evaluated += plans.at(-1)?.households.length ?? 0;
+  lock.assertHeld();
+  if (settings) {
+    const programs = ctx.programs.map((p) => p.program);
+    const payments = await timed('payments', () => runPayments({ ...ctx, onProgress }, { run, municipalityCode: m, date, settings, programs }));
+    summary.payments_created += payments.payments_created;
+    summary.review_items += payments.review_items;
+    lock.assertHeld();
+    const notices = await timed('notices', () =>
+      runNotices(ctx, {
+        runId: run.runId, municipalityCode: m, issuedOn: date, since: last?.known_at ?? new Date(0), settings,
+        programs: new Map(programs.map((p) => [p.spec.id, p.spec])), paymentDates: payments.paymentDates,
+      }),
+    );
+    summary.notices_created += notices.notices_created;
+    if (notices.manifest) summary.manifests.push(notices.manifest);
+  } else {
+    summary.skipped.push({ municipality_code: m, reason: problem });
+    ctx.logger.warn({ municipality: m }, 'payments and notices skipped: settings incomplete');
+  }
+  await finishRun(db, run.runId, { ...summary });
+  ctx.logger.info({ municipality: m, date, households: plans.at(-1)?.households.length ?? 0 }, 'nightly municipality done');
+}
+
+/**
+ * What a run decides, month by month in date order, the run's own date last: the households to
+ * decide as of each date. Stored with the run before anything is decided, so a resumed run
+ * decides exactly what the interrupted one planned.
+ */
+async function decidePlans(
+  ctx: NightlyContext,
+  m: string,
+  date: string,
+  full: boolean,
+  knownAt: Date,
+  last: Awaited<ReturnType<typeof lastFinishedRun>>,
+  paymentDay: number | undefined,
+): Promise<DecidePlan[]> {
+  const households = await householdsToDecide(ctx, m, date, full, knownAt, last);
+  const earlier = await earlierMonths(ctx, m, date, knownAt, last, paymentDay, households);
+  return [...[...earlier].map(([asOf, list]) => ({ asOf, households: list })), { asOf: date, households }];
 }
 
 async function householdsToDecide(
@@ -103,6 +210,41 @@ async function householdsToDecide(
     for (const h of monthly) set.add(h);
   }
   return [...set].sort();
+}
+
+/**
+ * The months before `date`'s month that monthly programs must (re)decide, each with its
+ * households. On the first run: the months of the next payment (the December payment covers
+ * October and November), for everyone. Later: from the month a retroactive change takes effect,
+ * for the households it touched, but never before the first month ever decided.
+ */
+async function earlierMonths(
+  { db, programs }: NightlyContext,
+  m: string,
+  date: string,
+  knownAt: Date,
+  last: Awaited<ReturnType<typeof lastFinishedRun>>,
+  paymentDay: number | undefined,
+  households: string[],
+): Promise<Map<string, string[]>> {
+  const months = new Map<string, string[]>();
+  const monthly = programs.filter(({ program }) => program.spec.period_kind === 'monthly' && appliesTo(program, m));
+  const thisMonth = firstOfMonth(date);
+  if (!last) {
+    for (const { program } of monthly) {
+      if (!paymentDay) continue;
+      const next = nextPaymentDate(program.spec.payment.schedule, paymentDay, date, new Set());
+      for (let month = addMonths(next.month, -2); month < thisMonth; month = addMonths(month, 1)) months.set(month, households);
+    }
+    return months;
+  }
+  const firstDecided = await firstMonthlyDecision(db, m);
+  if (!firstDecided) return months;
+  for (const { household_id, effective_date } of await householdsChangedBefore(db, m, last.known_at, knownAt, thisMonth)) {
+    const from = firstOfMonth(effective_date) > firstDecided ? firstOfMonth(effective_date) : firstDecided;
+    for (let month = from; month < thisMonth; month = addMonths(month, 1)) months.set(month, [...(months.get(month) ?? []), household_id]);
+  }
+  return new Map([...months].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 async function waitForChanges(db: Kysely<DB>, knownAt: Date): Promise<void> {

@@ -1,10 +1,13 @@
+import type { NightlyContext } from '../batch/nightly.service.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
+import { compileProgram, type CompiledProgram } from '../engine/evaluate-household.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { BullJobQueue } from '../queue/bullmq-job-queue.ts';
 import { InProcessJobQueue } from '../queue/in-process-job-queue.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
+import { loadPrograms } from '../rules/program-loader.ts';
 import { jobHandlers } from '../../workers/job-handlers.ts';
 
 export interface AppContext {
@@ -13,22 +16,25 @@ export interface AppContext {
   logger: Logger;
   database: Database;
   jobs: JobQueue;
+  /** The rules in force, from the rules folder. */
+  programs: CompiledProgram[];
   close(): Promise<void>;
 }
 
 /**
  * What every command needs: validated configuration, the logger, the database (schema brought
  * up to date: migrations are idempotent), and the job queue (BullMQ with REDIS_URL, else the
- * same handlers in process).
+ * same handlers in process), and the rules in force.
  */
 export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Promise<AppContext> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config);
   await migrateToLatest(database.db);
+  const programs = loadPrograms(config.rulesDir).map(compileProgram);
   const jobs: JobQueue = config.redisUrl
-    ? new BullJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix })
-    : new InProcessJobQueue(jobHandlers({ db: database.db, logger }));
+    ? new BullJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix }, logger)
+    : new InProcessJobQueue(jobHandlers({ db: database.db, logger, noticesDir: config.noticesDir, programs }));
   logger.debug({ database: database.kind, queue: jobs.kind }, 'started');
   return {
     config,
@@ -36,9 +42,15 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
     logger,
     database,
     jobs,
+    programs,
     async close() {
       await jobs.close();
       await database.close();
     },
   };
+}
+
+/** What the nightly batch needs from a command's context. */
+export function nightlyContext(app: AppContext): NightlyContext {
+  return { db: app.db, logger: app.logger, programs: app.programs, jobs: app.jobs, noticesDir: app.config.noticesDir, chunkHouseholds: app.config.chunkHouseholds };
 }

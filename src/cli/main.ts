@@ -5,6 +5,8 @@ import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts'
 import { requestedExitCode } from './exit-status.ts';
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerDecisionsCommand } from './commands/decisions.command.ts';
+import { registerMunicipalityCommand } from './commands/municipality.command.ts';
+import { registerPaymentsCommand } from './commands/payments.command.ts';
 import { registerNightlyCommand } from './commands/nightly.command.ts';
 import { registerDemoCommand } from './commands/demo.command.ts';
 import { registerGenerateCommand } from './commands/generate.command.ts';
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerRulesCommand(program);
   registerNightlyCommand(program);
   registerDecisionsCommand(program);
+  registerMunicipalityCommand(program);
+  registerPaymentsCommand(program);
   return program;
 }
 

@@ -164,9 +164,137 @@ export interface BatchRunTable {
   started_at: Generated<Date>;
   finished_at: Timestamp | null;
   summary: JSONColumnType<Record<string, unknown>> | null;
+  attempt: Generated<number>;
+}
+
+export interface BatchPlanTable {
+  run_id: number;
+  stage: string;
+  items: JSONColumnType<unknown[]>;
+}
+
+export interface BatchStageTable {
+  run_id: number;
+  stage: string;
+  done_at: Generated<Date>;
+  result: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface BatchLockTable {
+  municipality_code: string;
+  holder: string;
+  host: string;
+  pid: number;
+  acquired_at: Generated<Date>;
+  heartbeat_at: Generated<Date>;
+}
+
+export type PaymentLineStatus = 'due' | 'cancelled' | 'exported' | 'failed' | 'held';
+
+export interface PaymentLineTable {
+  id: Generated<number>;
+  municipality_code: string;
+  program: string;
+  household_id: string;
+  recipient_person_id: string;
+  period_start: string;
+  period_end: string;
+  payment_date: string;
+  kind: 'regular' | 'arrears' | 'reissue';
+  amount_yen: number;
+  status: PaymentLineStatus;
+  decision_id: string;
+  reissue_of: number | null;
+  bank_code: string | null;
+  branch_code: string | null;
+  account_type: number | null;
+  account_number: string | null;
+  holder_kana: string | null;
+  exported_at: Timestamp | null;
+  result_code: string | null;
+  failed_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface PaymentExportTable {
+  municipality_code: string;
+  payment_date: string;
+  exported_at: Generated<Date>;
+  lines: number;
+  total_yen: number;
+  sha256: string;
+}
+
+export type ReviewItemKind = 'recovery' | 'missing_account' | 'failed_transfer';
+
+export interface ReviewItemTable {
+  id: Generated<number>;
+  municipality_code: string;
+  kind: ReviewItemKind;
+  item_key: string;
+  program: string;
+  household_id: string;
+  person_id: string | null;
+  decision_id: string | null;
+  payment_line_id: number | null;
+  period_start: string | null;
+  amount_yen: number | null;
+  status: Generated<'open' | 'resolved'>;
+  detail: JSONColumnType<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  resolved_at: Timestamp | null;
+}
+
+export interface NoticeTable {
+  id: Generated<number>;
+  notice_id: string;
+  municipality_code: string;
+  kind: string;
+  program: string;
+  household_id: string;
+  person_id: string | null;
+  decision_id: string | null;
+  review_item_id: number | null;
+  batch_run_id: number;
+  issued_on: string;
+  content: JSONColumnType<Record<string, unknown>>;
+  status: Generated<'pending' | 'rendered'>;
+  file: string | null;
+  pages: number | null;
+  created_at: Generated<Date>;
+  rendered_at: Timestamp | null;
+}
+
+export interface PaymentComputationTable {
+  id: Generated<number>;
+  municipality_code: string;
+  program: string;
+  payment_date: string;
+  last_period_start: string;
+  started_at: Timestamp;
+  finished_at: Generated<Date>;
+  run_id: number | null;
+}
+
+export interface BatchChunkTable {
+  run_id: number;
+  stage: string;
+  chunk: number;
+  done_at: Generated<Date>;
+  result: JSONColumnType<Record<string, unknown>>;
 }
 
 export interface DB {
+  payment_lines: PaymentLineTable;
+  payment_exports: PaymentExportTable;
+  review_items: ReviewItemTable;
+  notices: NoticeTable;
+  batch_chunks: BatchChunkTable;
+  batch_plans: BatchPlanTable;
+  batch_stages: BatchStageTable;
+  batch_locks: BatchLockTable;
+  payment_computations: PaymentComputationTable;
   rule_versions: RuleVersionTable;
   decisions: DecisionTable;
   batch_runs: BatchRunTable;

@@ -4,7 +4,7 @@ import type { ChangeKind, DB } from '../db/schema.ts';
 import { evaluateHousehold, membershipDate, type CompiledProgram, type Evaluation } from '../engine/evaluate-household.ts';
 import { appliesTo } from '../rules/program-loader.ts';
 import { loadHouseholdSnapshots } from '../residents/household-snapshot.repository.ts';
-import { currentDecisions, insertDecisions, recordRuleVersion, type DecisionRow, type NewDecision } from './decision.repository.ts';
+import { currentDecisions, insertDecisions, type DecisionRow, type NewDecision } from './decision.repository.ts';
 
 export interface DecideResult {
   evaluated: number;
@@ -16,8 +16,9 @@ export interface DecideResult {
 /**
  * Decides every program in force for these households as of `asOf`, as the facts were known at
  * `knownAt`, and appends a decision wherever the outcome, amount or recipient differs from the
- * decision in force. Re-running with the same facts writes nothing; a retried chunk whose
- * decisions were already written inserts nothing (the chain's unique indexes).
+ * decision in force (none for a household the program does not concern and never decided). The programs' rule versions must be recorded first (recordRuleVersion).
+ * Re-running with the same facts writes nothing; a retried chunk whose decisions were already
+ * written inserts nothing (the chain's unique indexes).
  */
 export async function decideHouseholds(
   db: Kysely<DB>,
@@ -39,7 +40,6 @@ export async function decideHouseholds(
       snapshots = await loadHouseholdSnapshots(db, municipalityCode, householdIds, { membership, asOf, knownAt });
       snapshotsByDate.set(membership, snapshots);
     }
-    await recordRuleVersion(db, program);
     const evaluated: { snapshot: (typeof snapshots)[number]; evaluation: Evaluation }[] = [];
     for (const snapshot of snapshots) {
       const evaluation = await evaluateHousehold(compiled, snapshot, asOf);
@@ -52,6 +52,8 @@ export async function decideHouseholds(
       result.evaluated++;
       if (evaluation.outcome === 'review') result.review++;
       const { inForce, last } = current.get(snapshot.household_id) ?? {};
+      // A household the program does not concern gets no decision until it has had one.
+      if (!last && !evaluation.concerned) continue;
       const kind = changeKind(inForce, evaluation);
       if (!kind) continue;
       result.byKind[kind] = (result.byKind[kind] ?? 0) + 1;

@@ -66,6 +66,8 @@ export interface Evaluation {
   engine_version: string;
   explanation: Explanation;
   explanation_text: string;
+  /** False when the household has no members, or fails a condition marked `concerns`. */
+  concerned: boolean;
 }
 
 /** A program with a json-rules-engine engine built once per rules version. */
@@ -127,6 +129,7 @@ export async function evaluateHousehold(
     conditions.push(...rules.conditions.map((spec) => conditionResult(spec, evaluated.find((c) => c.name === spec.name))));
   }
 
+  const concerned = snapshot.members.length > 0 && !rules.conditions.some((spec, i) => spec.concerns && conditions[i + 1].result === false);
   const outcome: Outcome = conditions.some((c) => c.result === false)
     ? 'ineligible'
     : conditions.some((c) => c.result === null) || !recipient.person
@@ -158,6 +161,7 @@ export async function evaluateHousehold(
     engine_version: ENGINE_VERSION,
     explanation,
     explanation_text: explanationText(explanation),
+    concerned,
   };
 }
 

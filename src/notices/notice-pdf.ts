@@ -437,10 +437,10 @@ function checkNotice(n: NoticeContent): void {
 }
 
 /**
- * Renders a print run: one PDF, each notice starting on a new A4 page. Resolves when `output`
- * has received the whole document.
+ * Renders a print run: one PDF, each notice starting on a new A4 page. Resolves, with the
+ * number of pages, when `output` has received the whole document.
  */
-export async function renderNotices(notices: NoticeContent[], output: NodeJS.WritableStream): Promise<void> {
+export async function renderNotices(notices: NoticeContent[], output: NodeJS.WritableStream): Promise<number> {
   if (notices.length === 0) throw new Error('renderNotices: no notices (a PDF needs at least one page)');
   notices.forEach(checkNotice);
   const doc = new PDFDocument({
@@ -459,12 +459,14 @@ export async function renderNotices(notices: NoticeContent[], output: NodeJS.Wri
     doc.once('error', reject);
   });
   doc.pipe(output);
+  let pages = 0;
   try {
     const measure = measurer(doc);
     for (const notice of notices) {
       for (const page of layoutNotice(notice, measure)) {
         doc.addPage({ size: 'A4', margin: 0 });
         draw(doc, page, measure);
+        pages++;
       }
     }
   } catch (error) {
@@ -473,16 +475,18 @@ export async function renderNotices(notices: NoticeContent[], output: NodeJS.Wri
   }
   doc.end();
   await finished;
+  return pages;
 }
 
-/** Renders one notice to a PDF file. */
-export async function renderNoticeFile(notice: NoticeContent, path: string): Promise<void> {
+/** Renders one notice to a PDF file; resolves with its number of pages. */
+export async function renderNoticeFile(notice: NoticeContent, path: string): Promise<number> {
   checkNotice(notice);
   const file = createWriteStream(path);
   const closed = new Promise<void>((resolve, reject) => {
     file.once('close', () => resolve());
     file.once('error', reject);
   });
-  await renderNotices([notice], file);
+  const pages = await renderNotices([notice], file);
   await closed;
+  return pages;
 }

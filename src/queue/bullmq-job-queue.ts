@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { FlowProducer, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { UnusableInputError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -22,8 +22,9 @@ export class BullJobQueue implements JobQueue {
   readonly kind = 'bullmq';
   private readonly connection: Redis;
   private readonly queues = new Map<QueueName, Queue>();
+  private flows?: FlowProducer;
 
-  constructor(private readonly options: BullOptions) {
+  constructor(private readonly options: BullOptions, private readonly logger: Logger) {
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
   }
 
@@ -31,6 +32,8 @@ export class BullJobQueue implements JobQueue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.options.prefix, defaultJobOptions: JOB_OPTIONS });
+      // The command that meets a Redis error rejects with it; unheard, the event would end the process.
+      q.on('error', (error) => this.logger.warn({ queue: name, err: error.message }, 'queue connection error'));
       this.queues.set(name, q);
     }
     return q;
@@ -44,7 +47,17 @@ export class BullJobQueue implements JobQueue {
     }
   }
 
+  async enqueueFlow(parent: JobRequest, children: JobRequest[]): Promise<void> {
+    if (!this.flows) {
+      this.flows = new FlowProducer({ connection: this.connection, prefix: this.options.prefix });
+      this.flows.on('error', (error) => this.logger.warn({ err: error.message }, 'flow producer connection error'));
+    }
+    const node = (j: JobRequest) => ({ name: j.name, queueName: j.queue, data: j.data, opts: { ...JOB_OPTIONS, jobId: j.jobId } });
+    await this.flows.add({ ...node(parent), children: children.map(node) });
+  }
+
   async close(): Promise<void> {
+    await this.flows?.close();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.connection.disconnect();
   }
@@ -55,7 +68,7 @@ export class BullJobQueue implements JobQueue {
  * runner. Bad input that no retry can fix fails the job at once.
  */
 export function startWorkers(
-  options: BullOptions & { concurrency?: number },
+  options: BullOptions & { concurrency?: number; lockSeconds?: number },
   handlers: JobHandlers,
   logger: Logger,
 ): { close(): Promise<void> } {
@@ -72,7 +85,13 @@ export function startWorkers(
           throw error;
         }
       },
-      { connection, prefix: options.prefix, concurrency: options.concurrency ?? 1 },
+      {
+        connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency ?? 1,
+        // A dead worker's job is found stalled at the next check after its lock expired.
+        ...(options.lockSeconds && { lockDuration: options.lockSeconds * 1000, stalledInterval: options.lockSeconds * 1000 }),
+      },
     );
     worker.on('failed', (job, error) => logger.error({ queue: name, jobId: job?.id, err: error.message }, 'job failed'));
     worker.on('error', (error) => logger.error({ queue: name, err: error.message }, 'worker error'));

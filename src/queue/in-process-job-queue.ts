@@ -19,5 +19,10 @@ export class InProcessJobQueue implements JobQueue {
     }
   }
 
+  async enqueueFlow(parent: JobRequest, children: JobRequest[]): Promise<void> {
+    await this.enqueue(children);
+    await this.enqueue([parent]);
+  }
+
   async close(): Promise<void> {}
 }

@@ -16,5 +16,7 @@ export type JobHandlers = Record<QueueName, JobHandler>;
 export interface JobQueue {
   readonly kind: 'bullmq' | 'in-process';
   enqueue(jobs: JobRequest[]): Promise<void>;
+  /** Queues `children`, and `parent` to run once every child has completed (a BullMQ flow). */
+  enqueueFlow(parent: JobRequest, children: JobRequest[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,13 +1,30 @@
+import type { FinishStageJob } from '../batch/batch-stage.service.ts';
+import type { DecideChunkJob } from '../decisions/decide-chunk.service.ts';
+import type { RenderNoticesJob } from '../notices/render-notices.service.ts';
+import type { CreatePaymentsJob } from '../payments/create-payments.service.ts';
+
 /** Every queue and job name, in one place (DESIGN.md, Queues). */
 export const QUEUE = {
   /** Accepted input rows waiting to be applied to the store. */
   changes: 'changes',
+  /** Chunks of households to decide as of a date. */
+  decide: 'decide',
+  /** Chunks of households whose payment lines to bring in line with their decisions. */
+  payments: 'payments',
+  /** Notices to render to PDF. */
+  notices: 'notices',
+  /** The parent of each batch stage's flow: runs once all its chunks are done. */
+  stages: 'stages',
 } as const;
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
 export const JOB = {
   applyChanges: 'apply-changes',
+  decideHouseholds: 'decide-households',
+  finishStage: 'finish-stage',
+  createPayments: 'create-payments',
+  renderNotices: 'render-notices',
 } as const;
 
 export interface ApplyChangesJob {
@@ -19,6 +36,10 @@ export interface ApplyChangesJob {
 
 export interface JobData {
   [JOB.applyChanges]: ApplyChangesJob;
+  [JOB.decideHouseholds]: DecideChunkJob;
+  [JOB.finishStage]: FinishStageJob;
+  [JOB.createPayments]: CreatePaymentsJob;
+  [JOB.renderNotices]: RenderNoticesJob;
 }
 
 export type JobName = keyof JobData;

@@ -35,6 +35,11 @@ export const memberTestSchema = z.object({
 export const conditionSchema = z.object({
   /** The condition's id: its citation and sentences hang on it. */
   name: z.string().regex(/^[a-z0-9_]+$/),
+  /**
+   * A household that fails this condition is not one the program concerns (no child for the
+   * child allowance): it gets no decision unless it already has one, which a failure stops.
+   */
+  concerns: z.boolean().optional(),
   fact: z.string(),
   params: z.record(z.string(), z.unknown()).optional(),
   operator: z.enum(OPERATORS),
@@ -92,6 +97,8 @@ export const programSchema = z.object({
     schedule: z.enum(['even-months', 'next-run']),
     months_per_payment: z.number().int().positive().optional(),
   }),
+  /** Whether an ineligible decision is notified (不支給決定通知); push-style programs rarely do. */
+  notify_ineligible: z.boolean().default(false),
   base_date: isoDate.optional(),
   versions: z
     .array(z.object({ from: isoDate, to: isoDate.optional(), rules: z.string().regex(/^[\w.-]+\.json$/) }))

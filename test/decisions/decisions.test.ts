@@ -7,13 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { decisionsInForce, type DecisionRow } from '../../src/decisions/decision.repository.ts';
 import { replayDecision } from '../../src/decisions/replay.service.ts';
-import { compileProgram } from '../../src/engine/evaluate-household.ts';
+import { allHouseholds } from '../../src/batch/batch.repository.ts';
+import { compileProgram, evaluateHousehold } from '../../src/engine/evaluate-household.ts';
+import { loadHouseholdSnapshots } from '../../src/residents/household-snapshot.repository.ts';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
 import { loadPrograms } from '../../src/rules/program-loader.ts';
 import { importFile } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
 import { income, resident, writeCsv } from '../support/rows.ts';
-import { ENVIRONMENTS, silentLogger, type TestEnvironment } from '../support/test-environments.ts';
+import { ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 
 const programs = loadPrograms(fileURLToPath(new URL('../../rules', import.meta.url))).map(compileProgram);
 
@@ -36,15 +38,27 @@ describe.each(ENVIRONMENTS)('decisions on a generated municipality ($name)', ({ 
     for (const kind of ['residents', 'income', 'accounts'] as const) {
       expect((await importFile(env, kind, files[kind])).rejectedRows).toBe(0);
     }
-    await runNightly({ db: env.db, logger: silentLogger, programs }, '2024-12-13', false);
+    await runNightly(nightlyContext(env, programs), '2024-12-13', false);
     decisions = await exportAll(env, '2024-12-13', m);
   });
   afterAll(() => env?.close());
 
-  it('decides every household for every program in force, with each outcome present', () => {
+  it('decides every household each program in force concerns, with each outcome present', async () => {
     const byProgram = (program: string) => decisions.filter((d) => d.program === program);
-    expect(byProgram('child-allowance')).toHaveLength(households);
-    expect(byProgram('low-income-household-2024')).toHaveLength(households);
+    // The 2024 benefit concerns every household with members on its base date; 児童手当 those
+    // with a child up to 高校生年代. The households left out are confirmed by the engine: not
+    // concerned, and ineligible.
+    const all = await allHouseholds(env.db, m);
+    for (const [program, membership, share] of [['low-income-household-2024', '2024-12-13', 0.95], ['child-allowance', '2024-11-30', 0.15]] as const) {
+      const decided = new Set(byProgram(program).map((d) => d.household_id));
+      expect(decided.size).toBeGreaterThan(households * share);
+      expect(decided.size).toBeLessThan(households);
+      const compiled = programs.find((p) => p.program.spec.id === program)!;
+      const others = all.filter((h) => !decided.has(h));
+      for (const snapshot of await loadHouseholdSnapshots(env.db, m, others, { membership, asOf: '2024-12-13', knownAt: new Date() })) {
+        expect(await evaluateHousehold(compiled, snapshot, '2024-12-13'), snapshot.household_id).toMatchObject({ outcome: 'ineligible', concerned: false });
+      }
+    }
     expect(byProgram('birth-gift-2024')).toEqual([]); // its base date is 2025-03-31
     expect(new Set(decisions.map((d) => d.outcome))).toEqual(new Set(['eligible', 'ineligible', 'review']));
     for (const d of decisions) expect(d.amount_yen === 0).toBe(d.outcome !== 'eligible');
@@ -76,9 +90,9 @@ describe.each(ENVIRONMENTS)('decisions on a generated municipality ($name)', ({ 
   });
 
   it('writes nothing when the same date runs again, or a later day of the same month with no changes', async () => {
-    const again = await runNightly({ db: env.db, logger: silentLogger, programs }, '2024-12-13', false);
+    const again = await runNightly(nightlyContext(env, programs), '2024-12-13', false);
     expect(again.decisions_created).toBe(0);
-    const full = await runNightly({ db: env.db, logger: silentLogger, programs }, '2024-12-20', true);
+    const full = await runNightly(nightlyContext(env, programs), '2024-12-20', true);
     expect(full).toMatchObject({ households_evaluated: households, decisions_created: 0 });
   });
 });
@@ -90,7 +104,7 @@ describe.each(ENVIRONMENTS)('decisions follow the store through time ($name)', (
   });
   afterAll(() => env?.close());
 
-  const nightly = (date: string) => runNightly({ db: env.db, logger: silentLogger, programs }, date, false);
+  const nightly = (date: string) => runNightly(nightlyContext(env, programs), date, false);
   const inForce = async (m: string, program: string, asOf: string) =>
     (await exportAll(env, asOf, m)).find((d) => d.program === program);
 
@@ -112,19 +126,19 @@ describe.each(ENVIRONMENTS)('decisions follow the store through time ($name)', (
     expect((d!.inputs as { members: unknown[] }).members).toHaveLength(1);
   });
 
-  it('a newborn is paid child allowance from the month after the birth', async () => {
+  it('a newborn is paid child allowance from the month after the birth, and the household had no decision before', async () => {
     const m = freshMunicipality();
     await importFile(env, 'residents', writeCsv([
       resident({ municipality_code: m, person_id: 'F', household_id: 'H', relationship: '世帯主', birth_date: '1990-01-01' }),
       resident({ municipality_code: m, person_id: 'N', household_id: 'H', relationship: '子', birth_date: '2024-11-15', effective_date: '2024-11-15' }),
     ]));
     await nightly('2024-11-20');
-    expect(await inForce(m, 'child-allowance', '2024-11-20')).toMatchObject({ outcome: 'ineligible', effective_from: '2024-11-01' });
+    // In November the household is a single adult: the child allowance does not concern it.
+    expect(await inForce(m, 'child-allowance', '2024-11-20')).toBeUndefined();
     await nightly('2024-12-02');
     const december = await inForce(m, 'child-allowance', '2024-12-02');
-    expect(december).toMatchObject({ outcome: 'eligible', amount_yen: 15000, effective_from: '2024-12-01', change_kind: 'restarted' });
-    // November stays as it was decided.
-    expect(await inForce(m, 'child-allowance', '2024-11-30')).toMatchObject({ outcome: 'ineligible', effective_to: '2024-11-30' });
+    expect(december).toMatchObject({ outcome: 'eligible', amount_yen: 15000, effective_from: '2024-12-01', change_kind: 'new' });
+    expect(await inForce(m, 'child-allowance', '2024-11-30')).toBeUndefined();
   });
 
   it('a tax correction that arrives after the decision supersedes it at the next run, and the old one still replays', async () => {
@@ -140,6 +154,6 @@ describe.each(ENVIRONMENTS)('decisions follow the store through time ($name)', (
     expect(after).toMatchObject({ outcome: 'eligible', amount_yen: 30000, change_kind: 'restarted', supersedes: before!.id });
     expect(await replayDecision(env.db, before!.decision_id)).toMatchObject({ reproduces: true });
     const count = await sql<{ n: number }>`select count(*)::int as n from decisions where municipality_code = ${m}`.execute(env.db);
-    expect(count.rows[0].n).toBe(3); // child allowance once, the 2024 benefit twice
+    expect(count.rows[0].n).toBe(2); // the 2024 benefit twice; the child allowance does not concern a single adult
   });
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -9,14 +10,20 @@ import { ingestRows } from '../../src/changes/import.service.ts';
 import { RejectionFile } from '../../src/changes/rejection-file.ts';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { runNightly } from '../../src/batch/nightly.service.ts';
 import { createLogger } from '../../src/logger.ts';
+import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import { BullJobQueue, startWorkers } from '../../src/queue/bullmq-job-queue.ts';
+import { QUEUE } from '../../src/queue/queue-names.ts';
 import { addUser } from '../../src/staff/staff.service.ts';
 import { jobHandlers } from '../../workers/job-handlers.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
 import { createPostgresDatabase, REDIS_URL } from '../support/test-database.ts';
+import { PROGRAMS } from '../support/test-environments.ts';
 
 const PERSONAL = ['family_name', 'given_name', 'family_name_kana', 'given_name_kana', 'birth_date', 'address', 'postal_code', 'account_number', 'holder_kana'];
+
+const SETTINGS = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 describe('logs never contain personal data', () => {
   it('after importing a generated municipality through files, queues, workers and the API at trace level', async () => {
@@ -29,8 +36,8 @@ describe('logs never contain personal data', () => {
     const logger = createLogger('trace', sink);
     const database = await createPostgresDatabase();
     const prefix = `logs-${Date.now()}`;
-    const jobs = new BullJobQueue({ redisUrl: REDIS_URL, prefix });
-    const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger }), logger);
+    const jobs = new BullJobQueue({ redisUrl: REDIS_URL, prefix }, logger);
+    const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger, noticesDir: dir, programs: PROGRAMS }), logger);
     const server = await buildServer({ db: database.db, jobs, logger });
     try {
       const ctx = { db: database.db, jobs, logger };
@@ -50,16 +57,21 @@ describe('logs never contain personal data', () => {
         if (Date.now() > deadline) throw new Error('workers did not finish');
         await new Promise((r) => setTimeout(r, 50));
       }
+      // And the nightly batch on the workers: decisions, payment lines, notices.
+      await updateSettings(database.db, m, JSON.parse(fs.readFileSync(SETTINGS, 'utf8')) as Record<string, unknown>);
+      const summary = await runNightly({ db: database.db, logger, programs: PROGRAMS, jobs, noticesDir: dir }, '2024-12-13', false);
+      expect(summary.payments_created).toBeGreaterThan(0);
     } finally {
       await server.close();
       await workers.close();
-      await jobs.queue('changes').obliterate({ force: true });
+      for (const q of Object.values(QUEUE)) await jobs.queue(q).obliterate({ force: true });
       await jobs.close();
       await database.close();
     }
 
     expect(captured.length).toBeGreaterThan(1000); // the logs did say things
     expect(captured).toContain('import finished');
+    expect(captured).toContain('nightly municipality done');
     const values = new Set<string>();
     for (const file of Object.values(files)) {
       for (const row of parse(fs.readFileSync(file), { columns: true }) as Record<string, string>[]) {

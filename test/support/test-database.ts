@@ -8,15 +8,19 @@ export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://r
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestDatabase extends Database {
+  name?: string;
   url?: string;
 }
 
-/** A new, migrated PostgreSQL database on the real server, dropped again by `close`. */
-export async function createPostgresDatabase(): Promise<TestDatabase> {
+/**
+ * A new, migrated PostgreSQL database on the real server, dropped again by `close`; a copy of
+ * `template` (a database name, nobody connected to it) when given.
+ */
+export async function createPostgresDatabase(template?: string): Promise<TestDatabase> {
   const name = `benefit_test_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   await admin.end();
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;
@@ -24,6 +28,7 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
   await migrateToLatest(database.db);
   return {
     ...database,
+    name,
     url: url.toString(),
     async close() {
       await database.close();

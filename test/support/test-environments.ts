@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { pendingChanges } from '../../src/batch/batch.repository.ts';
+import type { NightlyContext } from '../../src/batch/nightly.service.ts';
+import { compileProgram, type CompiledProgram } from '../../src/engine/evaluate-household.ts';
+import { loadPrograms } from '../../src/rules/program-loader.ts';
 import type { IngestContext } from '../../src/changes/import.service.ts';
 import { BullJobQueue, startWorkers } from '../../src/queue/bullmq-job-queue.ts';
 import { InProcessJobQueue } from '../../src/queue/in-process-job-queue.ts';
@@ -9,6 +16,8 @@ import { createEmbeddedDatabase, createPostgresDatabase, REDIS_URL, type TestDat
 
 export interface TestEnvironment extends IngestContext {
   database: TestDatabase;
+  /** Where this environment's notices worker writes PDFs. */
+  noticesDir: string;
   /** Waits until every received change has been applied by the workers. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -16,21 +25,26 @@ export interface TestEnvironment extends IngestContext {
 
 export const silentLogger = pino({ level: 'silent' });
 
+/** The rules in force, as the workers of every test environment load them. */
+export const PROGRAMS = loadPrograms(fileURLToPath(new URL('../../rules', import.meta.url))).map(compileProgram);
+
 /** PostgreSQL server + Redis, with BullMQ workers running in this process. */
 export async function postgresWithRedis(): Promise<TestEnvironment> {
   const database = await createPostgresDatabase();
   const prefix = `benefit-test-${randomBytes(4).toString('hex')}`;
-  const jobs = new BullJobQueue({ redisUrl: REDIS_URL, prefix });
-  const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger: silentLogger }), silentLogger);
+  const jobs = new BullJobQueue({ redisUrl: REDIS_URL, prefix }, silentLogger);
+  const noticesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-notices-'));
+  const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger: silentLogger, noticesDir, programs: PROGRAMS }), silentLogger);
   return {
     db: database.db,
     jobs,
     logger: silentLogger,
     database,
+    noticesDir,
     settle: () => waitUntilApplied(database),
     async close() {
       await workers.close();
-      for (const q of ['changes'] as const) await jobs.queue(q).obliterate({ force: true });
+      for (const q of ['changes', 'payments', 'notices'] as const) await jobs.queue(q).obliterate({ force: true });
       await jobs.close();
       await database.close();
     },
@@ -40,15 +54,22 @@ export async function postgresWithRedis(): Promise<TestEnvironment> {
 /** The embedded defaults: PGlite and in-process jobs, no servers. */
 export async function embedded(): Promise<TestEnvironment> {
   const database = await createEmbeddedDatabase();
-  const jobs = new InProcessJobQueue(jobHandlers({ db: database.db, logger: silentLogger }));
+  const noticesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-notices-'));
+  const jobs = new InProcessJobQueue(jobHandlers({ db: database.db, logger: silentLogger, noticesDir, programs: PROGRAMS }));
   return {
     db: database.db,
     jobs,
     logger: silentLogger,
     database,
+    noticesDir,
     settle: async () => {},
     close: () => database.close(),
   };
+}
+
+/** What runNightly needs, from a test environment. */
+export function nightlyContext(env: TestEnvironment, programs: CompiledProgram[]): NightlyContext {
+  return { db: env.db, logger: silentLogger, programs, jobs: env.jobs, noticesDir: env.noticesDir };
 }
 
 export const ENVIRONMENTS = [

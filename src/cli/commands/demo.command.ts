@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { readCsvRows } from '../../changes/csv-rows.ts';
 import { ingestRows } from '../../changes/import.service.ts';
@@ -10,12 +12,17 @@ import { loadConfig } from '../../config.ts';
 import { runNightly } from '../../batch/nightly.service.ts';
 import { exportLine } from '../../decisions/decision-export.ts';
 import { decisionsInForce } from '../../decisions/decision.repository.ts';
-import { compileProgram } from '../../engine/evaluate-household.ts';
 import { yen } from '../../engine/wareki.ts';
-import { loadPrograms } from '../../rules/program-loader.ts';
-import { openAppContext, type AppContext } from '../app-context.ts';
+import { updateSettings } from '../../municipalities/municipality.service.ts';
+import { exportPayments, paymentDates } from '../../payments/export-payments.service.ts';
+import { addUser } from '../../staff/staff.service.ts';
+import { nightlyContext, openAppContext, type AppContext } from '../app-context.ts';
+import { stageProgress } from '../stage-progress.ts';
+import { serveUntilStopped } from './serve.command.ts';
 
 const DEMO_MUNICIPALITY = '141003'; // 横浜市: any valid code would do
+/** Example settings (names and codes of the office; the paying account is made up). */
+const DEMO_SETTINGS = fileURLToPath(new URL('../../../examples/municipality-141003.json', import.meta.url));
 /** A payment month of 児童手当 and the base date of the 令和6年度 非課税世帯 benefit. */
 const DEMO_DATE = '2024-12-13';
 
@@ -45,7 +52,9 @@ export function registerDemoCommand(program: Command): void {
     .description('the whole pipeline on a generated municipality, on the embedded defaults')
     .option('--households <n>', 'size of the generated municipality', '10000')
     .option('--out <dir>', 'where the outputs go', 'out')
-    .action(async (o: { households: string; out: string }) => {
+    .option('--serve', 'then keep the API and review pages up on http://127.0.0.1:3000')
+    .option('--port <port>', 'port for --serve', '3000')
+    .action(async (o: { households: string; out: string; serve?: boolean; port: string }) => {
       const out = path.resolve(o.out);
       const say = (line: string) => process.stdout.write(`${line}\n`);
       // Configuration first: a bad setting must stop the demo before it writes anything.
@@ -57,26 +66,45 @@ export function registerDemoCommand(program: Command): void {
         outDir: path.join(out, 'data'),
       });
       say(`generated ${generated.counts.households} households, ${generated.counts.residents} residents in ${path.join(out, 'data')}`);
-      const app = await openAppContext();
+      const app = await openAppContext({ ...process.env, BENEFIT_NOTICES_DIR: path.join(out, 'notices') });
       try {
         say(`database: ${app.database.kind === 'embedded' ? `embedded, in ${app.config.dataDir}` : 'PostgreSQL server'}; jobs: ${app.jobs.kind}`);
+        const settings = await updateSettings(app.db, DEMO_MUNICIPALITY, JSON.parse(fs.readFileSync(DEMO_SETTINGS, 'utf8')) as Record<string, unknown>);
         for (const kind of RECORD_KINDS) {
           const file = generated.files[kind];
           const s = await ingestRows(app, kind, file, readCsvRows(file, kind, 'utf8'), new RejectionFile(`${file}.rejected.csv`));
           say(`import ${kind}: ${s.rowsRead} rows, ${s.accepted} accepted, ${s.duplicates} already received, ${s.rejectedRows} rejected`);
         }
-        const programs = loadPrograms(app.config.rulesDir).map(compileProgram);
-        const summary = await runNightly({ db: app.db, logger: app.logger, programs }, DEMO_DATE, false);
-        say(`nightly ${DEMO_DATE}: ${summary.households_evaluated} households evaluated, ${summary.decisions_created} decisions created, ${summary.review_items} for review`);
+        const progress = stageProgress();
+        const summary = await runNightly(nightlyContext(app), DEMO_DATE, false, progress?.update).finally(() => progress?.stop());
+        say(
+          `nightly ${DEMO_DATE}: ${summary.households_evaluated} households evaluated, ${summary.decisions_created} decisions, ` +
+            `${summary.payments_created} payment lines, ${summary.notices_created} notices, ${summary.review_items} items for review`,
+        );
         const file = path.join(out, 'decisions.jsonl');
         const totals = await exportDecisions(app, DEMO_DATE, file);
         for (const [program, t] of Object.entries(totals)) {
           say(`  ${program}: ${t.eligible} eligible (${yen(t.yen)}${t.monthly ? ' a month' : ''}), ${t.ineligible} ineligible, ${t.review} for review`);
         }
         say(`decisions in force on ${DEMO_DATE}, with explanations: ${file}`);
+        for (const date of await paymentDates(app.db, DEMO_MUNICIPALITY)) {
+          const zengin = path.join(out, `zengin-${date}.txt`);
+          const r = await exportPayments(app.db, DEMO_MUNICIPALITY, date, settings);
+          fs.writeFileSync(zengin, r.file);
+          say(`Zengin 総合振込 file for ${date}: ${r.lines} transfers, ${yen(r.totalYen)}: ${zengin}`);
+        }
+        const notices = path.join(app.config.noticesDir, DEMO_MUNICIPALITY, DEMO_DATE);
+        for (const manifest of summary.manifests) say(`notices (PDF) and the print manifest: ${notices} (${path.basename(manifest)})`);
+        if (o.serve) {
+          // A fresh supervisor account per demo run: the embedded database is this process's alone.
+          const login = `demo-${randomBytes(3).toString('hex')}`;
+          const password = randomBytes(12).toString('base64url');
+          await addUser(app.db, { login, role: 'supervisor', municipalityCode: DEMO_MUNICIPALITY, password });
+          say(`sign in as ${login} with the password ${password}`);
+          await serveUntilStopped(app, '127.0.0.1', Number(o.port));
+        }
       } finally {
         await app.close();
       }
-      say('payments (Zengin file) and notices are not built yet (see README, "What is built")');
     });
 }

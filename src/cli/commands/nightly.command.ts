@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { runNightly } from '../../batch/nightly.service.ts';
 import { isIsoDate } from '../../codes/iso-date.ts';
-import { compileProgram } from '../../engine/evaluate-household.ts';
 import { UnusableInputError } from '../../errors.ts';
-import { loadPrograms } from '../../rules/program-loader.ts';
-import { openAppContext } from '../app-context.ts';
+import { nightlyContext, openAppContext } from '../app-context.ts';
+import { stageProgress } from '../stage-progress.ts';
 
 export function registerNightlyCommand(program: Command): void {
   program
@@ -13,21 +12,21 @@ export function registerNightlyCommand(program: Command): void {
     .requiredOption('--date <date>', 'YYYY-MM-DD')
     .option('--full', 're-decide every household')
     .option('--json', 'print the summary as JSON')
-    .action(async (o: { date: string; full?: boolean; json?: boolean }) => {
+    .option('--no-render', 'create the notices but leave them pending: the next run renders them')
+    .action(async (o: { date: string; full?: boolean; json?: boolean; render: boolean }) => {
       if (!isIsoDate(o.date)) throw new UnusableInputError('bad_date', `--date '${o.date}' is not a YYYY-MM-DD date`);
       const app = await openAppContext();
       try {
-        const programs = loadPrograms(app.config.rulesDir).map(compileProgram);
-        const progress = !o.json && process.stderr.isTTY
-          ? (done: number, total: number) => process.stderr.write(`\revaluating ${done}/${total} households`)
-          : undefined;
-        const summary = await runNightly({ db: app.db, logger: app.logger, programs }, o.date, Boolean(o.full), progress);
-        if (progress) process.stderr.write('\n');
+        const progress = o.json ? undefined : stageProgress();
+        const summary = await runNightly({ ...nightlyContext(app), renderNotices: o.render }, o.date, Boolean(o.full), progress?.update).finally(() => progress?.stop());
         process.stdout.write(
           o.json
             ? `${JSON.stringify(summary)}\n`
             : `nightly ${summary.date}: ${summary.changes_applied} changes applied, ${summary.households_evaluated} households evaluated, ` +
-                `${summary.decisions_created} decisions created, ${summary.review_items} for review\n`,
+                `${summary.decisions_created} decisions created, ${summary.payments_created} payment lines, ${summary.notices_created} notices, ` +
+                `${summary.review_items} for review\n` +
+                summary.manifests.map((f) => `print manifest: ${f}\n`).join('') +
+                summary.skipped.map((s) => `payments and notices skipped: ${s.reason}\n`).join(''),
         );
       } finally {
         await app.close();

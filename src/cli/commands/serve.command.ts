@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UnusableInputError } from '../../errors.ts';
 import { buildServer } from '../../http/server.ts';
-import { openAppContext } from '../app-context.ts';
+import { openAppContext, type AppContext } from '../app-context.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -15,14 +15,22 @@ export function registerServeCommand(program: Command): void {
         throw new UnusableInputError('bad_port', `--port must be 1-65535, not '${options.port}'`);
       }
       const app = await openAppContext();
-      const server = await buildServer(app);
-      await server.listen({ port, host: options.host });
-      process.stdout.write(`listening on http://${options.host}:${port}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
-      });
-      await server.close();
-      await app.close();
+      try {
+        await serveUntilStopped(app, options.host, port);
+      } finally {
+        await app.close();
+      }
     });
+}
+
+/** Serves the API and pages until SIGTERM or SIGINT, then closes the server. */
+export async function serveUntilStopped(app: AppContext, host: string, port: number): Promise<void> {
+  const server = await buildServer(app);
+  await server.listen({ port, host });
+  process.stdout.write(`listening on http://${host}:${port} (stop with Ctrl-C)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await server.close();
 }

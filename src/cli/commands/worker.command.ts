@@ -19,8 +19,8 @@ export function registerWorkerCommand(program: Command): void {
         );
       }
       const workers = startWorkers(
-        { redisUrl: app.config.redisUrl, prefix: app.config.queuePrefix, concurrency: Number(options.concurrency) },
-        jobHandlers({ db: app.db, logger: app.logger }),
+        { redisUrl: app.config.redisUrl, prefix: app.config.queuePrefix, concurrency: Number(options.concurrency), lockSeconds: app.config.jobLockSeconds },
+        jobHandlers({ db: app.db, logger: app.logger, noticesDir: app.config.noticesDir, programs: app.programs }),
         app.logger,
       );
       app.logger.info('workers started');

@@ -12,3 +12,11 @@ export {
   type ZenginRequester,
   type ZenginTransfer,
 } from './zengin-writer.ts';
+export {
+  ZENGIN_RESULT_CODE_BYTE,
+  ZENGIN_RESULT_CODES,
+  parseZenginResultFile,
+  type ZenginResult,
+  type ZenginResultFile,
+  type ZenginResultRecord,
+} from './zengin-result.ts';

@@ -10,6 +10,7 @@ import {
   type ZenginRequester,
   type ZenginTransfer,
 } from '../../../src/payments/zengin/zengin-writer.ts';
+import { requester } from '../support/requester.ts';
 
 /** A fixed-width piece of an expected record: checks the hand-counted width, returns it as is. */
 function f(text: string, width: number): string {
@@ -17,15 +18,6 @@ function f(text: string, width: number): string {
   return text;
 }
 const sp = (n: number) => ' '.repeat(n);
-
-const requester: ZenginRequester = {
-  requesterCode: '1234567890',
-  requesterName: 'サンプルシ　フクシカ',
-  bankCode: '0001', // みずほ
-  branchCode: '100', // 本店
-  accountType: 1,
-  accountNumber: '1234567',
-};
 
 const transfers: ZenginTransfer[] = [
   {

@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import pg from 'pg';
+import type { RecordKind } from '../src/db/schema.ts';
+import { fmt, startBenefit, timed, type RunningProcess } from './measure.ts';
+import { loadStoreDirectly } from './store-loader.ts';
+
+const DATE = '2024-12-13';
+const LATER = '2024-12-20';
+const SETTINGS = fileURLToPath(new URL('../examples/municipality-141003.json', import.meta.url));
+const BASELINES = ['low-income-baseline.sql', 'child-allowance-baseline.sql'].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
+
+export interface NightlyBenchTarget {
+  adminUrl: string;
+  redisUrl: string;
+  municipality: string;
+  /** Creates (or re-creates) a database, optionally from a template, and returns its URL. */
+  freshDatabase(name: string, template?: string): Promise<string>;
+}
+
+interface RunFigures {
+  seconds: number;
+  summary: Record<string, unknown> & { seconds: Record<string, number> };
+  peak_mib: { nightly: number; workers: number[] };
+}
+
+/**
+ * The nightly batch end to end on this machine's PostgreSQL and Redis: a first `nightly --full`
+ * of the whole municipality with 1, then 2 worker processes (each on its own copy of the same
+ * store), notices created but left for rendering (their throughput is measured on its own); then
+ * a 1% change set through the real import, and the incremental nightly that follows. Next to it,
+ * set-based SQL for the same programs on the same store, the floor of a database-bound design.
+ */
+export async function benchNightly(target: NightlyBenchTarget, files: Record<RecordKind, string>, workDir: string, changeCount: number) {
+  const template = 'benefit_bench_nightly_store';
+  const storeUrl = await target.freshDatabase(template);
+  const load = await timed(async () => {
+    // Migrate, then load the generated files with COPY (the import has its own benchmark).
+    await runOk(startBenefit(['municipality', 'set', target.municipality, '--file', SETTINGS], { DATABASE_URL: storeUrl }));
+    await loadStoreDirectly(storeUrl, files);
+  });
+  console.log(`nightly: store loaded with COPY in ${fmt(load.seconds)} s`);
+  const baseline = await timed(() => sqlBaseline(storeUrl, target.municipality));
+
+  const runs: Record<string, RunFigures> = {};
+  let lastUrl = '';
+  for (const workers of [1, 2]) {
+    lastUrl = await target.freshDatabase(`benefit_bench_nightly_${workers}w`, template);
+    runs[`${workers}_workers`] = await fullRun(target, lastUrl, workers);
+    const r = runs[`${workers}_workers`];
+    console.log(
+      `nightly --full, ${workers} worker${workers > 1 ? 's' : ''}: ${fmt(r.seconds)} s (${stages(r.summary.seconds)}); ` +
+        `${fmt(Number(r.summary.households_evaluated), 0)} households, ${fmt(Number(r.summary.decisions_created), 0)} decisions, ` +
+        `${fmt(Number(r.summary.payments_created), 0)} payment lines, ${fmt(Number(r.summary.notices_created), 0)} notices created; ` +
+        `peak ${fmt(r.peak_mib.nightly, 0)} MiB (nightly), ${r.peak_mib.workers.map((p) => fmt(p, 0)).join(' / ')} MiB (workers)`,
+    );
+  }
+  const one = runs['1_workers'];
+  const two = runs['2_workers'];
+  const households = Number(two.summary.households_evaluated);
+
+  // A 1% change set: tax corrections (更正) for 1% of residents, through the real import path.
+  const changes = changeSet(files.income, path.join(workDir, 'income-corrections.csv'), changeCount);
+  const env = { DATABASE_URL: lastUrl, REDIS_URL: target.redisUrl, BENEFIT_QUEUE_PREFIX: `bench-inc-${Date.now()}` };
+  const workerProcs = [startBenefit(['worker'], env), startBenefit(['worker'], env)];
+  const imported = await timed(() => runOk(startBenefit(['import', 'income', changes.file, '--json'], env)));
+  const incremental = await timed(async () => JSON.parse((await runOk(startBenefit(['nightly', '--date', LATER, '--json', '--no-render'], env))).stdout));
+  await stopAll(workerProcs);
+  console.log(
+    `incremental: ${fmt(changes.rows, 0)} income corrections imported in ${fmt(imported.seconds)} s; nightly ${LATER} in ${fmt(incremental.seconds)} s ` +
+      `(${stages(incremental.value.seconds)}); ${fmt(incremental.value.households_evaluated, 0)} households re-decided, ${fmt(incremental.value.decisions_created, 0)} decisions`,
+  );
+
+  const report = {
+    households,
+    store_load_seconds: load.seconds,
+    full_1_worker: one,
+    full_2_workers: two,
+    households_per_second_2_workers: households / two.seconds,
+    speedup_2_over_1_workers: one.seconds / two.seconds,
+    decide_and_pay_seconds_2_workers: (two.summary.seconds.evaluate ?? 0) + (two.summary.seconds.payments ?? 0) + (two.summary.seconds.select ?? 0),
+    sql_baseline_seconds: baseline.seconds,
+    sql_baseline: baseline.value,
+    ratio_full_2_workers_to_sql: two.seconds / baseline.seconds,
+    incremental: { changes: changes.rows, import_seconds: imported.seconds, nightly_seconds: incremental.seconds, summary: incremental.value },
+  };
+  console.log(
+    `nightly: ${fmt(report.households_per_second_2_workers, 0)} households/s with 2 workers; 2 workers ${fmt(report.speedup_2_over_1_workers, 2)}x as fast as 1; ` +
+      `set-based SQL for the same programs (no explanations, nothing written): ${fmt(baseline.seconds)} s, the full nightly takes ${fmt(report.ratio_full_2_workers_to_sql)}x as long`,
+  );
+  return report;
+}
+
+async function fullRun(target: NightlyBenchTarget, url: string, workers: number): Promise<RunFigures> {
+  const env = { DATABASE_URL: url, REDIS_URL: target.redisUrl, BENEFIT_QUEUE_PREFIX: `bench-${workers}w-${Date.now()}` };
+  const procs = Array.from({ length: workers }, () => startBenefit(['worker'], env));
+  const nightly = startBenefit(['nightly', '--date', DATE, '--full', '--json', '--no-render'], env);
+  const run = await timed(() => runOk(nightly));
+  const peaks = procs.map((p) => p.peakMiB());
+  await stopAll(procs);
+  return { seconds: run.seconds, summary: JSON.parse(run.value.stdout), peak_mib: { nightly: nightly.peakMiB(), workers: peaks } };
+}
+
+async function runOk(p: RunningProcess) {
+  const result = await p.done;
+  if (result.code !== 0) throw new Error(`benefit exited with ${result.code}: ${result.stderr}`);
+  return result;
+}
+
+async function stopAll(procs: RunningProcess[]) {
+  for (const p of procs) p.stop('SIGTERM');
+  await Promise.all(procs.map((p) => p.done));
+}
+
+const stages = (s: Record<string, number>) => Object.entries(s).map(([k, v]) => `${k} ${fmt(v)} s`).join(', ');
+
+/** Every program's set-based SQL on the store, with its totals. */
+async function sqlBaseline(url: string, municipality: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const totals: Record<string, unknown> = {};
+    for (const file of BASELINES) totals[path.basename(file, '.sql')] = (await client.query(fs.readFileSync(file, 'utf8'), [municipality])).rows;
+    return totals;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Writes corrections of `count` residents' 2024 tax records, spread over the file. */
+function changeSet(incomeFile: string, out: string, count: number): { file: string; rows: number } {
+  const rows = (parse(fs.readFileSync(incomeFile), { columns: true }) as Record<string, string>[]).filter((r) => r.fiscal_year === '2024');
+  const step = Math.max(1, Math.floor(rows.length / count));
+  const picked = rows.filter((_, i) => i % step === 0).slice(0, count).map((r) => ({
+    ...r,
+    change_id: `${r.change_id}-corr`,
+    effective_date: '2024-12-16',
+    // A correction that makes the tax exempt: it moves the 2024 benefit for some households.
+    total_income: '0', kintowari: '0', shotokuwari: '0',
+  }));
+  fs.writeFileSync(out, stringify(picked, { header: true }));
+  return { file: out, rows: picked.length };
+}

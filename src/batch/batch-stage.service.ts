@@ -1,0 +1,112 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { JobQueue } from '../queue/job-queue.ts';
+import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
+import { waitFor } from './wait-for.ts';
+
+/** A run of the nightly batch: its id, and which start of it this is (1, or more when resumed). */
+export interface RunRef {
+  runId: number;
+  attempt: number;
+}
+
+export interface StageContext {
+  db: Kysely<DB>;
+  jobs: JobQueue;
+  /** Called as chunks finish: the stage, chunks done, chunks in all. */
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export interface FinishStageJob {
+  runId: number;
+  stage: string;
+  chunks: number;
+}
+
+/** Counts summed over a stage's chunks (nested objects of counts are summed key by key). */
+export type Totals = { [key: string]: number | Totals };
+
+export interface StageSpec<I> {
+  /** The stage's items; asked for only on its first start, then read back from batch_plans. */
+  items: () => Promise<I[]>;
+  chunkSize: number;
+  /** The job for one chunk of items. */
+  job: (items: I[], chunk: number) => Omit<JobRequest, 'jobId'>;
+}
+
+/**
+ * One stage of a batch run (deciding a month, creating one program's payments) as a BullMQ flow:
+ * one child job per chunk of items, and a parent that records the stage done once every child
+ * has completed. The items are stored before any job is queued, so a resumed run splits them
+ * into the same chunks and queues only those not done yet; a stage already done is not queued
+ * again. Returns the chunks' totals.
+ */
+export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string, spec: StageSpec<I>): Promise<Totals> {
+  const { db } = ctx;
+  const finished = await stageResult(db, run.runId, stage);
+  if (finished) return finished;
+  const items = await plannedItems(db, run.runId, stage, spec.items);
+  const chunks = Math.ceil(items.length / spec.chunkSize);
+  const done = new Set(await doneChunks(db, run.runId, stage));
+  // Job ids carry the attempt: jobs an earlier attempt left in the queue must not stand in for
+  // this attempt's flow, whose parent waits for its own children only.
+  const id = `${run.runId}-a${run.attempt}-${stage}`.replaceAll(':', '_');
+  const children: JobRequest[] = [];
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    if (done.has(chunk)) continue;
+    children.push({ ...spec.job(items.slice(chunk * spec.chunkSize, (chunk + 1) * spec.chunkSize), chunk), jobId: `${id}-${chunk}` } as JobRequest);
+  }
+  const parent: JobRequest<typeof JOB.finishStage> = { queue: QUEUE.stages, name: JOB.finishStage, data: { runId: run.runId, stage, chunks }, jobId: `stage-${id}` };
+  await ctx.jobs.enqueueFlow(parent, children);
+  await waitFor(async () => {
+    if (await stageResult(db, run.runId, stage)) return 0;
+    const n = (await doneChunks(db, run.runId, stage)).length;
+    ctx.onProgress?.(stage, n, chunks);
+    // The parent is one more piece of work after the last chunk.
+    return chunks - n + 1;
+  }, `chunks of ${stage}`);
+  ctx.onProgress?.(stage, chunks, chunks);
+  return (await stageResult(db, run.runId, stage))!;
+}
+
+/** The flow's parent: sums the chunks' results and marks the stage done. */
+export async function finishStage(db: Kysely<DB>, job: FinishStageJob): Promise<Totals> {
+  const rows = await db.selectFrom('batch_chunks').select('result').where('run_id', '=', job.runId).where('stage', '=', job.stage).execute();
+  if (rows.length < job.chunks) {
+    throw new Error(`stage ${job.stage} of run ${job.runId}: ${rows.length} of ${job.chunks} chunks done`);
+  }
+  const totals = rows.reduce<Totals>((sum, r) => addTotals(sum, r.result as Totals), {});
+  await db
+    .insertInto('batch_stages')
+    .values({ run_id: job.runId, stage: job.stage, result: JSON.stringify(totals) })
+    .onConflict((c) => c.doNothing())
+    .execute();
+  return totals;
+}
+
+export function addTotals(a: Totals, b: Totals): Totals {
+  const sum: Totals = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = sum[k];
+    sum[k] = typeof v === 'number' ? ((prev as number | undefined) ?? 0) + v : addTotals((prev as Totals | undefined) ?? {}, v);
+  }
+  return sum;
+}
+
+async function stageResult(db: Kysely<DB>, runId: number, stage: string): Promise<Totals | undefined> {
+  const row = await db.selectFrom('batch_stages').select('result').where('run_id', '=', runId).where('stage', '=', stage).executeTakeFirst();
+  return row?.result as Totals | undefined;
+}
+
+async function doneChunks(db: Kysely<DB>, runId: number, stage: string): Promise<number[]> {
+  const rows = await db.selectFrom('batch_chunks').select('chunk').where('run_id', '=', runId).where('stage', '=', stage).execute();
+  return rows.map((r) => r.chunk);
+}
+
+async function plannedItems<I>(db: Kysely<DB>, runId: number, stage: string, items: () => Promise<I[]>): Promise<I[]> {
+  const planned = await db.selectFrom('batch_plans').select('items').where('run_id', '=', runId).where('stage', '=', stage).executeTakeFirst();
+  if (planned) return planned.items as I[];
+  const fresh = await items();
+  await sql`insert into batch_plans (run_id, stage, items) values (${runId}, ${stage}, ${JSON.stringify(fresh)}::jsonb)`.execute(db);
+  return fresh;
+}

@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { NoticeContent } from './notice-content.ts';
+
+const COLUMNS = ['notice_id', 'kind', 'program', 'title', 'postal_code', 'address', 'name', 'pages', 'file'];
+
+/**
+ * The print manifest of one run, for the vendor that prints and seals the postcards (圧着はがき):
+ * one row per notice with its address block, page count and PDF file, in notice order. Written
+ * beside the PDFs as manifest-<date>-run<id>.csv (UTF-8 with a BOM, which spreadsheet tools
+ * vendors use read as UTF-8). No file when the run created no notice.
+ */
+export async function writePrintManifest(db: Kysely<DB>, noticesDir: string, m: string, runId: number, date: string): Promise<string | undefined> {
+  const rows = await db
+    .selectFrom('notices')
+    .select(['notice_id', 'kind', 'program', 'content', 'pages', 'file'])
+    .where('batch_run_id', '=', runId)
+    .where('municipality_code', '=', m)
+    .orderBy('id')
+    .execute();
+  if (rows.length === 0) return undefined;
+  const records = rows.map((r) => {
+    const c = r.content as unknown as NoticeContent;
+    return [r.notice_id, r.kind, r.program, c.title, c.recipient.postalCode ?? '', c.recipient.address, c.recipient.name, r.pages ?? '', r.file ? path.basename(r.file) : ''];
+  });
+  const dir = path.join(noticesDir, m, date);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `manifest-${date}-run${runId}.csv`);
+  fs.writeFileSync(file, `\uFEFF${stringify([COLUMNS, ...records], { record_delimiter: 'windows' })}`);
+  return file;
+}

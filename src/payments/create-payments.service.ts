@@ -1,0 +1,168 @@
+import { sql, type Kysely } from 'kysely';
+import { runChunkOnce } from '../batch/run-chunk-once.ts';
+import { findBranch } from '../codes/bank-codes.ts';
+import type { DB } from '../db/schema.ts';
+import { planHouseholdPayments } from './payment-plan.ts';
+import {
+  accountKey,
+  accountsOf,
+  addReviewItems,
+  cancelLines,
+  missingAccountItem,
+  openMissingAccounts,
+  planDecisions,
+  planLines,
+  planRecoveries,
+  resolveFailedTransfers,
+  resolveMissingAccounts,
+  upsertLines,
+  type AccountRow,
+  type LineUpsert,
+  type NewReviewItem,
+} from './payment.repository.ts';
+
+export interface CreatePaymentsJob {
+  runId: number;
+  stage: string;
+  chunk: number;
+  municipalityCode: string;
+  program: string;
+  periodKind: 'monthly' | 'once';
+  baseDate?: string;
+  paymentDate: string;
+  lastPeriodStart: string;
+  /** Households and the first period to look at for each. */
+  households: { id: string; from: string }[];
+}
+
+export interface ChunkResult {
+  payments_created: number;
+  review_items: number;
+}
+
+/** The account payments go to: one registered with the municipality first, else the 公金受取口座. */
+export function usableAccount(accounts: AccountRow[], failed: ReadonlySet<string>): AccountRow | undefined {
+  const order = { registered: 0, koukin: 1 };
+  return [...accounts]
+    .sort((a, b) => order[a.source] - order[b.source])
+    .find((a) => findBranch(a.bank_code, a.branch_code) && !failed.has(`${a.person_id}|${accountKey(a)}`));
+}
+
+/**
+ * Brings one chunk of households' payment lines for one program and payment date in line with
+ * their decisions, once (runChunkOnce). The plan is computed from what is stored, and the
+ * unique indexes hold against a concurrent duplicate.
+ */
+export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob): Promise<ChunkResult> {
+  return runChunkOnce(db, job, async (trx) => {
+    const m = job.municipalityCode;
+    const ids = job.households.map((h) => h.id);
+    const [decisions, lines, recoveries, openMissing] = await Promise.all([
+      planDecisions(trx, m, job.program, ids),
+      planLines(trx, m, job.program, ids),
+      planRecoveries(trx, m, job.program, ids),
+      openMissingAccounts(trx, m, job.program, ids),
+    ]);
+    const persons = new Set<string>();
+    for (const list of decisions.values()) for (const d of list) if (d.recipient_person_id) persons.add(d.recipient_person_id);
+    for (const list of lines.values()) for (const l of list) persons.add(l.recipient_person_id);
+    const { byPerson, failed } = await accountsOf(trx, m, [...persons]);
+    const accountOf = (person: string) => {
+      const account = usableAccount(byPerson.get(person) ?? [], failed);
+      return account && accountKey(account);
+    };
+
+    const upserts: LineUpsert[] = [];
+    const cancels: number[] = [];
+    const items: NewReviewItem[] = [];
+    const paid: { household_id: string; person_id: string }[] = [];
+    const reissued: number[] = [];
+    for (const { id: household, from } of job.households) {
+      const plan = planHouseholdPayments({
+        periodKind: job.periodKind,
+        baseDate: job.baseDate,
+        from,
+        lastPeriodStart: job.lastPeriodStart,
+        paymentDate: job.paymentDate,
+        decisions: decisions.get(household) ?? [],
+        lines: lines.get(household) ?? [],
+        recoveries: recoveries.get(household) ?? [],
+        accountOf,
+      });
+      for (const l of plan.lines) {
+        upserts.push({ household_id: household, recipient_person_id: l.recipient_person_id, period_start: l.period.start, period_end: l.period.end, kind: l.kind, amount_yen: l.amount_yen, decision_id: l.decision_id, reissue_of: null });
+        paid.push({ household_id: household, person_id: l.recipient_person_id });
+      }
+      for (const f of plan.reissues) {
+        upserts.push({ household_id: household, recipient_person_id: f.recipient_person_id, period_start: f.period_start, period_end: f.period_end, kind: 'reissue', amount_yen: f.amount_yen, decision_id: f.decision_id, reissue_of: f.id });
+        reissued.push(f.id);
+      }
+      cancels.push(...plan.cancel);
+      for (const r of plan.recoveries) {
+        items.push({
+          kind: 'recovery', item_key: [job.program, household, r.person_id, r.period.start, r.decision_id].join('|'), program: job.program, household_id: household,
+          person_id: r.person_id, decision_id: r.decision_id, payment_line_id: null, period_start: r.period.start, amount_yen: r.amount_yen,
+          detail: { period_end: r.period.end },
+        });
+      }
+      for (const r of plan.missingAccounts) {
+        if (openMissing.has(`${household}|${r.person_id}`)) continue;
+        openMissing.add(`${household}|${r.person_id}`);
+        items.push(
+          missingAccountItem({
+            program: job.program, household_id: household, person_id: r.person_id, decision_id: r.decision_id, payment_line_id: null,
+            period_start: r.period.start, amount_yen: r.amount_yen, detail: { period_end: r.period.end },
+          }),
+        );
+      }
+    }
+    const created = await upsertLines(trx, m, job.program, job.paymentDate, upserts);
+    await cancelLines(trx, cancels);
+    await resolveMissingAccounts(trx, m, job.program, paid);
+    await resolveFailedTransfers(trx, m, reissued);
+    return { payments_created: created, review_items: await addReviewItems(trx, m, items) };
+  });
+}
+
+/**
+ * The households whose payments for a program may have to change, each with the first period
+ * to look at: those with decisions made since the last computation (from the earliest month
+ * they take effect), on a new payment period everyone with a benefit in it, and those still
+ * waiting for an account or for a failed transfer to be paid again.
+ */
+export async function paymentCandidates(
+  db: Kysely<DB>,
+  m: string,
+  program: string,
+  since: Date | null,
+  newPeriod: { start: string; end: string } | null,
+): Promise<{ id: string; from: string }[]> {
+  const sinceTime = since ?? new Date(0);
+  const periodStart = newPeriod?.start ?? null;
+  const periodEnd = newPeriod?.end ?? null;
+  const { rows } = await sql<{ id: string; from: string }>`
+    with candidates as (
+      select household_id, min(effective_from) as from_date from decisions
+      where municipality_code = ${m} and program = ${program} and decided_at > ${sinceTime}
+      group by household_id
+      union all
+      select household_id, ${periodStart}::date from (
+        select distinct on (household_id) household_id, outcome from decisions
+        where municipality_code = ${m} and program = ${program} and effective_from <= ${periodStart}::date
+        order by household_id, effective_from desc, id desc
+      ) in_force where outcome = 'eligible'
+      union all
+      select household_id, ${periodStart}::date from decisions
+      where municipality_code = ${m} and program = ${program} and effective_from between ${periodStart}::date and ${periodEnd}::date
+      union all
+      select household_id, period_start from review_items
+      where municipality_code = ${m} and program = ${program} and kind = 'missing_account' and status = 'open'
+      union all
+      select household_id, period_start from payment_lines p
+      where municipality_code = ${m} and program = ${program} and status = 'failed'
+        and not exists (select from payment_lines r where r.reissue_of = p.id)
+    )
+    select household_id as id, to_char(min(from_date), 'YYYY-MM-DD') as from from candidates
+    where from_date is not null group by household_id order by household_id`.execute(db);
+  return rows;
+}

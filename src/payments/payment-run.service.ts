@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely';
+import { runStage, type RunRef, type StageContext } from '../batch/batch-stage.service.ts';
+import type { DB } from '../db/schema.ts';
+import type { Logger } from '../logger.ts';
+import type { MunicipalitySettings } from '../municipalities/municipality-settings.ts';
+import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
+import { appliesTo, type Program } from '../rules/program-loader.ts';
+import { paymentCandidates } from './create-payments.service.ts';
+import { addMonths, monthlyPeriodOf, nextPaymentDate } from './payment-schedule.ts';
+
+export interface PaymentRunContext extends StageContext {
+  logger: Logger;
+  chunkHouseholds?: number;
+}
+
+export interface PaymentRunResult {
+  /** The payment date each program's lines were made for. */
+  paymentDates: Map<string, string>;
+  payments_created: number;
+  review_items: number;
+}
+
+/**
+ * The payment stage of a nightly run for one municipality: for each program, the next payment
+ * date not yet exported, the households whose lines may change, and a stage (runStage) with one
+ * job per chunk of them on the payments queue; then records the computation so the next run
+ * starts from it.
+ */
+export async function runPayments(
+  ctx: PaymentRunContext,
+  run: { run: RunRef; municipalityCode: string; date: string; settings: MunicipalitySettings; programs: Program[] },
+): Promise<PaymentRunResult> {
+  const { db } = ctx;
+  const m = run.municipalityCode;
+  const result: PaymentRunResult = { paymentDates: new Map(), payments_created: 0, review_items: 0 };
+  const exported = new Set((await db.selectFrom('payment_exports').select('payment_date').where('municipality_code', '=', m).execute()).map((r) => r.payment_date));
+  for (const program of run.programs) {
+    const { spec } = program;
+    if (!appliesTo(program, m) || (spec.period_kind === 'once' && run.date < spec.base_date!)) continue;
+    const next = nextPaymentDate(spec.payment.schedule, run.settings.payment_day, run.date, exported);
+    const lastPeriod = spec.period_kind === 'once' ? { start: spec.base_date!, end: spec.base_date! } : lastDuePeriod(next.month, run.date);
+    result.paymentDates.set(spec.id, next.date);
+    // The last computation of an earlier run: a resumed run must not start from its own.
+    const last = await db
+      .selectFrom('payment_computations')
+      .selectAll()
+      .where('municipality_code', '=', m)
+      .where('program', '=', spec.id)
+      .where((eb) => eb.or([eb('run_id', 'is', null), eb('run_id', '!=', run.run.runId)]))
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const startedAt = new Date();
+    const newPeriod = !last || last.last_period_start !== lastPeriod.start ? lastPeriod : null;
+    const stage = `payments:${spec.id}:${next.date}`;
+    const totals = await runStage(ctx, run.run, stage, {
+      items: () => paymentCandidates(db, m, spec.id, last?.started_at ?? null, spec.period_kind === 'monthly' ? newPeriod : null),
+      chunkSize: ctx.chunkHouseholds ?? 1000,
+      job: (households, chunk): Omit<JobRequest<typeof JOB.createPayments>, 'jobId'> => ({
+        queue: QUEUE.payments,
+        name: JOB.createPayments,
+        data: {
+          runId: run.run.runId, stage, chunk, municipalityCode: m, program: spec.id, periodKind: spec.period_kind, baseDate: spec.base_date,
+          paymentDate: next.date, lastPeriodStart: lastPeriod.start, households,
+        },
+      }),
+    });
+    result.payments_created += (totals.payments_created as number | undefined) ?? 0;
+    result.review_items += (totals.review_items as number | undefined) ?? 0;
+    await db
+      .insertInto('payment_computations')
+      .values({ municipality_code: m, program: spec.id, payment_date: next.date, last_period_start: lastPeriod.start, started_at: startedAt, run_id: run.run.runId })
+      .onConflict((c) => c.doNothing())
+      .execute();
+    ctx.logger.info({ municipality: m, program: spec.id, payment_date: next.date }, 'payments computed');
+  }
+  return result;
+}
+
+/**
+ * The last period a monthly payment may pay on `date`: the one the payment covers, but never a
+ * period whose last month has not begun (on 20 December the December-January period is not
+ * due yet: January is decided in January).
+ */
+function lastDuePeriod(paymentMonth: string, date: string) {
+  const paid = monthlyPeriodOf(addMonths(paymentMonth, -2));
+  const begun = monthlyPeriodOf(addMonths(date, -1));
+  return paid.start <= begun.start ? paid : begun;
+}
