@@ -4,6 +4,7 @@ import * as staff from './0002_staff.ts';
 import * as decisions from './0003_decisions.ts';
 import * as payments from './0004_payments.ts';
 import * as batch from './0005_batch.ts';
+import * as review from './0006_review.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_decisions': decisions,
   '0004_payments': payments,
   '0005_batch': batch,
+  '0006_review': review,
 };

@@ -10,6 +10,7 @@ import { municipalitySettings } from '../municipalities/municipality.service.ts'
 import { runNotices } from '../notices/notice-run.service.ts';
 import { runPayments } from '../payments/payment-run.service.ts';
 import { addMonths, nextPaymentDate } from '../payments/payment-schedule.ts';
+import { createDecisionReviewItems } from '../review/decision-review-items.ts';
 import { appliesTo } from '../rules/program-loader.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
@@ -44,7 +45,7 @@ export interface NightlySummary {
   decisions_created: number;
   payments_created: number;
   notices_created: number;
-  /** Decisions that need a person, plus new items for staff (missing accounts, recoveries). */
+  /** New items for staff: decisions that need a person (undecided, stops, large changes), missing accounts, recoveries. */
   review_items: number;
   decisions_by_kind: Record<string, number>;
   /** Print manifests written for the sealed-postcard vendor. */
@@ -143,12 +144,13 @@ async function nightlyFor(
         }),
       })) as unknown as Partial<DecideResult>;
       summary.decisions_created += totals.created ?? 0;
-      summary.review_items += totals.review ?? 0;
       for (const [k, n] of Object.entries(totals.byKind ?? {})) summary.decisions_by_kind[k] = (summary.decisions_by_kind[k] ?? 0) + n;
     }
   });
   summary.households_evaluated += plans.at(-1)?.households.length ?? 0;
   lock.assertHeld();
+  const since = last?.known_at ?? new Date(0);
+  summary.review_items += await timed('review', () => createDecisionReviewItems(db, m, since));
   if (settings) {
     const programs = ctx.programs.map((p) => p.program);
     const payments = await timed('payments', () => runPayments({ ...ctx, onProgress }, { run, municipalityCode: m, date, settings, programs }));
@@ -157,7 +159,7 @@ async function nightlyFor(
     lock.assertHeld();
     const notices = await timed('notices', () =>
       runNotices(ctx, {
-        runId: run.runId, municipalityCode: m, issuedOn: date, since: last?.known_at ?? new Date(0), settings,
+        runId: run.runId, municipalityCode: m, issuedOn: date, since, settings,
         programs: new Map(programs.map((p) => [p.spec.id, p.spec])), paymentDates: payments.paymentDates,
       }),
     );

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts';
 import { requestedExitCode } from './exit-status.ts';
+import { registerAccessLogCommand } from './commands/access-log.command.ts';
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerDecisionsCommand } from './commands/decisions.command.ts';
 import { registerMunicipalityCommand } from './commands/municipality.command.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerDecisionsCommand(program);
   registerMunicipalityCommand(program);
   registerPaymentsCommand(program);
+  registerAccessLogCommand(program);
   return program;
 }
 

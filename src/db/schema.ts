@@ -130,7 +130,7 @@ export interface RuleVersionTable {
   recorded_at: Generated<Date>;
 }
 
-export type ChangeKind = 'new' | 'amount_changed' | 'stopped' | 'restarted' | 'outcome_changed' | 'recipient_changed';
+export type ChangeKind = 'new' | 'amount_changed' | 'stopped' | 'restarted' | 'outcome_changed' | 'recipient_changed' | 'confirmed';
 
 export interface DecisionTable {
   id: Generated<number>;
@@ -153,6 +153,8 @@ export interface DecisionTable {
   explanation_text: string;
   supersedes: number | null;
   decided_at: Generated<Date>;
+  /** The staff member who made this decision; null for the engine's. */
+  decided_by: Generated<number | null>;
 }
 
 export interface BatchRunTable {
@@ -226,7 +228,8 @@ export interface PaymentExportTable {
   sha256: string;
 }
 
-export type ReviewItemKind = 'recovery' | 'missing_account' | 'failed_transfer';
+export type ReviewItemKind = 'recovery' | 'missing_account' | 'failed_transfer' | 'decision_review' | 'large_change' | 'stop';
+export type ReviewItemStatus = 'open' | 'held' | 'resolved';
 
 export interface ReviewItemTable {
   id: Generated<number>;
@@ -240,10 +243,39 @@ export interface ReviewItemTable {
   payment_line_id: number | null;
   period_start: string | null;
   amount_yen: number | null;
-  status: Generated<'open' | 'resolved'>;
+  status: Generated<ReviewItemStatus>;
   detail: JSONColumnType<Record<string, unknown>>;
   created_at: Generated<Date>;
   resolved_at: Timestamp | null;
+  updated_at: Generated<Date>;
+}
+
+export type ReviewAction = 'approve' | 'reject' | 'hold' | 'request_info' | 'override' | 'confirm';
+
+export interface ReviewActionTable {
+  id: Generated<number>;
+  municipality_code: string;
+  review_item_id: number;
+  action: ReviewAction;
+  reason: string | null;
+  outcome: 'eligible' | 'ineligible' | null;
+  amount_yen: number | null;
+  confirms: number | null;
+  staff_user_id: number;
+  staff_login: string;
+  created_at: Generated<Date>;
+}
+
+export interface AccessLogTable {
+  id: Generated<number>;
+  municipality_code: string;
+  person_id: string;
+  staff_user_id: number;
+  staff_login: string;
+  staff_role: StaffRole;
+  what: string;
+  purpose: string;
+  accessed_at: Generated<Date>;
 }
 
 export interface NoticeTable {
@@ -256,6 +288,7 @@ export interface NoticeTable {
   person_id: string | null;
   decision_id: string | null;
   review_item_id: number | null;
+  review_action_id: number | null;
   batch_run_id: number;
   issued_on: string;
   content: JSONColumnType<Record<string, unknown>>;
@@ -289,6 +322,8 @@ export interface DB {
   payment_lines: PaymentLineTable;
   payment_exports: PaymentExportTable;
   review_items: ReviewItemTable;
+  review_actions: ReviewActionTable;
+  access_log: AccessLogTable;
   notices: NoticeTable;
   batch_chunks: BatchChunkTable;
   batch_plans: BatchPlanTable;

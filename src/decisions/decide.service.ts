@@ -4,7 +4,7 @@ import type { ChangeKind, DB } from '../db/schema.ts';
 import { evaluateHousehold, membershipDate, type CompiledProgram, type Evaluation } from '../engine/evaluate-household.ts';
 import { appliesTo } from '../rules/program-loader.ts';
 import { loadHouseholdSnapshots } from '../residents/household-snapshot.repository.ts';
-import { currentDecisions, insertDecisions, type DecisionRow, type NewDecision } from './decision.repository.ts';
+import { currentDecisions, insertDecisions, type EngineView, type NewDecision } from './decision.repository.ts';
 
 export interface DecideResult {
   evaluated: number;
@@ -55,7 +55,8 @@ export async function decideHouseholds(
       // A household the program does not concern gets no decision until it has had one.
       if (!last && !evaluation.concerned) continue;
       const kind = changeKind(inForce, evaluation);
-      if (!kind) continue;
+      // Staff decided this case: it stands until the engine's own result changes.
+      if (!kind || (inForce?.engine && !changeKind(inForce.engine, evaluation))) continue;
       result.byKind[kind] = (result.byKind[kind] ?? 0) + 1;
       const supersedes = last?.id ?? null;
       fresh.push({
@@ -85,7 +86,7 @@ export async function decideHouseholds(
 }
 
 /** What kind of change a new evaluation is against the decision in force; undefined: none. */
-export function changeKind(previous: DecisionRow | undefined, next: Evaluation): ChangeKind | undefined {
+export function changeKind(previous: EngineView | undefined, next: EngineView): ChangeKind | undefined {
   if (!previous) return 'new';
   if (previous.outcome === next.outcome) {
     if (previous.amount_yen !== next.amount_yen) return 'amount_changed';

@@ -24,9 +24,14 @@ export interface DecisionRow {
   explanation_text: string;
   supersedes: number | null;
   decided_at: Date;
+  /** The staff member who decided; null for the engine. */
+  decided_by: number | null;
 }
 
-export type NewDecision = Omit<DecisionRow, 'id' | 'decided_at' | 'effective_to'>;
+/** For a staff decision, what the engine had said: the engine's next result is compared with that. */
+export type EngineView = Pick<DecisionRow, 'outcome' | 'amount_yen' | 'recipient_person_id'>;
+
+export type NewDecision = Omit<DecisionRow, 'id' | 'decided_at' | 'effective_to' | 'decided_by'>;
 
 /** Keeps the exact files of a rule version, so its decisions can be replayed later. */
 export async function recordRuleVersion(db: Kysely<DB>, program: Program): Promise<void> {
@@ -47,8 +52,8 @@ export async function currentDecisions(
   program: string,
   householdIds: string[],
   onDate: string,
-): Promise<Map<string, { inForce?: DecisionRow; last: DecisionRow }>> {
-  const { rows } = await sql<DecisionRow & { in_force: boolean; is_last: boolean }>`
+): Promise<Map<string, { inForce?: DecisionRow & { engine?: EngineView }; last: DecisionRow }>> {
+  const { rows } = await sql<DecisionRow & { in_force: boolean; is_last: boolean; engine: EngineView | null }>`
     with chain as (
       select d.*,
              row_number() over (partition by household_id order by id desc) = 1 as is_last,
@@ -57,11 +62,14 @@ export async function currentDecisions(
       from decisions d
       where municipality_code = ${municipalityCode} and program = ${program} and household_id = any(${householdIds}::text[])
     )
-    select * from chain where in_force or is_last`.execute(db);
-  const map = new Map<string, { inForce?: DecisionRow; last: DecisionRow }>();
+    select c.*, case when c.decided_by is not null then
+             jsonb_build_object('outcome', e.outcome, 'amount_yen', e.amount_yen, 'recipient_person_id', e.recipient_person_id) end as engine
+    from chain c left join decisions e on e.id = c.supersedes
+    where in_force or is_last`.execute(db);
+  const map = new Map<string, { inForce?: DecisionRow & { engine?: EngineView }; last: DecisionRow }>();
   for (const r of rows) {
-    const entry = map.get(r.household_id) ?? ({} as { inForce?: DecisionRow; last: DecisionRow });
-    if (r.in_force) entry.inForce = r;
+    const entry = map.get(r.household_id) ?? ({} as { inForce?: DecisionRow & { engine?: EngineView }; last: DecisionRow });
+    if (r.in_force) entry.inForce = { ...r, engine: r.engine ?? undefined };
     if (r.is_last) entry.last = r;
     map.set(r.household_id, entry);
   }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { compileProgram, evaluateHousehold, ENGINE_VERSION } from '../engine/evaluate-household.ts';
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, UnusableInputError } from '../errors.ts';
 import { programFromFiles } from '../rules/program-loader.ts';
 import { findDecision, ruleVersionFiles } from './decision.repository.ts';
 
@@ -21,6 +21,9 @@ export interface ReplayResult {
 export async function replayDecision(db: Kysely<DB>, decisionId: string): Promise<ReplayResult> {
   const decision = await findDecision(db, decisionId);
   if (!decision) throw new NotFoundError('decision_not_found', `no decision ${decisionId}`);
+  if (decision.decided_by !== null) {
+    throw new UnusableInputError('staff_decision', `${decisionId} was decided by staff (see its review actions); replay the engine's decision it replaced`);
+  }
   const files = await ruleVersionFiles(db, decision.program, decision.rule_version);
   if (!files) throw new NotFoundError('rule_version_missing', `rule version ${decision.rule_version} of ${decision.program} is not recorded`);
   const program = programFromFiles(decision.program, files);

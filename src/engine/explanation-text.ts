@@ -1,7 +1,7 @@
 import type { AmountStep, Explanation } from './evaluate-household.ts';
 import { wareki, warekiMonth, yen } from './wareki.ts';
 
-const OPERATOR_JA: Record<string, string> = {
+export const OPERATOR_JA: Record<string, string> = {
   equal: 'と等しい',
   notEqual: 'と異なる',
   lessThan: '未満',
@@ -14,7 +14,8 @@ const OPERATOR_JA: Record<string, string> = {
 
 const OUTCOME_JA = { eligible: '支給対象です', ineligible: '支給対象ではありません', review: '職員による確認が必要です' };
 
-function show(value: unknown): string {
+/** A fact's value as staff and residents read it. */
+export function show(value: unknown): string {
   if (value === null || value === undefined) return '不明（記録なし）';
   if (value === true) return 'はい';
   if (value === false) return 'いいえ';

@@ -1,19 +1,29 @@
 import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { IngestContext } from '../changes/import.service.ts';
-import { AppError, httpStatusOf } from '../errors.ts';
+import { AppError, httpStatusOf, UnauthenticatedError } from '../errors.ts';
+import { adminQueuesPage } from './pages/admin-queues.page.ts';
+import { householdPages } from './pages/household.page.ts';
+import { html, page } from './pages/html.ts';
+import { loginPages } from './pages/login.page.ts';
+import { reviewPages } from './pages/review.page.ts';
 import { changesRoutes } from './routes/changes.route.ts';
+import { reviewRoutes } from './routes/review.route.ts';
 import { sessionRoutes } from './routes/session.route.ts';
 
 /**
- * `benefit serve`: the HTTP API under /v1 (CONTRACT.md). Every route but login and health
- * needs a signed-in staff session.
+ * `benefit serve`: the HTTP API under /v1 (CONTRACT.md) and the staff pages, rendered on the
+ * server in Japanese. Every route but login and health needs a signed-in staff session.
  */
 export async function buildServer(ctx: IngestContext): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, bodyLimit: 20 * 1024 * 1024 });
   await app.register(cookie);
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Benefit engine API', version: '1' },
@@ -23,12 +33,20 @@ export async function buildServer(ctx: IngestContext): Promise<FastifyInstance> 
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) {
-      return reply.status(httpStatusOf(error)).send({ error: error.code, message: error.message });
+    const status = error instanceof AppError ? httpStatusOf(error) : error.validation ? 400 : (error.statusCode ?? 500) < 500 ? error.statusCode! : 500;
+    const code = error instanceof AppError ? error.code : error.validation ? 'bad_request' : status === 429 ? 'too_many_requests' : status < 500 ? 'bad_request' : 'internal';
+    if (status === 500) request.log.error({ err: error.message }, 'request failed');
+    const message = status === 500 ? 'internal error' : error.message;
+    if (request.url.startsWith('/v1/') || request.url.startsWith('/health') || request.url.startsWith('/openapi')) {
+      return reply.status(status).send({ error: code, message });
     }
-    if (error.validation) return reply.status(400).send({ error: 'bad_request', message: error.message });
-    request.log.error({ err: error.message }, 'request failed');
-    return reply.status(500).send({ error: 'internal', message: 'internal error' });
+    // The pages: a signed-out visitor goes to the login page; anything else is said in Japanese.
+    if (error instanceof UnauthenticatedError) return reply.redirect('/login', 303);
+    const ja: Record<number, string> = { 400: '入力内容を確認してください。', 403: 'この操作を行う権限がありません。', 404: '見つかりません。', 409: 'すでに処理されているか、新しい決定があります。', 429: '試行回数が多すぎます。しばらくしてからお試しください。' };
+    return reply
+      .status(status)
+      .type('text/html')
+      .send(page('エラー', request.session, html`<p class="error" role="alert">${ja[status] ?? 'エラーが発生しました。'}</p><p>${message}</p><p><a href="/review">審査キューへ戻る</a></p>`));
   });
 
   app.get('/health', { schema: { summary: 'Liveness and database check', security: [] } }, async () => {
@@ -38,5 +56,10 @@ export async function buildServer(ctx: IngestContext): Promise<FastifyInstance> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   sessionRoutes(app, ctx.db);
   changesRoutes(app, ctx);
+  reviewRoutes(app, ctx.db);
+  loginPages(app, ctx.db);
+  reviewPages(app, ctx.db);
+  householdPages(app, ctx.db);
+  await adminQueuesPage(app, ctx.db, ctx.jobs);
   return app;
 }

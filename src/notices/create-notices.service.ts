@@ -5,7 +5,7 @@ import type { MunicipalitySettings } from '../municipalities/municipality-settin
 import { usableAccount } from '../payments/create-payments.service.ts';
 import { accountsOf } from '../payments/payment.repository.ts';
 import type { ProgramSpec } from '../rules/program-schema.ts';
-import { decisionNotice, noticeKindFor, reviewItemNotice, type NoticeDecision, type NoticeReviewItem } from './notice-builder.ts';
+import { decisionNotice, informationRequestNotice, noticeKindFor, reviewItemNotice, type NoticeDecision, type NoticeReviewItem } from './notice-builder.ts';
 import type { NoticeContent, NoticeRecipient } from './notice-content.ts';
 
 const PAGE = 2000;
@@ -29,12 +29,14 @@ interface NewNotice {
   person_id: string;
   decision_id: string | null;
   review_item_id: number | null;
+  review_action_id?: number;
 }
 
 /**
  * Creates the notice (content as data, to be rendered by the notices worker) of every decision
- * that needs one and every recovery or missing-account item, once each: the notice id comes
- * from its source, so a re-run inserts nothing. Returns how many are new.
+ * that needs one, every recovery or missing-account item and every request for information
+ * staff made, once each: the notice id comes from its source, so a re-run inserts nothing.
+ * Staff decisions are notified like the engine's. Returns how many are new.
  */
 export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): Promise<number> {
   let created = 0;
@@ -97,6 +99,25 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
     }
     created += await insertNotices(db, input, notices);
   }
+  const requests = await db
+    .selectFrom('review_actions as a')
+    .innerJoin('review_items as r', 'r.id', 'a.review_item_id')
+    .select(['a.id', 'a.reason', 'r.id as item_id', 'r.program', 'r.household_id', 'r.person_id'])
+    .where('a.municipality_code', '=', input.municipalityCode)
+    .where('a.action', '=', 'request_info')
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('notices').select('notices.id').whereRef('notices.review_action_id', '=', 'a.id'))))
+    .orderBy('a.id')
+    .execute();
+  const asked = await recipients(db, input.municipalityCode, requests.flatMap((r) => (r.person_id ? [r.person_id] : [])));
+  const letters: NewNotice[] = [];
+  for (const r of requests) {
+    const program = input.programs.get(r.program);
+    const recipient = r.person_id ? asked.get(r.person_id) : undefined;
+    if (!program || !recipient) continue;
+    const content = informationRequestNotice({ ...common(input, program, recipient), actionId: r.id, request: r.reason ?? '' });
+    letters.push({ content, program: r.program, household_id: r.household_id, person_id: r.person_id!, decision_id: null, review_item_id: r.item_id, review_action_id: r.id });
+  }
+  created += await insertNotices(db, input, letters);
   return created;
 }
 
@@ -134,6 +155,7 @@ async function insertNotices(db: Kysely<DB>, input: CreateNoticesInput, notices:
         person_id: n.person_id,
         decision_id: n.decision_id,
         review_item_id: n.review_item_id,
+        review_action_id: n.review_action_id ?? null,
         batch_run_id: input.runId,
         issued_on: input.issuedOn,
         content: JSON.stringify(n.content),

@@ -20,6 +20,7 @@ const TITLES: Record<NoticeKind, string> = {
   不支給: '不支給決定通知書',
   口座登録のお願い: '振込口座登録のお願い',
   返還: '返還金についてのお知らせ',
+  確認のお願い: '支給要件の確認のお願い',
 };
 
 export interface NoticeDecision {
@@ -99,6 +100,7 @@ export function decisionNotice(
     不支給: `${name}について、次の理由により支給しないことに決定しましたので通知します。`,
     口座登録のお願い: '',
     返還: '',
+    確認のお願い: '',
   };
   const paid = d.outcome === 'eligible';
   return {
@@ -124,6 +126,19 @@ export interface NoticeReviewItem {
   amount_yen: number | null;
   period_start: string | null;
   period_end: string | null;
+}
+
+/**
+ * The letter staff send when the records cannot settle a case: what the municipality needs to
+ * know, in the reviewer's words, and whom to answer. Not a 処分, so no 教示.
+ */
+export function informationRequestNotice(c: Common & { actionId: number; request: string }): NoticeContent {
+  return {
+    ...base(c, '確認のお願い', `action:${c.actionId}`),
+    appeal: undefined,
+    summary: `${c.program.name.ja}の支給について、市が保有する記録だけでは判断できないため、次の点についてご確認をお願いします。お手数ですが、下記の担当までご連絡ください。`,
+    reasons: [c.request],
+  };
 }
 
 export function reviewItemNotice(c: Common & { item: NoticeReviewItem }): NoticeContent {

@@ -3,7 +3,7 @@
  * elsewhere; rendering (notice-pdf.ts) never reads the database.
  */
 
-export const NOTICE_KINDS = ['支給決定', '額の変更', '支給停止', '不支給', '口座登録のお願い', '返還'] as const;
+export const NOTICE_KINDS = ['支給決定', '額の変更', '支給停止', '不支給', '口座登録のお願い', '返還', '確認のお願い'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export interface NoticeMunicipality {

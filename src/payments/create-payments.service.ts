@@ -2,12 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import { runChunkOnce } from '../batch/run-chunk-once.ts';
 import { findBranch } from '../codes/bank-codes.ts';
 import type { DB } from '../db/schema.ts';
+import { householdsWaitingForReview } from '../review/decision-review-items.ts';
 import { planHouseholdPayments } from './payment-plan.ts';
 import {
   accountKey,
   accountsOf,
   addReviewItems,
   cancelLines,
+  holdLines,
   missingAccountItem,
   openMissingAccounts,
   planDecisions,
@@ -57,6 +59,9 @@ export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob
   return runChunkOnce(db, job, async (trx) => {
     const m = job.municipalityCode;
     const ids = job.households.map((h) => h.id);
+    // A household waiting for staff keeps its lines on hold until someone releases them.
+    const waiting = await householdsWaitingForReview(trx, m, job.program, ids);
+    await holdLines(trx, m, job.program, [...waiting]);
     const [decisions, lines, recoveries, openMissing] = await Promise.all([
       planDecisions(trx, m, job.program, ids),
       planLines(trx, m, job.program, ids),
@@ -78,6 +83,7 @@ export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob
     const paid: { household_id: string; person_id: string }[] = [];
     const reissued: number[] = [];
     for (const { id: household, from } of job.households) {
+      if (waiting.has(household)) continue;
       const plan = planHouseholdPayments({
         periodKind: job.periodKind,
         baseDate: job.baseDate,
@@ -127,8 +133,9 @@ export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob
 /**
  * The households whose payments for a program may have to change, each with the first period
  * to look at: those with decisions made since the last computation (from the earliest month
- * they take effect), on a new payment period everyone with a benefit in it, and those still
- * waiting for an account or for a failed transfer to be paid again.
+ * they take effect), on a new payment period everyone with a benefit in it, those still
+ * waiting for an account or for a failed transfer to be paid again, and those whose review
+ * items staff acted on since.
  */
 export async function paymentCandidates(
   db: Kysely<DB>,
@@ -161,6 +168,10 @@ export async function paymentCandidates(
       select household_id, period_start from payment_lines p
       where municipality_code = ${m} and program = ${program} and status = 'failed'
         and not exists (select from payment_lines r where r.reissue_of = p.id)
+      union all
+      select r.household_id, coalesce(r.period_start, d.effective_from) from review_items r
+      left join decisions d on d.decision_id = r.decision_id
+      where r.municipality_code = ${m} and r.program = ${program} and r.updated_at > ${sinceTime}
     )
     select household_id as id, to_char(min(from_date), 'YYYY-MM-DD') as from from candidates
     where from_date is not null group by household_id order by household_id`.execute(db);

@@ -126,6 +126,19 @@ export async function upsertLines(trx: Transaction<DB>, m: string, program: stri
   return rows.length;
 }
 
+/** Lines not yet exported stay out of the Zengin file while staff hold the household. */
+export async function holdLines(trx: Transaction<DB>, m: string, program: string, households: string[]): Promise<void> {
+  if (households.length === 0) return;
+  await trx
+    .updateTable('payment_lines')
+    .set({ status: 'held', updated_at: new Date() })
+    .where('municipality_code', '=', m)
+    .where('program', '=', program)
+    .where('household_id', 'in', households)
+    .where('status', '=', 'due')
+    .execute();
+}
+
 export async function cancelLines(trx: Transaction<DB>, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await trx.updateTable('payment_lines').set({ status: 'cancelled', updated_at: new Date() }).where('id', 'in', ids).where('status', '=', 'due').execute();

@@ -6,7 +6,7 @@ import { openAppContext, type AppContext } from '../app-context.ts';
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('HTTP API under /v1 (the staff review pages come with the review issue)')
+    .description('HTTP API under /v1 and the staff review pages')
     .option('--port <port>', 'port to listen on', '3000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (options: { port: string; host: string }) => {

@@ -3,7 +3,7 @@ import { rowFromObject } from '../../changes/csv-rows.ts';
 import { ingestRows, type IngestContext } from '../../changes/import.service.ts';
 import { RECORD_KINDS } from '../../changes/record-schemas.ts';
 import type { RecordKind } from '../../db/schema.ts';
-import { requireStaff } from '../session-auth.ts';
+import { staffOnly } from '../session-auth.ts';
 
 const MAX_ROWS = 10_000;
 
@@ -15,7 +15,7 @@ export function changesRoutes(app: FastifyInstance, ctx: IngestContext): void {
   app.post<{ Body: { kind: RecordKind; rows: Record<string, unknown>[] } }>(
     '/v1/changes',
     {
-      onRequest: requireStaff(ctx.db, 'admin'),
+      ...staffOnly(ctx.db, 'admin'),
       schema: {
         summary: 'Submit resident, income or account rows as changes',
         body: {

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { isValidMunicipalityCode } from '../../codes/municipality-code.ts';
+import { withMunicipality } from '../../db/tenant.ts';
+import { UnusableInputError } from '../../errors.ts';
+import { accessLogOf, type AccessLogEntry } from '../../review/access-log.service.ts';
+import { openAppContext } from '../app-context.ts';
+
+/**
+ * `benefit access-log --person ID`: what a resident is entitled to see, for the operator who
+ * answers their request: every access by staff to their data, oldest first.
+ */
+export function registerAccessLogCommand(program: Command): void {
+  program
+    .command('access-log')
+    .description("every access by staff to a person's data: who, when, what, why")
+    .requiredOption('--person <id>', '宛名番号')
+    .option('--municipality <code>', 'the municipality the person is registered in (default: every municipality)')
+    .option('--json', 'one JSON object per line instead of a table')
+    .action(async (o: { person: string; municipality?: string; json?: boolean }) => {
+      if (o.municipality && !isValidMunicipalityCode(o.municipality)) {
+        throw new UnusableInputError('bad_municipality', `--municipality: '${o.municipality}' is not a 6-digit municipality code with a valid check digit`);
+      }
+      const app = await openAppContext();
+      try {
+        const codes = o.municipality ? [o.municipality] : (await app.db.selectFrom('municipalities').select('municipality_code').orderBy('municipality_code').execute()).map((m) => m.municipality_code);
+        const entries: (AccessLogEntry & { municipality_code: string })[] = [];
+        for (const m of codes) {
+          for (const e of await withMunicipality(app.db, m, (trx) => accessLogOf(trx, o.person))) entries.push({ municipality_code: m, ...e });
+        }
+        if (o.json) {
+          for (const e of entries) process.stdout.write(`${JSON.stringify({ person_id: o.person, ...e })}\n`);
+          return;
+        }
+        process.stdout.write(`宛名番号 ${o.person}: ${entries.length}件\n`);
+        for (const e of entries) {
+          process.stdout.write(`${e.accessed_at.toISOString()}\t${e.municipality_code}\t${e.staff_login} (${e.staff_role})\t${e.what}\t${e.purpose_ja}\n`);
+        }
+      } finally {
+        await app.close();
+      }
+    });
+}

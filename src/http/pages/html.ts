@@ -1,0 +1,88 @@
+import escapeHtml from 'escape-html';
+import { wareki, yen } from '../../engine/wareki.ts';
+import type { Session } from '../../staff/staff.service.ts';
+import { CSRF_FIELD } from '../session-auth.ts';
+
+/** Markup that is already safe; everything else interpolated into `html` is escaped. */
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+type Part = Html | string | number | null | undefined | false | Part[];
+
+function render(part: Part): string {
+  if (part === null || part === undefined || part === false) return '';
+  if (Array.isArray(part)) return part.map(render).join('');
+  if (part instanceof Html) return part.value;
+  return escapeHtml(String(part));
+}
+
+/** A template tag that escapes every interpolated value unless it is Html (from another `html`). */
+export function html(strings: TemplateStringsArray, ...parts: Part[]): Html {
+  return new Html(strings.reduce((out, s, i) => out + s + (i < parts.length ? render(parts[i]) : ''), ''));
+}
+
+export const LABELS = {
+  kind: { decision_review: '要審査（判定不能）', large_change: '大きな額の変更', stop: '支給停止', failed_transfer: '振込不能', missing_account: '口座未登録', recovery: '返還' },
+  status: { open: '未処理', held: '保留中', resolved: '処理済み' },
+  outcome: { eligible: '支給', ineligible: '不支給', review: '要審査' },
+  change: { new: '新規', amount_changed: '額の変更', stopped: '支給停止', restarted: '支給再開', outcome_changed: '判定の変更', recipient_changed: '受給者の変更', confirmed: '職員による確認' },
+  action: { approve: '承認', reject: '却下', hold: '保留', request_info: '本人への照会', override: '判定の変更（上書き）', confirm: '上書きの確認' },
+  line: { due: '支払予定', held: '保留', exported: '振込データ作成済み', failed: '振込不能', cancelled: '取消' },
+  role: { viewer: '閲覧者', reviewer: '審査担当', supervisor: '監督者', admin: '管理者' },
+} as const;
+
+export function label<K extends keyof typeof LABELS>(group: K, key: string | null | undefined): string {
+  if (!key) return '';
+  return (LABELS[group] as Record<string, string>)[key] ?? key;
+}
+
+export const money = (amount: number | null | undefined) => (amount === null || amount === undefined ? '' : yen(amount));
+export const date = (iso: string | Date | null | undefined) => {
+  if (!iso) return '';
+  return wareki(typeof iso === 'string' ? iso.slice(0, 10) : iso.toISOString().slice(0, 10));
+};
+export const dateTime = (at: Date | string) => {
+  const d = new Date(at);
+  const local = new Date(d.getTime() + 9 * 3600_000).toISOString();
+  return `${wareki(local.slice(0, 10))} ${local.slice(11, 16)}`;
+};
+
+export const csrfField = (session: Session) => html`<input type="hidden" name="${CSRF_FIELD}" value="${session.csrfToken}">`;
+
+const STYLE = `
+body{font-family:"Noto Sans JP","Hiragino Sans","Yu Gothic",sans-serif;margin:0;color:#1a1a1a;background:#f6f7f9;line-height:1.6}
+header{background:#1d3f72;color:#fff;padding:.5rem 1.5rem;display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}
+header a{color:#fff}header .who{margin-left:auto}
+main{max-width:72rem;margin:1rem auto;padding:0 1.5rem}
+table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0 1.5rem}
+th,td{border:1px solid #ccd;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#e8ecf3}
+td.num{text-align:right}
+.pass{color:#0a6b2d}.fail{color:#b00020}.unknown{color:#8a5a00}
+.notice{background:#fff8e1;border:1px solid #e0c060;padding:.5rem 1rem}
+.error{background:#fdecee;border:1px solid #b00020;padding:.5rem 1rem}
+form.inline{display:inline}
+fieldset{background:#fff;border:1px solid #ccd;margin:.5rem 0 1rem}
+label{display:block;margin:.3rem 0}
+input,select,textarea,button{font:inherit}
+button{padding:.3rem 1rem}
+a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f0a000;outline-offset:1px}
+@media print{header,form,.noprint{display:none}body{background:#fff}}
+`;
+
+/** The page frame: Japanese, the signed-in staff member, the main links. */
+export function page(title: string, session: Session | undefined, body: Html): string {
+  return html`<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} | 給付審査</title><style>${new Html(STYLE)}</style></head>
+<body><header><strong>給付審査</strong>
+${session
+  ? html`<nav><a href="/review">審査キュー</a> ・ <a href="/search">住民検索</a>${session.user.role === 'admin' ? html` ・ <a href="/admin/queues">ジョブキュー</a>` : ''}</nav>
+<span class="who">${session.user.login}（${label('role', session.user.role)}・${session.user.municipalityCode}）</span>
+<form class="inline" method="post" action="/logout">${csrfField(session)}<button>ログアウト</button></form>`
+  : ''}
+</header><main><h1>${title}</h1>${body}</main></body></html>`.value;
+}

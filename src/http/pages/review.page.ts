@@ -1,0 +1,206 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, ReviewActionTable, ReviewItemKind, ReviewItemStatus, ReviewItemTable } from '../../db/schema.ts';
+import type { ConditionResult, Explanation } from '../../engine/evaluate-household.ts';
+import { amountStepLabel, OPERATOR_JA, show } from '../../engine/explanation-text.ts';
+import { checkedPurpose, PURPOSES } from '../../review/access-log.service.ts';
+import { decisionView, reviewQueue, type SourceRecord } from '../../review/case-reads.service.ts';
+import { actOnReviewItem, confirmOverride, type ActionInput } from '../../review/review-action.service.ts';
+import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
+import { staffOnly } from '../session-auth.ts';
+import { csrfField, date, dateTime, html, label, LABELS, money, page, type Html } from './html.ts';
+
+type Item = Selectable<ReviewItemTable>;
+type Action = Selectable<ReviewActionTable>;
+
+/** The staff pages of the review queue and of one decision, with the actions on it. */
+export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
+  const viewer = staffOnly(db);
+
+  app.get('/', { ...viewer, schema: { hide: true } }, async (_request, reply) => reply.redirect('/review'));
+
+  app.get<{ Querystring: { kind?: string; program?: string; status?: string; page?: string } }>('/review', { ...viewer, schema: { hide: true } }, async (request, reply) => {
+    const q = request.query;
+    const kind = q.kind && q.kind in LABELS.kind ? (q.kind as ReviewItemKind) : undefined;
+    const status = q.status && q.status in LABELS.status ? (q.status as ReviewItemStatus) : undefined;
+    const result = await reviewQueue(db, request.session!.user, { kind, status, program: q.program || undefined, page: Number(q.page) || 1 });
+    const link = (p: number) => `/review?${new URLSearchParams({ ...(kind ? { kind } : {}), ...(status ? { status } : {}), ...(q.program ? { program: q.program } : {}), page: String(p) })}`;
+    const body = html`
+<form method="get" action="/review" class="noprint"><fieldset><legend>絞り込み</legend>
+<label>種類 <select name="kind"><option value="">すべて</option>${Object.entries(LABELS.kind).map(([k, v]) => html`<option value="${k}"${k === kind ? html` selected` : ''}>${v}</option>`)}</select></label>
+<label>状態 <select name="status"><option value="">未処理と保留中</option>${Object.entries(LABELS.status).map(([k, v]) => html`<option value="${k}"${k === status ? html` selected` : ''}>${v}</option>`)}</select></label>
+<label>制度 <input name="program" value="${q.program ?? ''}" placeholder="例: child-allowance"></label>
+<button>表示</button></fieldset></form>
+<p>${result.total.toLocaleString('ja-JP')}件（${result.page} / ${result.pages}ページ）</p>
+<table><thead><tr><th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>金額</th><th>発生日</th></tr></thead><tbody>
+${result.rows.map((r) => html`<tr><td><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td>${label('status', r.status)}</td><td>${r.program}</td>
+<td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td class="num">${money(r.amount_yen)}</td><td>${dateTime(r.created_at)}</td></tr>`)}
+</tbody></table>
+<nav class="noprint">${result.page > 1 ? html`<a href="${link(result.page - 1)}" rel="prev">前のページ</a> ` : ''}${result.page < result.pages ? html`<a href="${link(result.page + 1)}" rel="next">次のページ</a>` : ''}</nav>`;
+    return reply.type('text/html').send(page('審査キュー', request.session, body));
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { purpose?: string; done?: string } }>('/decisions/:id', { ...viewer, schema: { hide: true } }, async (request, reply) => {
+    if (!request.query.purpose) return reply.type('text/html').send(purposeChooser(request, '決定の表示'));
+    const view = await decisionView(db, request.session!.user, request.params.id, checkedPurpose(request.query.purpose));
+    return reply.type('text/html').send(page(`決定 ${view.decision.decision_id}`, request.session, decisionBody(view, request.session!, request.query)));
+  });
+
+  const reviewer = staffOnly(db, 'reviewer');
+  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/review-items/:id/actions', { ...reviewer, schema: { hide: true } }, async (request, reply) => {
+    const b = request.body ?? {};
+    const input: ActionInput = {
+      action: b.action as ActionInput['action'],
+      reason: b.reason,
+      outcome: b.outcome === 'eligible' || b.outcome === 'ineligible' ? b.outcome : undefined,
+      amount_yen: b.amount_yen ? Number(b.amount_yen) : undefined,
+    };
+    if (!(input.action in LABELS.action) || (input.action as string) === 'confirm') return reply.code(400).type('text/html').send(page('入力エラー', request.session, html`<p class="error">操作を選んでください。</p>`));
+    await actOnReviewItem(db, request.session!.user, Number(request.params.id), input);
+    return reply.redirect(`${safeBack(b.back)}${safeBack(b.back).includes('?') ? '&' : '?'}done=${input.action}`, 303);
+  });
+
+  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/review-actions/:id/confirm', { ...staffOnly(db, 'supervisor'), schema: { hide: true } }, async (request, reply) => {
+    await confirmOverride(db, request.session!.user, Number(request.params.id));
+    const back = safeBack(request.body?.back);
+    return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}done=confirm`, 303);
+  });
+}
+
+function itemLink(r: { id: number; decision_id: string | null; household_id: string }): string {
+  return r.decision_id ? `/decisions/${encodeURIComponent(r.decision_id)}?purpose=review` : `/households/${encodeURIComponent(r.household_id)}?purpose=review#item-${r.id}`;
+}
+
+/** Only a path of this site: a form must not redirect anywhere else. */
+function safeBack(back: string | undefined): string {
+  return back && /^\/[^/\\]/.test(back) ? back : '/review';
+}
+
+/** Reading a person's data needs a reason: asked once, then carried by the link. */
+export function purposeChooser(request: FastifyRequest, title: string): string {
+  const url = new URL(request.url, 'http://localhost');
+  return page(title, request.session, html`
+<form method="get" action="${url.pathname}"><fieldset><legend>閲覧の目的を選んでください（アクセス記録に残り、ご本人が確認できます）</legend>
+${Object.entries(PURPOSES).map(([k, v], i) => html`<label><input type="radio" name="purpose" value="${k}"${i === 0 ? html` checked` : ''}> ${v}</label>`)}
+${[...url.searchParams].filter(([k]) => k !== 'purpose').map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+<button autofocus>表示する</button></fieldset></form>`);
+}
+
+const RESULT = (r: boolean | null) => (r === null ? html`<span class="unknown">？ 不明</span>` : r ? html`<span class="pass">○ 満たす</span>` : html`<span class="fail">× 満たさない</span>`);
+
+function conditionsTree(e: Explanation, sources: SourceRecord[]): Html {
+  const cite = (c: ConditionResult['citation']) => html`${c.title}${c.article ? html` ${c.article}` : ''}${c.url ? html` <a href="${c.url}" rel="noreferrer">出典</a>` : ''}`;
+  return html`<ul class="tree">
+${e.conditions.map((c) => html`<li>${RESULT(c.result)} ${c.text_ja}
+<ul><li>事実: <code>${c.fact}</code>${c.params ? html`（${Object.entries(c.params).map(([k, v]) => `${k}=${String(v)}`).join('、')}）` : ''} の値 <strong>${show(c.value)}</strong>、基準 ${show(c.threshold)}${OPERATOR_JA[c.operator] ?? c.operator}</li>
+<li>根拠: ${cite(c.citation)}</li>
+${recordsFor(c, sources)}</ul></li>`)}
+</ul>`;
+}
+
+/** The records a condition read: tax records of its fiscal year, else the resident records. */
+function recordsFor(c: ConditionResult, sources: SourceRecord[]): Html {
+  const year = typeof c.params?.fiscal_year === 'number' ? c.params.fiscal_year : null;
+  const used = sources.filter((s) => (year === null ? s.kind === 'residents' : s.kind === 'income' && s.fiscal_year === year));
+  if (used.length === 0) return html``;
+  return html`<li>記録: ${used.map((s) => html`<span class="record">${s.kind === 'income' ? `課税情報（${s.fiscal_year}年度）` : '住民記録'} 宛名番号 ${s.person_id}・効力発生日 ${date(s.valid_from)}・記録日時 ${dateTime(s.recorded_at)}・変更ID ${s.change_id}</span>；`)}</li>`;
+}
+
+type View = Awaited<ReturnType<typeof decisionView>>;
+
+function decisionBody(view: View, session: Session, query: { purpose?: string; done?: string }): Html {
+  const d = view.decision;
+  const e = d.explanation;
+  const p = view.previous;
+  const back = `/decisions/${encodeURIComponent(d.decision_id)}?purpose=${encodeURIComponent(query.purpose ?? 'review')}`;
+  return html`
+${query.done ? html`<p class="notice" role="status">「${label('action', query.done)}」を記録しました。次の夜間処理で支払と通知に反映されます。</p>` : ''}
+${view.next ? html`<p class="notice">この決定は <a href="/decisions/${encodeURIComponent(view.next.decision_id)}?purpose=${query.purpose ?? 'review'}">${view.next.decision_id}</a>（${label('change', view.next.change_kind)}）に置き換えられています。</p>` : ''}
+<table><tbody>
+<tr><th>制度</th><td>${e.program_name_ja}（${d.program}）</td></tr>
+<tr><th>世帯番号</th><td><a href="/households/${encodeURIComponent(d.household_id)}?purpose=${query.purpose ?? 'review'}">${d.household_id}</a></td></tr>
+<tr><th>判定</th><td><strong>${label('outcome', d.outcome)}</strong>（${label('change', d.change_kind)}）${d.decided_by ? html`・職員 ${e.staff?.login ?? ''} による決定（理由: ${e.staff?.reason ?? ''}）` : html`・エンジンによる判定`}</td></tr>
+<tr><th>金額</th><td>${d.period_kind === 'monthly' ? '月額 ' : ''}${money(d.amount_yen)}</td></tr>
+<tr><th>適用開始</th><td>${date(d.effective_from)}</td></tr>
+<tr><th>受給者（宛名番号）</th><td>${d.recipient_person_id ?? '（なし）'}</td></tr>
+<tr><th>判定日時</th><td>${dateTime(d.decided_at)}（${date(d.as_of)}時点の情報、記録の時点 ${dateTime(d.known_at)}）</td></tr>
+<tr><th>ルール版</th><td><code>${d.rule_version}</code>（${e.rules_file}）</td></tr>
+</tbody></table>
+
+<h2>判定の理由</h2>
+${conditionsTree(e, view.sources)}
+<h3>金額の計算</h3>
+<table><thead><tr><th>内訳</th><th>金額</th><th>根拠</th></tr></thead><tbody>
+${e.amount.steps.map((s) => html`<tr><td>${amountStepLabel(s)}</td><td class="num">${money(s.value_yen)}</td><td>${s.citation.title}${s.citation.article ? ` ${s.citation.article}` : ''}</td></tr>`)}
+<tr><th>合計</th><th class="num">${money(e.amount.total_yen)}</th><td>${e.amount.paid ? '支給する' : '支給しない'}</td></tr>
+</tbody></table>
+<p>受給者: ${e.recipient.reason_ja}</p>
+<h3>世帯員（判定時）</h3>
+<table><thead><tr><th>宛名番号</th><th>続柄</th><th>生年月日</th><th>転入日</th></tr></thead><tbody>
+${view.members.map((m) => html`<tr><td>${m.person_id}</td><td>${m.relationship}</td><td>${date(m.birth_date)}</td><td>${date(m.resident_since)}</td></tr>`)}
+</tbody></table>
+
+<h2>前回の決定との違い</h2>
+${p ? changes(p, d) : html`<p>この世帯についての最初の決定です。</p>`}
+
+<h2>審査</h2>
+${view.items.length === 0 ? html`<p>この決定についての審査項目はありません。</p>` : view.items.map((item) => itemSection(item as Item, view.actions as Action[], session, back))}
+
+<h2>支払</h2>
+${view.payments.length === 0 ? html`<p>この決定に基づく支払はありません。</p>` : html`<table><thead><tr><th>対象期間</th><th>支払日</th><th>種類</th><th>金額</th><th>状態</th><th>口座</th></tr></thead><tbody>
+${view.payments.map((l) => html`<tr><td>${date(l.period_start)}〜${date(l.period_end)}</td><td>${date(l.payment_date)}</td><td>${l.kind === 'arrears' ? '追給' : l.kind === 'reissue' ? '再振込' : '定例'}</td><td class="num">${money(l.amount_yen)}</td><td>${label('line', l.status)}</td><td>${l.bank_code ? `${l.bank_code}-${l.branch_code} ${l.account_masked}` : '支払時に決定'}</td></tr>`)}
+</tbody></table>`}
+<h2>通知</h2>
+${view.notices.length === 0 ? html`<p>この決定についての通知はありません。</p>` : html`<table><thead><tr><th>通知番号</th><th>種類</th><th>発行日</th><th>状態</th></tr></thead><tbody>
+${view.notices.map((n) => html`<tr><td>${n.notice_id}</td><td>${n.kind}</td><td>${date(n.issued_on)}</td><td>${n.status === 'rendered' ? '印刷データ作成済み' : '作成待ち'}</td></tr>`)}
+</tbody></table>`}`;
+}
+
+function changes(p: NonNullable<View['previous']>, d: View['decision']): Html {
+  const rows: [string, string, string][] = [];
+  if (p.outcome !== d.outcome) rows.push(['判定', label('outcome', p.outcome), label('outcome', d.outcome)]);
+  if (p.amount_yen !== d.amount_yen) rows.push(['金額', money(p.amount_yen), money(d.amount_yen)]);
+  if (p.recipient_person_id !== d.recipient_person_id) rows.push(['受給者', p.recipient_person_id ?? '（なし）', d.recipient_person_id ?? '（なし）']);
+  for (const c of d.explanation.conditions) {
+    const before = p.explanation.conditions.find((x) => x.id === c.id);
+    if (!before || before.result !== c.result || show(before.value) !== show(c.value)) {
+      rows.push([c.text_ja, before ? `${show(before.value)}（${resultText(before.result)}）` : '（なし）', `${show(c.value)}（${resultText(c.result)}）`]);
+    }
+  }
+  return html`<p>前回: <a href="/decisions/${encodeURIComponent(p.decision_id)}?purpose=review">${p.decision_id}</a>（${date(p.effective_from)}から、${label('outcome', p.outcome)} ${money(p.amount_yen)}）</p>
+${rows.length === 0 ? html`<p>判定・金額・受給者に違いはありません。</p>` : html`<table><thead><tr><th>項目</th><th>前回</th><th>今回</th></tr></thead><tbody>${rows.map(([k, a, b]) => html`<tr><td>${k}</td><td>${a}</td><td>${b}</td></tr>`)}</tbody></table>`}`;
+}
+
+const resultText = (r: boolean | null) => (r === null ? '不明' : r ? '満たす' : '満たさない');
+
+/** A review item with its history and, for a reviewer, the forms to act on it. */
+export function itemSection(item: Item, allActions: Action[], session: Session, back: string): Html {
+  const actions = allActions.filter((a) => a.review_item_id === item.id);
+  const confirmed = new Set(actions.map((a) => a.confirms).filter((id) => id !== null));
+  const pending = actions.filter((a) => a.action === 'override' && !confirmed.has(a.id));
+  const canAct = item.status !== 'resolved' && roleAtLeast(session.user.role, 'reviewer');
+  const form = (action: string, legend: string, fields: Html, button: string) => html`
+<form method="post" action="/review-items/${item.id}/actions"><fieldset><legend>${legend}</legend>${csrfField(session)}
+<input type="hidden" name="action" value="${action}"><input type="hidden" name="back" value="${back}">${fields}<button>${button}</button></fieldset></form>`;
+  const reason = (required: boolean, hint: string) =>
+    html`<label>理由${required ? '（必須）' : '（任意）'} <textarea name="reason" rows="2" cols="60"${required ? html` required` : ''} placeholder="${hint}"></textarea></label>`;
+  return html`<section id="item-${item.id}"><h3>審査項目 ${item.id}: ${label('kind', item.kind)}（${label('status', item.status)}）</h3>
+${actions.length ? html`<table><thead><tr><th>日時</th><th>職員</th><th>操作</th><th>理由</th></tr></thead><tbody>
+${actions.map((a) => html`<tr><td>${dateTime(a.created_at)}</td><td>${a.staff_login}</td><td>${label('action', a.action)}${a.action === 'override' ? `（${label('outcome', a.outcome)} ${money(a.amount_yen)}）` : ''}</td><td>${a.reason ?? ''}</td></tr>`)}
+</tbody></table>` : ''}
+${pending.map((o) =>
+  o.staff_user_id !== session.user.id && roleAtLeast(session.user.role, 'supervisor') && item.status !== 'resolved'
+    ? html`<form method="post" action="/review-actions/${o.id}/confirm">${csrfField(session)}<input type="hidden" name="back" value="${back}">
+<p class="notice">${o.staff_login} さんの上書き（${label('outcome', o.outcome)} ${money(o.amount_yen)}、理由: ${o.reason}）が確認を待っています。 <button>上書きを確認する</button></p></form>`
+    : html`<p class="notice">上書き（${label('outcome', o.outcome)} ${money(o.amount_yen)}）は、作成者以外の監督者の確認を待っています。</p>`,
+)}
+${canAct
+  ? html`${form('approve', item.kind === 'decision_review' ? '承認（ルールが計算した額で支給と決定）' : '承認（確認済みとして完了し、保留を解除）', reason(false, '確認した内容'), '承認する')}
+${item.kind === 'decision_review' ? form('reject', '却下（不支給と決定）', reason(true, '不支給とする理由'), '却下する') : ''}
+${item.status === 'open' ? form('hold', '保留（支払を止める）', reason(true, '保留の理由'), '保留する') : ''}
+${form('request_info', '本人への照会（文書を送付）', reason(true, '本人に確認したい事項（文書に記載されます）'), '照会文書を作成する')}
+${item.decision_id ? form('override', '判定の変更（上書き：別の監督者の確認が必要）', html`<label>判定 <select name="outcome" required><option value="eligible">支給</option><option value="ineligible">不支給</option></select></label>
+<label>金額（円、支給の場合） <input name="amount_yen" type="number" min="1" step="1" inputmode="numeric"></label>${reason(true, '上書きの理由')}`, '上書きを申請する') : ''}`
+  : ''}
+</section>`;
+}

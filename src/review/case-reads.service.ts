@@ -1,0 +1,231 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB, ReviewItemKind, ReviewItemStatus } from '../db/schema.ts';
+import { withMunicipality } from '../db/tenant.ts';
+import type { Explanation } from '../engine/evaluate-household.ts';
+import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
+import { NotFoundError, UnusableInputError } from '../errors.ts';
+import type { StaffUser } from '../staff/staff.service.ts';
+import { logAccess, type Purpose } from './access-log.service.ts';
+
+/**
+ * What staff read about cases, each read of a person's data logged in the same transaction,
+ * always within the staff member's own municipality (row-level security).
+ */
+
+export const PAGE_SIZE = 50;
+
+export interface Paged<T> {
+  rows: T[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+export interface QueueFilter {
+  kind?: ReviewItemKind;
+  program?: string;
+  /** Default: open and held. */
+  status?: ReviewItemStatus;
+  page?: number;
+}
+
+export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: QueueFilter) {
+  return withMunicipality(db, actor.municipalityCode, async (trx) => {
+    let query = trx.selectFrom('review_items as r').leftJoin('decisions as d', 'd.decision_id', 'r.decision_id');
+    query = filter.status ? query.where('r.status', '=', filter.status) : query.where('r.status', 'in', ['open', 'held']);
+    if (filter.kind) query = query.where('r.kind', '=', filter.kind);
+    if (filter.program) query = query.where('r.program', '=', filter.program);
+    const page = pageOf(filter.page);
+    const [{ n }] = await query.select((eb) => eb.fn.countAll<string>().as('n')).execute();
+    const rows = await query
+      .select(['r.id', 'r.kind', 'r.status', 'r.program', 'r.household_id', 'r.person_id', 'r.decision_id', 'r.amount_yen', 'r.period_start', 'r.detail', 'r.created_at'])
+      .select(['d.outcome', 'd.change_kind', 'd.effective_from'])
+      .orderBy('r.id')
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE)
+      .execute();
+    await logAccess(trx, actor, rows.flatMap((r) => (r.person_id ? [r.person_id] : [])), '審査キュー', 'review');
+    return paged(rows, Number(n), page);
+  });
+}
+
+export interface DecisionFilter {
+  program?: string;
+  outcome?: 'eligible' | 'ineligible' | 'review';
+  household?: string;
+  needs_review?: boolean;
+  page?: number;
+}
+
+/** The decisions in force now (the last of each chain), filtered and paged. */
+export async function listDecisions(db: Kysely<DB>, actor: StaffUser, filter: DecisionFilter, purpose: Purpose) {
+  return withMunicipality(db, actor.municipalityCode, async (trx) => {
+    let query = trx
+      .selectFrom('decisions as d')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('decisions as n').select('n.id').whereRef('n.supersedes', '=', 'd.id'))));
+    if (filter.program) query = query.where('d.program', '=', filter.program);
+    if (filter.outcome) query = query.where('d.outcome', '=', filter.outcome);
+    if (filter.household) query = query.where('d.household_id', '=', filter.household);
+    if (filter.needs_review) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(selectFrom('review_items as r').select('r.id').whereRef('r.decision_id', '=', 'd.decision_id').where('r.status', '<>', 'resolved')),
+      );
+    }
+    const page = pageOf(filter.page);
+    const [{ n }] = await query.select((eb) => eb.fn.countAll<string>().as('n')).execute();
+    const rows = await query
+      .select(['d.decision_id', 'd.program', 'd.household_id', 'd.recipient_person_id', 'd.outcome', 'd.amount_yen', 'd.period_kind', 'd.effective_from', 'd.change_kind', 'd.decided_at', 'd.decided_by'])
+      .orderBy('d.id')
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE)
+      .execute();
+    await logAccess(trx, actor, rows.flatMap((r) => (r.recipient_person_id ? [r.recipient_person_id] : [])), '決定の一覧', purpose);
+    return paged(rows, Number(n), page);
+  });
+}
+
+/**
+ * One decision with what a reviewer needs: its explanation, the decision it replaced, the
+ * household's members as the engine saw them, the review items and actions on it, and the
+ * payment lines and notices that rest on it.
+ */
+export async function decisionView(db: Kysely<DB>, actor: StaffUser, decisionId: string, purpose: Purpose) {
+  return withMunicipality(db, actor.municipalityCode, async (trx) => {
+    const decision = await trx.selectFrom('decisions').selectAll().where('decision_id', '=', decisionId).executeTakeFirst();
+    if (!decision) throw new NotFoundError('decision_not_found', `no decision ${decisionId}`);
+    const [previous, next, items, payments, notices] = await Promise.all([
+      decision.supersedes ? trx.selectFrom('decisions').selectAll().where('id', '=', decision.supersedes).executeTakeFirst() : undefined,
+      trx.selectFrom('decisions').select(['decision_id', 'change_kind', 'decided_by']).where('supersedes', '=', decision.id).executeTakeFirst(),
+      trx.selectFrom('review_items').selectAll().where('decision_id', '=', decisionId).orderBy('id').execute(),
+      trx.selectFrom('payment_lines')
+        .select(['id', 'recipient_person_id', 'period_start', 'period_end', 'payment_date', 'kind', 'amount_yen', 'status', 'bank_code', 'branch_code', 'account_number'])
+        .where('decision_id', '=', decisionId).orderBy('period_start').execute(),
+      trx.selectFrom('notices').select(['notice_id', 'kind', 'issued_on', 'status', 'person_id']).where('decision_id', '=', decisionId).orderBy('id').execute(),
+    ]);
+    const actions = items.length
+      ? await trx.selectFrom('review_actions').selectAll().where('review_item_id', 'in', items.map((i) => i.id)).orderBy('id').execute()
+      : [];
+    const inputs = decision.inputs as unknown as HouseholdSnapshot;
+    const sources = await decisionSources(trx, inputs, decision.explanation as unknown as Explanation, decision.known_at);
+    await logAccess(trx, actor, [...inputs.members.map((m) => m.person_id), ...(decision.recipient_person_id ? [decision.recipient_person_id] : [])], `決定 ${decisionId}`, purpose);
+    return {
+      decision: { ...decision, explanation: decision.explanation as unknown as Explanation & { staff?: { login: string; reason: string } } },
+      previous: previous && { ...previous, explanation: previous.explanation as unknown as Explanation },
+      next,
+      members: inputs.members,
+      sources,
+      items,
+      actions,
+      // Staff see where the money goes, never the whole account number.
+      payments: payments.map(({ account_number, ...p }) => ({ ...p, account_masked: account_number ? `****${account_number.slice(-3)}` : null })),
+      notices,
+    };
+  });
+}
+
+export interface SourceRecord {
+  kind: 'residents' | 'income';
+  person_id: string;
+  fiscal_year: number | null;
+  valid_from: string;
+  recorded_at: Date;
+  change_id: string;
+}
+
+/**
+ * The stored records a decision's facts came from: each member's resident record on the
+ * membership date and their tax records of the fiscal years its conditions read, as known when
+ * it was decided (the same rule as the snapshot: latest valid_from on or before the date,
+ * recorded by then).
+ */
+async function decisionSources(trx: Transaction<DB>, inputs: HouseholdSnapshot, explanation: Explanation, knownAt: Date): Promise<SourceRecord[]> {
+  const persons = inputs.members.map((m) => m.person_id);
+  if (persons.length === 0) return [];
+  const years = [...new Set(explanation.conditions.flatMap((c) => (typeof c.params?.fiscal_year === 'number' ? [c.params.fiscal_year] : [])))];
+  const { rows } = await sql<SourceRecord>`
+    select * from (
+      select distinct on (h.person_id) 'residents' as kind, h.person_id, null::int as fiscal_year,
+             to_char(h.valid_from, 'YYYY-MM-DD') as valid_from, h.recorded_at, c.change_id
+      from person_history h join changes c on c.id = h.change_row
+      where h.person_id = any(${persons}::text[]) and h.valid_from <= ${inputs.membership_date}::date and h.recorded_at <= ${knownAt}
+      order by h.person_id, h.valid_from desc, h.recorded_at desc, h.change_row desc) r
+    union all
+    select * from (
+      select distinct on (i.person_id, i.fiscal_year) 'income', i.person_id, i.fiscal_year,
+             to_char(i.valid_from, 'YYYY-MM-DD'), i.recorded_at, c.change_id
+      from income_history i join changes c on c.id = i.change_row
+      where i.person_id = any(${persons}::text[]) and i.fiscal_year = any(${years}::int[])
+        and i.valid_from <= ${explanation.evaluation_date}::date and i.recorded_at <= ${knownAt}
+      order by i.person_id, i.fiscal_year, i.valid_from desc, i.recorded_at desc, i.change_row desc) t
+    order by person_id, kind, fiscal_year`.execute(trx);
+  return rows;
+}
+
+/** A household: its members now, and its timeline of decisions, payments, notices and review. */
+export async function householdView(db: Kysely<DB>, actor: StaffUser, householdId: string, purpose: Purpose) {
+  return withMunicipality(db, actor.municipalityCode, async (trx) => {
+    const members = await trx
+      .selectFrom('persons')
+      .select(['person_id', 'relationship', 'family_name', 'given_name', 'family_name_kana', 'given_name_kana', 'birth_date', 'sex', 'postal_code', 'address', 'status', 'valid_from'])
+      .where('household_id', '=', householdId)
+      .orderBy('birth_date')
+      .execute();
+    const decisions = await trx
+      .selectFrom('decisions')
+      .select(['decision_id', 'program', 'change_kind', 'outcome', 'amount_yen', 'period_kind', 'effective_from', 'recipient_person_id', 'decided_at', 'decided_by'])
+      .where('household_id', '=', householdId)
+      .orderBy('id')
+      .execute();
+    if (members.length === 0 && decisions.length === 0) throw new NotFoundError('household_not_found', `no household ${householdId}`);
+    const [payments, notices, items] = await Promise.all([
+      trx.selectFrom('payment_lines').select(['program', 'recipient_person_id', 'period_start', 'payment_date', 'kind', 'amount_yen', 'status', 'decision_id'])
+        .where('household_id', '=', householdId).orderBy('payment_date').orderBy('period_start').execute(),
+      trx.selectFrom('notices').select(['notice_id', 'kind', 'program', 'issued_on', 'status', 'decision_id']).where('household_id', '=', householdId).orderBy('id').execute(),
+      trx.selectFrom('review_items').selectAll().where('household_id', '=', householdId).orderBy('id').execute(),
+    ]);
+    const actions = items.length
+      ? await trx.selectFrom('review_actions').selectAll().where('review_item_id', 'in', items.map((i) => i.id)).orderBy('id').execute()
+      : [];
+    await logAccess(trx, actor, [...members.map((m) => m.person_id), ...decisions.flatMap((d) => (d.recipient_person_id ? [d.recipient_person_id] : []))], `世帯 ${householdId}`, purpose);
+    return { household_id: householdId, members, decisions, payments, notices, items, actions };
+  });
+}
+
+/** Search by 宛名番号 (exact) or by kana name (family name first, prefix; full- or half-width spaces). */
+export async function searchPersons(db: Kysely<DB>, actor: StaffUser, q: string, purpose: Purpose) {
+  const text = q.normalize('NFKC').trim();
+  if (!text) throw new UnusableInputError('query_required', 'give a 宛名番号 or a name in katakana');
+  if (text.length > 64) throw new UnusableInputError('query_too_long', 'a search is at most 64 characters');
+  return withMunicipality(db, actor.municipalityCode, async (trx) => {
+    const [family, given] = text.split(/\s+/);
+    const rows = await trx
+      .selectFrom('persons')
+      .select(['person_id', 'household_id', 'family_name', 'given_name', 'family_name_kana', 'given_name_kana', 'birth_date', 'status'])
+      .where((eb) =>
+        eb.or([
+          eb('person_id', '=', text),
+          given === undefined
+            ? eb('family_name_kana', 'like', `${escapeLike(family)}%`)
+            : eb.and([eb('family_name_kana', '=', family), eb('given_name_kana', 'like', `${escapeLike(given)}%`)]),
+        ]),
+      )
+      .orderBy('family_name_kana')
+      .orderBy('given_name_kana')
+      .limit(PAGE_SIZE)
+      .execute();
+    await logAccess(trx, actor, rows.map((r) => r.person_id), '検索結果', purpose);
+    return rows;
+  });
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function pageOf(page: number | undefined): number {
+  return Number.isInteger(page) && page! > 0 ? page! : 1;
+}
+
+function paged<T>(rows: T[], total: number, page: number): Paged<T> {
+  return { rows, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+}

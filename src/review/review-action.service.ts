@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { withMunicipality } from '../db/tenant.ts';
+import type { DB, ReviewAction, ReviewItemTable } from '../db/schema.ts';
+import { changeKind } from '../decisions/decide.service.ts';
+import type { Explanation } from '../engine/evaluate-household.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnusableInputError } from '../errors.ts';
+import { roleAtLeast, type StaffUser } from '../staff/staff.service.ts';
+
+export interface ActionInput {
+  action: Exclude<ReviewAction, 'confirm'>;
+  reason?: string;
+  /** override: the outcome staff decide instead of the engine's. */
+  outcome?: 'eligible' | 'ineligible';
+  /** override to eligible: the amount (per month for monthly programs). */
+  amount_yen?: number;
+}
+
+export interface ActionResult {
+  action_id: number;
+  item_status: 'open' | 'held' | 'resolved';
+  /** The staff decision the action made, if it made one. */
+  decision_id?: string;
+}
+
+const MAX_REASON = 2000;
+const NEEDS_REASON: ReviewAction[] = ['reject', 'hold', 'request_info', 'override'];
+
+type Item = Pick<ReviewItemTable, 'kind' | 'program' | 'household_id' | 'decision_id'> & { id: number; status: 'open' | 'held' | 'resolved' };
+
+/**
+ * What a reviewer does with an item of the queue. Every action is recorded (who, when, what,
+ * why) and the next nightly run acts on it:
+ * - approve: for a case the engine could not decide, staff decide it eligible with the amount
+ *   the rules computed; for anything else, staff have checked it. Held payments are released.
+ * - reject (a case the engine could not decide): staff decide it ineligible, with the reason.
+ * - hold: the household's payments for the program wait until the item is approved.
+ * - request_info: a letter asks the resident (the reason is its text); the item stays open.
+ * - override: staff replace the engine's outcome or amount; it takes effect only when a
+ *   supervisor other than its author confirms it (confirmOverride).
+ */
+export async function actOnReviewItem(db: Kysely<DB>, actor: StaffUser, itemId: number, input: ActionInput): Promise<ActionResult> {
+  if (!roleAtLeast(actor.role, 'reviewer')) throw new ForbiddenError('role', `acting on the review queue needs the reviewer role; you are ${actor.role}`);
+  const reason = checkedReason(input);
+  return withMunicipality(db, actor.municipalityCode, async (trx) => {
+    const item = await openItem(trx, itemId);
+    let status = item.status;
+    let decisionId: string | undefined;
+    if (input.action === 'approve' || input.action === 'reject') {
+      if (item.kind === 'decision_review') {
+        const reviewed = await reviewedDecision(trx, item);
+        const explanation = reviewed.explanation as unknown as Explanation;
+        if (input.action === 'approve' && !reviewed.recipient_person_id) {
+          throw new UnusableInputError('no_recipient', 'the engine found no recipient for this household: use an override naming the outcome and amount');
+        }
+        decisionId = await insertStaffDecision(trx, actor, reviewed, {
+          outcome: input.action === 'approve' ? 'eligible' : 'ineligible',
+          amount_yen: input.action === 'approve' ? explanation.amount.total_yen : 0,
+          reason: reason ?? '職員が記録を確認しました',
+        });
+      } else if (input.action === 'reject') {
+        throw new UnusableInputError('reject_not_applicable', 'only a case the engine could not decide can be rejected; to change what the engine decided, use an override');
+      }
+      status = 'resolved';
+    } else if (input.action === 'hold') {
+      status = 'held';
+      await trx
+        .updateTable('payment_lines')
+        .set({ status: 'held', updated_at: new Date() })
+        .where('program', '=', item.program)
+        .where('household_id', '=', item.household_id)
+        .where('status', '=', 'due')
+        .execute();
+    } else if (input.action === 'override') {
+      if (!item.decision_id) throw new UnusableInputError('override_not_applicable', 'only an item about a decision can be overridden');
+      if (!input.outcome) throw new UnusableInputError('outcome_required', 'an override names the outcome: eligible or ineligible');
+      if (input.outcome === 'eligible' && !(Number.isInteger(input.amount_yen) && input.amount_yen! > 0)) {
+        throw new UnusableInputError('amount_required', 'an override to eligible needs a whole positive amount in yen');
+      }
+      await reviewedDecision(trx, item);
+    }
+    const actionId = await recordAction(trx, actor, item.id, {
+      action: input.action,
+      reason,
+      outcome: input.action === 'override' ? input.outcome! : null,
+      amount_yen: input.action === 'override' ? (input.outcome === 'eligible' ? input.amount_yen! : 0) : null,
+    });
+    await setStatus(trx, item, status);
+    return { action_id: actionId, item_status: status, decision_id: decisionId };
+  });
+}
+
+/**
+ * A supervisor confirms another person's override: the override becomes a staff decision in
+ * the household's chain, and the item is resolved.
+ */
+export async function confirmOverride(db: Kysely<DB>, actor: StaffUser, overrideId: number): Promise<ActionResult> {
+  if (!roleAtLeast(actor.role, 'supervisor')) throw new ForbiddenError('role', `confirming an override needs the supervisor role; you are ${actor.role}`);
+  return withMunicipality(db, actor.municipalityCode, async (trx) => {
+    const override = await trx.selectFrom('review_actions').selectAll().where('id', '=', overrideId).where('action', '=', 'override').executeTakeFirst();
+    if (!override) throw new NotFoundError('override_not_found', `no override ${overrideId}`);
+    if (override.staff_user_id === actor.id) throw new ForbiddenError('own_override', 'an override must be confirmed by someone other than its author');
+    const confirmed = await trx.selectFrom('review_actions').select('id').where('confirms', '=', overrideId).executeTakeFirst();
+    if (confirmed) throw new ConflictError('already_confirmed', `override ${overrideId} is already confirmed`);
+    const item = await openItem(trx, override.review_item_id);
+    const reviewed = await reviewedDecision(trx, item);
+    const decisionId = await insertStaffDecision(trx, actor, reviewed, { outcome: override.outcome!, amount_yen: override.amount_yen!, reason: override.reason! });
+    const actionId = await recordAction(trx, actor, item.id, { action: 'confirm', reason: null, outcome: override.outcome, amount_yen: override.amount_yen, confirms: overrideId });
+    await setStatus(trx, item, 'resolved');
+    return { action_id: actionId, item_status: 'resolved', decision_id: decisionId };
+  });
+}
+
+function checkedReason(input: ActionInput): string | null {
+  const reason = input.reason?.trim() || null;
+  if (!reason && NEEDS_REASON.includes(input.action)) throw new UnusableInputError('reason_required', `${input.action} needs a reason`);
+  if (reason && reason.length > MAX_REASON) throw new UnusableInputError('reason_too_long', `a reason is at most ${MAX_REASON} characters`);
+  return reason;
+}
+
+/** The item, locked; row-level security makes another municipality's items not found. */
+async function openItem(trx: Transaction<DB>, id: number): Promise<Item> {
+  const item = await trx
+    .selectFrom('review_items')
+    .select(['id', 'kind', 'program', 'household_id', 'decision_id', 'status'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!item) throw new NotFoundError('review_item_not_found', `no review item ${id}`);
+  if (item.status === 'resolved') throw new ConflictError('item_closed', `review item ${id} is already resolved`);
+  return item as Item;
+}
+
+/** The decision an item is about; staff decide only on the last one of a household's chain. */
+async function reviewedDecision(trx: Transaction<DB>, item: Item) {
+  if (!item.decision_id) throw new UnusableInputError('no_decision', `review item ${item.id} is not about a decision`);
+  const decision = await trx.selectFrom('decisions').selectAll().where('decision_id', '=', item.decision_id).executeTakeFirstOrThrow();
+  const newer = await trx.selectFrom('decisions').select('decision_id').where('supersedes', '=', decision.id).executeTakeFirst();
+  if (newer) throw new ConflictError('newer_decision', `decision ${newer.decision_id} has replaced this one; review that one`);
+  return decision;
+}
+
+/**
+ * A staff decision joins the chain after the one it decides on, from the same date, so the
+ * next payment run and notice run follow it like any other. Its explanation is the engine's,
+ * with who decided, why, and (for a changed amount) the amount staff set.
+ */
+async function insertStaffDecision(
+  trx: Transaction<DB>,
+  actor: StaffUser,
+  reviewed: Awaited<ReturnType<typeof reviewedDecision>>,
+  result: { outcome: 'eligible' | 'ineligible'; amount_yen: number; reason: string },
+): Promise<string> {
+  const engine = reviewed.explanation as unknown as Explanation;
+  const staff = { login: actor.login, reason: result.reason };
+  const steps =
+    result.outcome === 'eligible' && result.amount_yen !== engine.amount.total_yen
+      ? [{ component: 'staff', text_ja: '職員が決定した額', value_yen: result.amount_yen, citation: { title: '職員による決定', article: result.reason } }]
+      : engine.amount.steps;
+  const explanation = { ...engine, outcome: result.outcome, staff, amount: { ...engine.amount, total_yen: result.outcome === 'eligible' ? result.amount_yen : engine.amount.total_yen, paid: result.outcome === 'eligible', steps } };
+  const decided = { outcome: result.outcome, amount_yen: result.outcome === 'eligible' ? result.amount_yen : 0, recipient_person_id: reviewed.recipient_person_id };
+  const decisionId = `S${createHash('sha256').update([reviewed.decision_id, actor.id, decided.outcome, decided.amount_yen].join('\0')).digest('hex').slice(0, 20)}`;
+  await trx
+    .insertInto('decisions')
+    .values({
+      decision_id: decisionId,
+      municipality_code: actor.municipalityCode,
+      program: reviewed.program,
+      household_id: reviewed.household_id,
+      change_kind: changeKind(reviewed, decided) ?? 'confirmed',
+      ...decided,
+      period_kind: reviewed.period_kind,
+      effective_from: reviewed.effective_from,
+      rule_version: reviewed.rule_version,
+      engine_version: reviewed.engine_version,
+      as_of: reviewed.as_of,
+      known_at: new Date(),
+      inputs: JSON.stringify(reviewed.inputs),
+      explanation: JSON.stringify(explanation),
+      explanation_text: `職員（${actor.login}）が決定しました。理由: ${result.reason}\n${reviewed.explanation_text}`,
+      supersedes: reviewed.id,
+      decided_by: actor.id,
+    })
+    .execute();
+  return decisionId;
+}
+
+async function recordAction(
+  trx: Transaction<DB>,
+  actor: StaffUser,
+  itemId: number,
+  action: { action: ReviewAction; reason: string | null; outcome: 'eligible' | 'ineligible' | null; amount_yen: number | null; confirms?: number },
+): Promise<number> {
+  const row = await trx
+    .insertInto('review_actions')
+    .values({ municipality_code: actor.municipalityCode, review_item_id: itemId, staff_user_id: actor.id, staff_login: actor.login, confirms: null, ...action })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Resolving an item releases its household's held lines: the next run plans them afresh. */
+async function setStatus(trx: Transaction<DB>, item: Item, status: Item['status']): Promise<void> {
+  if (status === item.status) return;
+  await trx
+    .updateTable('review_items')
+    .set({ status, updated_at: new Date(), resolved_at: status === 'resolved' ? new Date() : null })
+    .where('id', '=', item.id)
+    .execute();
+  if (item.status === 'held' && status === 'resolved') {
+    await trx
+      .updateTable('payment_lines')
+      .set({ status: 'cancelled', updated_at: new Date() })
+      .where('program', '=', item.program)
+      .where('household_id', '=', item.household_id)
+      .where('status', '=', 'held')
+      .execute();
+  }
+}
