@@ -1,6 +1,9 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -8,7 +11,7 @@ import type { IngestContext } from '../changes/import.service.ts';
 import { AppError, httpStatusOf, UnauthenticatedError } from '../errors.ts';
 import { adminQueuesPage } from './pages/admin-queues.page.ts';
 import { householdPages } from './pages/household.page.ts';
-import { html, page } from './pages/html.ts';
+import { FONT_PATH, html, page } from './pages/html.ts';
 import { loginPages } from './pages/login.page.ts';
 import { reviewPages } from './pages/review.page.ts';
 import { changesRoutes } from './routes/changes.route.ts';
@@ -24,6 +27,13 @@ export async function buildServer(ctx: IngestContext): Promise<FastifyInstance> 
   await app.register(cookie);
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
+  // The pages' Japanese font, from the npm package the notices use: no system font needed.
+  await app.register(fastifyStatic, {
+    root: path.dirname(createRequire(import.meta.url).resolve('@fontsource/noto-sans-jp/400.css')),
+    prefix: FONT_PATH,
+    allowedPath: (file) => /^\/(?:[47]00\.css|files\/noto-sans-jp-\d+-[47]00-normal\.woff2)$/.test(file),
+    maxAge: '30d',
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Benefit engine API', version: '1' },

@@ -53,6 +53,8 @@ export const dateTime = (at: Date | string) => {
 
 export const csrfField = (session: Session) => html`<input type="hidden" name="${CSRF_FIELD}" value="${session.csrfToken}">`;
 
+export const FONT_PATH = '/assets/noto-sans-jp/';
+
 const STYLE = `
 body{font-family:"Noto Sans JP","Hiragino Sans","Yu Gothic",sans-serif;margin:0;color:#1a1a1a;background:#f6f7f9;line-height:1.6}
 header{background:#1d3f72;color:#fff;padding:.5rem 1.5rem;display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}
@@ -77,7 +79,8 @@ a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #
 export function page(title: string, session: Session | undefined, body: Html): string {
   return html`<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} | 給付審査</title><style>${new Html(STYLE)}</style></head>
+<title>${title} | 給付審査</title>
+<link rel="stylesheet" href="${FONT_PATH}400.css"><link rel="stylesheet" href="${FONT_PATH}700.css"><style>${new Html(STYLE)}</style></head>
 <body><header><strong>給付審査</strong>
 ${session
   ? html`<nav><a href="/review">審査キュー</a> ・ <a href="/search">住民検索</a>${session.user.role === 'admin' ? html` ・ <a href="/admin/queues">ジョブキュー</a>` : ''}</nav>

@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/http/server.ts';
+import { postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
+import { PASSWORD, reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
+
+/** Debian's chromium (installed by .ci/run); playwright-core brings no browser of its own. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.resolve('test-output/review');
+
+/**
+ * The staff pages in a real headless Chromium: sign in from the keyboard, work the queue
+ * (approve, reject, an override confirmed by a second person), and read a resident's access
+ * log. Screenshots of the main pages are saved for a person to look at.
+ */
+describe('the review pages in Chromium', () => {
+  let env: TestEnvironment;
+  let server: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let f: ReviewFixture;
+
+  beforeAll(async () => {
+    env = await postgresWithRedis();
+    f = await reviewFixture(env);
+    server = await buildServer(env);
+    base = await server.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    fs.mkdirSync(SHOTS, { recursive: true });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await env?.close();
+  });
+
+  async function signIn(login: string): Promise<Page> {
+    const page = await (await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${base}/review`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    // Keyboard only: the login field has the focus, Tab moves on, Enter submits.
+    await page.keyboard.type(login);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/review`);
+    return page;
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  /** Opens the first open item of the kind from the queue page, by its link. */
+  async function openFirst(page: Page, kind: string): Promise<string> {
+    await page.goto(`${base}/review`);
+    await page.selectOption('select[name=kind]', kind);
+    await page.getByRole('button', { name: '表示' }).click();
+    await page.waitForURL(/kind=decision_review/);
+    await page.locator('tbody tr td:first-child a').first().click();
+    await page.waitForURL(/\/decisions\//);
+    return decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+  }
+
+  it('signs in, works the queue, has an override confirmed by a second person, and shows the access log', async () => {
+    const reviewer = await signIn(f.users.reviewer);
+    expect(await reviewer.locator('h1').textContent()).toBe('審査キュー');
+    expect(await reviewer.locator('main').textContent()).toMatch(/要審査（判定不能）/);
+    await shot(reviewer, 'queue');
+
+    // Approve: the rules' amount is paid from the next run.
+    const approved = await openFirst(reviewer, 'decision_review');
+    const text = (await reviewer.locator('main').textContent())!;
+    expect(text).toContain('判定の理由');
+    expect(text).toMatch(/令和\d+年\d+月\d+日/);
+    expect(text).toMatch(/[\d,]+円/);
+    expect(text).toMatch(/住民記録 宛名番号 \S+・効力発生日 令和/);
+    await shot(reviewer, 'decision');
+    await reviewer.getByRole('group', { name: /^承認/ }).getByRole('textbox').fill('前住所地の課税証明書で非課税を確認');
+    await reviewer.getByRole('button', { name: '承認する' }).click();
+    expect(await reviewer.getByRole('status').textContent()).toContain('「承認」を記録しました');
+
+    // Reject, with its reason.
+    const rejected = await openFirst(reviewer, 'decision_review');
+    expect(rejected).not.toBe(approved);
+    await reviewer.getByRole('group', { name: /^却下/ }).getByRole('textbox').fill('前住所地で課税されていることを確認');
+    await reviewer.getByRole('button', { name: '却下する' }).click();
+    expect(await reviewer.getByRole('status').textContent()).toContain('「却下」を記録しました');
+
+    // Override: waits for a supervisor who is someone else.
+    const overridden = await openFirst(reviewer, 'decision_review');
+    const form = reviewer.getByRole('group', { name: /^判定の変更/ });
+    await form.getByLabel('判定').selectOption('eligible');
+    await form.getByLabel(/金額/).fill('20000');
+    await form.getByRole('textbox', { name: /理由/ }).fill('DV避難者の特例により支給');
+    await reviewer.getByRole('button', { name: '上書きを申請する' }).click();
+    expect(await reviewer.locator('main').textContent()).toContain('作成者以外の監督者の確認を待っています');
+    expect(await reviewer.getByRole('button', { name: '上書きを確認する' }).count()).toBe(0);
+
+    const supervisor = await signIn(f.users.supervisor);
+    await supervisor.goto(`${base}/decisions/${encodeURIComponent(overridden)}?purpose=review`);
+    await shot(supervisor, 'override-waiting');
+    await supervisor.getByRole('button', { name: '上書きを確認する' }).click();
+    expect(await supervisor.getByRole('status').textContent()).toContain('「上書きの確認」を記録しました');
+
+    const { rows } = await sql<{ outcome: string; amount_yen: number; decided_by: number; supersedes_id: string }>`
+      select d.outcome, d.amount_yen, d.decided_by, p.decision_id as supersedes_id from decisions d join decisions p on p.id = d.supersedes
+      where d.decided_by is not null and p.decision_id in (${approved}, ${rejected}, ${overridden}) order by d.id`.execute(env.db);
+    expect(rows.map((r) => [r.supersedes_id, r.outcome])).toEqual([[approved, 'eligible'], [rejected, 'ineligible'], [overridden, 'eligible']]);
+    expect(rows[2].amount_yen).toBe(20_000);
+
+    // The household page, and the resident's access log: who read it, and why.
+    await supervisor.goto(`${base}/decisions/${encodeURIComponent(approved)}?purpose=review`);
+    await supervisor.getByRole('link', { name: /^\d+$/ }).first().click();
+    await supervisor.waitForURL(/\/households\//);
+    await shot(supervisor, 'household');
+    await supervisor.getByRole('link', { name: 'アクセス記録' }).first().click();
+    await supervisor.waitForURL(/access-log/);
+    const log = (await supervisor.locator('table').textContent())!;
+    expect(log).toContain(f.users.reviewer);
+    expect(log).toContain(f.users.supervisor);
+    expect(log).toContain('支給の審査');
+    await shot(supervisor, 'access-log');
+
+    // Search by kana, with a purpose.
+    const { rows: [p] } = await sql<{ family_name_kana: string }>`select family_name_kana from persons where municipality_code = ${f.m} limit 1`.execute(env.db);
+    await supervisor.goto(`${base}/search`);
+    await supervisor.getByLabel('検索語').fill(p.family_name_kana);
+    await supervisor.getByRole('button', { name: '検索' }).click();
+    expect(await supervisor.locator('tbody tr').count()).toBeGreaterThan(0);
+    await shot(supervisor, 'search');
+  }, 120_000);
+});
