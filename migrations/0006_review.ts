@@ -23,6 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     alter table review_items add column updated_at timestamptz not null default now();
     create index review_items_queue on review_items (municipality_code, status, kind, id);
     create index review_items_decision on review_items (decision_id);
+    create index review_items_household on review_items (municipality_code, program, household_id);
 
     alter table decisions add column decided_by bigint references staff_users (id);
     alter table decisions drop constraint decisions_change_kind_check;

@@ -23,7 +23,12 @@ import { sessionRoutes } from './routes/session.route.ts';
  * server in Japanese. Every route but login and health needs a signed-in staff session.
  */
 export async function buildServer(ctx: IngestContext): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, bodyLimit: 20 * 1024 * 1024 });
+  // Fastify's own request log carries the URL, and URLs carry 宛名番号 and searched names: each
+  // request is logged here instead by its route pattern only.
+  const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, bodyLimit: 20 * 1024 * 1024, disableRequestLogging: true });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
   await app.register(cookie);
   await app.register(formbody);
   await app.register(rateLimit, { global: false });

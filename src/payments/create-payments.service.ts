@@ -149,8 +149,12 @@ export async function paymentCandidates(
   const periodEnd = newPeriod?.end ?? null;
   const { rows } = await sql<{ id: string; from: string }>`
     with candidates as (
-      select household_id, min(effective_from) as from_date from decisions
+      -- A new decision matters if it pays, or if something was paid before (it may recover):
+      -- a household never eligible has nothing to plan (most of a one-off program's households).
+      select household_id, min(effective_from) as from_date from decisions d
       where municipality_code = ${m} and program = ${program} and decided_at > ${sinceTime}
+        and (outcome = 'eligible' or exists (select from payment_lines p
+             where p.municipality_code = ${m} and p.program = ${program} and p.household_id = d.household_id))
       group by household_id
       union all
       select household_id, ${periodStart}::date from (

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
 import { runStage, type RunRef, type StageContext } from '../batch/batch-stage.service.ts';
-import type { DB } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { MunicipalitySettings } from '../municipalities/municipality-settings.ts';
 import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';

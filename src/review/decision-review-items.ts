@@ -8,9 +8,6 @@ import type { DB } from '../db/schema.ts';
  */
 export const LARGE_CHANGE_YEN = 10_000;
 
-/** The review-item kinds that stand for a decision waiting for a person. */
-export const DECISION_ITEM_KINDS = ['decision_review', 'large_change', 'stop'] as const;
-
 /**
  * Opens a review item for every engine decision known after `since` that a person must look
  * at: the engine could not decide (`review`: nothing is paid until staff decide), a stop, or a

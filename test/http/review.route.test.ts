@@ -7,7 +7,7 @@ import { runNightly } from '../../src/batch/nightly.service.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { runCli } from '../support/run-cli.ts';
 import { nightlyContext, postgresWithRedis, PROGRAMS, type TestEnvironment } from '../support/test-environments.ts';
-import { DATE, PASSWORD, reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
+import { PASSWORD, reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
 
 interface Client {
   cookie: string;
@@ -86,10 +86,10 @@ describe('the review API', () => {
     expect((await post(stranger, `/v1/review-items/${item.id}/actions`, { action: 'approve' })).statusCode).toBe(404);
     expect((await post(stranger, `/v1/decisions/${item.decision_id}/review`, { action: 'approve' })).statusCode).toBe(404);
     expect((await post(strangerSupervisor, `/v1/review-actions/${override.json().action_id}/confirm`, {})).statusCode).toBe(404);
-    const queue = (await get(stranger, '/v1/review-items')).json().rows as { household_id: string }[];
-    const ownHouseholds = new Set((await sql<{ household_id: string }>`select household_id from review_items where municipality_code = ${f.m}`.execute(env.db)).rows.map((r) => r.household_id));
+    const queue = (await get(stranger, '/v1/review-items')).json().rows as { id: number }[];
+    const ownItems = new Set((await sql<{ id: number }>`select id::int from review_items where municipality_code = ${f.m}`.execute(env.db)).rows.map((r) => r.id));
     expect(queue.length).toBeGreaterThan(0);
-    expect(queue.filter((r) => ownHouseholds.has(r.household_id))).toEqual([]);
+    expect(queue.filter((r) => ownItems.has(r.id))).toEqual([]);
     expect((await get(stranger, `/v1/persons?q=${encodeURIComponent(person.person_id)}&purpose=counter`)).json()).toEqual([]);
     const decisions = (await get(stranger, '/v1/decisions?purpose=review')).json().rows as { decision_id: string }[];
     expect(decisions.some((d) => d.decision_id === item.decision_id)).toBe(false);
@@ -191,10 +191,15 @@ describe('the review API', () => {
     expect(cli.code, cli.stderr).toBe(0);
     const lines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(lines[0]).toMatchObject({ person_id: h.person_id, municipality_code: f.m, staff_login: f.users.viewer });
+    expect(lines).toContainEqual(expect.objectContaining({ person_id: h.person_id, municipality_code: f.m, staff_login: f.users.viewer, purpose: 'counter' }));
   });
 
   it('writes no personal data to the server\'s log', async () => {
+    const c = await signIn(f.users.viewer);
+    const { rows: [someone] } = await sql<{ family_name_kana: string; given_name_kana: string; person_id: string }>`
+      select family_name_kana, given_name_kana, person_id from persons where municipality_code = ${f.m} limit 1`.execute(env.db);
+    const search = await get(c, `/v1/persons?q=${encodeURIComponent(`${someone.family_name_kana} ${someone.given_name_kana}`)}&purpose=counter`);
+    expect(search.json().length).toBeGreaterThan(0);
     const { rows } = await sql<{ family_name: string; given_name: string; family_name_kana: string; address: string; birth_date: string }>`
       select family_name, given_name, family_name_kana, address, to_char(birth_date, 'YYYY-MM-DD') as birth_date from persons where municipality_code = ${f.m}`.execute(env.db);
     const text = logged.join('');
@@ -203,5 +208,7 @@ describe('the review API', () => {
       for (const value of [`${p.family_name}${p.given_name}`, p.family_name_kana, p.address, p.birth_date]) expect(text.includes(value), value).toBe(false);
     }
     expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(someone.person_id);
+    expect(text).toContain('"route":"/v1/persons"');
   });
 });
