@@ -14,6 +14,7 @@ import { registerGenerateCommand } from './commands/generate.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
 import { registerRulesCommand } from './commands/rules.command.ts';
 import { registerServeCommand } from './commands/serve.command.ts';
+import { registerSimulateCommand } from './commands/simulate.command.ts';
 import { registerUsersCommand } from './commands/users.command.ts';
 import { registerWorkerCommand } from './commands/worker.command.ts';
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerMunicipalityCommand(program);
   registerPaymentsCommand(program);
   registerAccessLogCommand(program);
+  registerSimulateCommand(program);
   return program;
 }
 

@@ -1,29 +1,9 @@
-import escapeHtml from 'escape-html';
 import { wareki, yen } from '../../engine/wareki.ts';
 import type { Session } from '../../staff/staff.service.ts';
 import { CSRF_FIELD } from '../session-auth.ts';
+import { html, Html } from '../../html-template.ts';
 
-/** Markup that is already safe; everything else interpolated into `html` is escaped. */
-export class Html {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-type Part = Html | string | number | null | undefined | false | Part[];
-
-function render(part: Part): string {
-  if (part === null || part === undefined || part === false) return '';
-  if (Array.isArray(part)) return part.map(render).join('');
-  if (part instanceof Html) return part.value;
-  return escapeHtml(String(part));
-}
-
-/** A template tag that escapes every interpolated value unless it is Html (from another `html`). */
-export function html(strings: TemplateStringsArray, ...parts: Part[]): Html {
-  return new Html(strings.reduce((out, s, i) => out + s + (i < parts.length ? render(parts[i]) : ''), ''));
-}
+export { html, Html };
 
 export const LABELS = {
   kind: { decision_review: '要審査（判定不能）', large_change: '大きな額の変更', stop: '支給停止', failed_transfer: '振込不能', missing_account: '口座未登録', recovery: '返還' },

@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNightly } from '../../src/batch/nightly.service.ts';
+import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
+import { loadPrograms } from '../../src/rules/program-loader.ts';
+import { simulate, type ProgramSimulation } from '../../src/simulation/simulate.service.ts';
+import { writeSimulationReport } from '../../src/simulation/simulation-report.ts';
+import { importFile } from '../support/import-file.ts';
+import { freshMunicipality } from '../support/municipalities.ts';
+import { runCli } from '../support/run-cli.ts';
+import { nightlyContext, postgresWithRedis, PROGRAMS, type TestEnvironment } from '../support/test-environments.ts';
+
+const RULES = fileURLToPath(new URL('../../rules', import.meta.url));
+const PROGRAM = 'low-income-household-2024';
+const AS_OF = '2024-12-13';
+
+type Json = Record<string, unknown>;
+
+/**
+ * A draft folder: a copy of the program in force, with `edit` applied to its parsed files, in a
+ * folder of its own (renamed when the draft is a new program).
+ */
+function draft(name: string, edit: (files: { parameters: Json; cases: Json[]; program: Json }) => void, id = PROGRAM): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `benefit-draft-${name}-`));
+  const folder = path.join(dir, id);
+  fs.cpSync(path.join(RULES, PROGRAM), folder, { recursive: true });
+  const read = (f: string) => JSON.parse(fs.readFileSync(path.join(folder, f), 'utf8'));
+  const files = { parameters: read('parameters.json'), cases: read('cases.json'), program: read('program.json') };
+  edit(files);
+  fs.writeFileSync(path.join(folder, 'parameters.json'), JSON.stringify(files.parameters, null, 2));
+  fs.writeFileSync(path.join(folder, 'cases.json'), JSON.stringify(files.cases, null, 2));
+  fs.writeFileSync(path.join(folder, 'program.json'), JSON.stringify(files.program, null, 2));
+  return dir;
+}
+
+const setValue = (parameters: Json, name: string, value: unknown) => {
+  ((parameters[name] as { values: { value: unknown }[] }).values[0]).value = value;
+};
+
+describe('simulating a rule change on the population', () => {
+  let env: TestEnvironment;
+  const m = freshMunicipality();
+  const inForce = PROGRAMS.map((p) => p.program);
+  let fingerprint: () => Promise<string>;
+
+  beforeAll(async () => {
+    env = await postgresWithRedis();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-simulate-'));
+    const { files } = await generateMunicipality({ households: 500, seed: 'simulate', municipalityCode: m, outDir: dir });
+    for (const kind of ['residents', 'income', 'accounts'] as const) expect((await importFile(env, kind, files[kind])).rejectedRows).toBe(0);
+    await runNightly(nightlyContext(env, PROGRAMS), AS_OF, false);
+    // Everything the batch wrote, row by row: a simulation must leave it as it is.
+    fingerprint = async () =>
+      (await sql<{ f: string }>`select md5(coalesce((select string_agg(d::text, '|' order by id) from decisions d), '') ||
+        coalesce((select string_agg(p::text, '|' order by id) from payment_lines p), '') ||
+        coalesce((select string_agg(n::text, '|' order by id) from notices n), '') ||
+        coalesce((select string_agg(r::text, '|' order by id) from review_items r), '')) as f`.execute(env.db)).rows[0].f;
+  }, 180_000);
+  afterAll(() => env?.close());
+
+  /** Households the rules in force pay the benefit, from the decisions the nightly run made. */
+  async function eligibleInputs(): Promise<{ members: { birth_date: string }[] }[]> {
+    const { rows } = await sql<{ inputs: { members: { birth_date: string }[] } }>`
+      select d.inputs from decisions d where d.municipality_code = ${m} and d.program = ${PROGRAM} and d.outcome = 'eligible'
+        and not exists (select from decisions n where n.supersedes = d.id)`.execute(env.db);
+    return rows.map((r) => r.inputs);
+  }
+
+  async function run(dir: string): Promise<ProgramSimulation> {
+    const before = await fingerprint();
+    const summary = await simulate(env.db, { drafts: loadPrograms(dir), inForce, asOf: AS_OF });
+    expect(await fingerprint()).toBe(before);
+    return summary.programs[0];
+  }
+
+  it('a household benefit raised from 30,000 to 40,000 yen costs exactly 10,000 yen more per eligible household', async () => {
+    const dir = draft('raise', ({ parameters, cases }) => {
+      setValue(parameters, 'household_amount', 40_000);
+      for (const c of cases) {
+        const e = c.expect as { outcome: string; amount_yen?: number };
+        if (e.outcome === 'eligible') e.amount_yen = e.amount_yen! + 10_000;
+      }
+    });
+    const eligible = (await eligibleInputs()).length;
+    expect(eligible).toBeGreaterThan(50);
+    const p = await run(dir);
+    expect(p).toMatchObject({ amount_increased: eligible, amount_decreased: 0, newly_eligible: 0, no_longer_eligible: 0, cost_delta_yen: 10_000 * eligible });
+    expect(p.cost_draft_yen - p.cost_current_yen).toBe(p.cost_delta_yen);
+    expect(p.differences).toEqual([{ kind: 'parameter', name: 'household_amount', current: 30_000, draft: 40_000 }]);
+    const report = writeSimulationReport(path.join(dir, 'out'), { as_of: AS_OF, masked: true, programs: [p] });
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`file://${report.html}`);
+      expect(await page.locator('h1').textContent()).toBe('ルール改正の試算');
+      expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(4);
+      expect(await page.locator('body').textContent()).toContain(`+${(10_000 * eligible).toLocaleString('ja-JP')}円`);
+      await page.evaluate(() => document.fonts.ready);
+      fs.mkdirSync('test-output/simulation', { recursive: true });
+      await page.screenshot({ path: 'test-output/simulation/report-top.png', clip: { x: 0, y: 0, width: 1280, height: 700 } });
+      await page.screenshot({ path: 'test-output/simulation/report.png', fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    // Masked by default: no household number of the municipality appears in the report.
+    const text = fs.readFileSync(report.html, 'utf8') + fs.readFileSync(report.csv, 'utf8');
+    const { rows } = await sql<{ household_id: string }>`select distinct household_id from persons where municipality_code = ${m}`.execute(env.db);
+    for (const r of rows) expect(text.includes(`>${r.household_id}<`) || text.includes(`,${r.household_id},`)).toBe(false);
+  });
+
+  it('a child top-up for children born from 2009-04-02 instead of 2006-04-02 removes exactly the children born in between', async () => {
+    const dir = draft('child-age', ({ parameters, cases }) => {
+      setValue(parameters, 'child_born_on_or_after', '2009-04-02');
+      cases.splice(0, cases.length, ...cases.filter((c) => !JSON.stringify(c.household).includes('"子"')));
+    });
+    const removed = (await eligibleInputs()).map((h) => h.members.filter((x) => x.birth_date >= '2006-04-02' && x.birth_date <= '2009-04-01').length);
+    const households = removed.filter((n) => n > 0).length;
+    const children = removed.reduce((a, b) => a + b, 0);
+    expect(children).toBeGreaterThan(0);
+    const p = await run(dir);
+    expect(p).toMatchObject({ amount_decreased: households, amount_increased: 0, newly_eligible: 0, no_longer_eligible: 0, cost_delta_yen: -20_000 * children });
+  });
+
+  it('a draft identical to the rules in force reports no change', async () => {
+    const p = await run(draft('same', () => {}));
+    expect(p.evaluated).toBeGreaterThan(400);
+    expect(p).toMatchObject({ newly_eligible: 0, no_longer_eligible: 0, amount_increased: 0, amount_decreased: 0, unchanged: p.evaluated, cost_delta_yen: 0, differences: [] });
+  });
+
+  it('a draft of a program with no rules in force reports its whole reach and cost', async () => {
+    const id = 'low-income-household-2024-extra';
+    const p = await run(draft('new', ({ program }) => (program.id = id), id));
+    const eligible = await eligibleInputs();
+    expect(p).toMatchObject({ program: id, has_rules_in_force: false, newly_eligible: eligible.length, cost_current_yen: 0 });
+    expect(p.cost_draft_yen).toBeGreaterThanOrEqual(30_000 * eligible.length);
+  });
+
+  it('refuses a draft whose own cases fail, naming them, and prints the contract summary with --json', async () => {
+    const broken = draft('broken', ({ parameters }) => setValue(parameters, 'household_amount', 40_000));
+    const env2 = { DATABASE_URL: env.database.url!, LOG_LEVEL: 'warn' };
+    const refused = await runCli(['simulate', '--rules', broken, '--as-of', AS_OF, '--out', path.join(broken, 'out')], env2);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('a single pensioner exempt from 均等割 gets 30,000 yen');
+    expect(fs.existsSync(path.join(broken, 'out'))).toBe(false);
+
+    const same = draft('cli', () => {});
+    const ok = await runCli(['simulate', '--rules', same, '--as-of', AS_OF, '--out', path.join(same, 'out'), '--json'], env2);
+    expect(ok.code, ok.stderr).toBe(0);
+    const summary = JSON.parse(ok.stdout);
+    expect(summary.as_of).toBe(AS_OF);
+    for (const key of ['program', 'evaluated', 'newly_eligible', 'no_longer_eligible', 'amount_increased', 'amount_decreased', 'unchanged', 'cost_current_yen', 'cost_draft_yen', 'cost_delta_yen']) {
+      expect(summary.programs[0]).toHaveProperty(key);
+    }
+    for (const f of ['report.html', 'summary.json', 'changed-households.csv']) expect(fs.existsSync(path.join(same, 'out', f))).toBe(true);
+  });
+});
