@@ -5,6 +5,7 @@ import * as decisions from './0003_decisions.ts';
 import * as payments from './0004_payments.ts';
 import * as batch from './0005_batch.ts';
 import * as review from './0006_review.ts';
+import * as simulations from './0007_simulations.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_payments': payments,
   '0005_batch': batch,
   '0006_review': review,
+  '0007_simulations': simulations,
 };

@@ -36,6 +36,10 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** The folder of program folders in force. Default: the rules/ folder shipped with the engine. */
   BENEFIT_RULES_DIR: z.string().min(1).optional(),
+  /** The draft rules folders supervisors may simulate from the pages (each a folder of program folders). Default ./drafts */
+  BENEFIT_DRAFTS_DIR: z.string().min(1).default('./drafts'),
+  /** Where simulations started from the pages write their reports. Default BENEFIT_DATA_DIR/reports */
+  BENEFIT_REPORTS_DIR: z.string().min(1).optional(),
   /** Prefix of the BullMQ keys in Redis, so several installations can share one Redis. */
   BENEFIT_QUEUE_PREFIX: z.string().min(1).default('benefit'),
 });
@@ -50,6 +54,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   queuePrefix: string;
   rulesDir: string;
+  draftsDir: string;
+  reportsDir: string;
 }
 
 const SHIPPED_RULES = fileURLToPath(new URL('../rules', import.meta.url));
@@ -75,5 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     queuePrefix: c.BENEFIT_QUEUE_PREFIX,
     rulesDir: c.BENEFIT_RULES_DIR ? path.resolve(c.BENEFIT_RULES_DIR) : SHIPPED_RULES,
+    draftsDir: path.resolve(c.BENEFIT_DRAFTS_DIR),
+    reportsDir: path.resolve(c.BENEFIT_REPORTS_DIR ?? path.join(c.BENEFIT_DATA_DIR, 'reports')),
   };
 }

@@ -3,6 +3,7 @@ import { changesWorker } from './changes.worker.ts';
 import { decideWorker } from './decide.worker.ts';
 import { noticesWorker } from './notices.worker.ts';
 import { paymentsWorker } from './payments.worker.ts';
+import { simulateWorker } from './simulate.worker.ts';
 import { stagesWorker } from './stages.worker.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
@@ -14,5 +15,6 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     payments: paymentsWorker(deps),
     notices: noticesWorker(deps),
     stages: stagesWorker(deps),
+    simulate: simulateWorker(deps),
   };
 }

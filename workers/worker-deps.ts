@@ -10,4 +10,7 @@ export interface WorkerDeps {
   noticesDir: string;
   /** The rules in force, loaded from the rules folder; a batch refuses to mix versions. */
   programs: CompiledProgram[];
+  /** Draft rules folders (simulations started from the pages), and where their reports go. */
+  draftsDir: string;
+  reportsDir: string;
 }

@@ -34,7 +34,7 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
   const programs = loadPrograms(config.rulesDir).map(compileProgram);
   const jobs: JobQueue = config.redisUrl
     ? new BullJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix }, logger)
-    : new InProcessJobQueue(jobHandlers({ db: database.db, logger, noticesDir: config.noticesDir, programs }));
+    : new InProcessJobQueue(jobHandlers({ db: database.db, logger, noticesDir: config.noticesDir, programs, draftsDir: config.draftsDir, reportsDir: config.reportsDir }));
   logger.debug({ database: database.kind, queue: jobs.kind }, 'started');
   return {
     config,

@@ -318,7 +318,22 @@ export interface BatchChunkTable {
   result: JSONColumnType<Record<string, unknown>>;
 }
 
+export interface SimulationTable {
+  id: Generated<number>;
+  municipality_code: string;
+  draft: string;
+  as_of: string;
+  requested_by: number;
+  requested_login: string;
+  status: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  error: string | null;
+  summary: JSONColumnType<Record<string, unknown>> | null;
+  created_at: Generated<Date>;
+  finished_at: Timestamp | null;
+}
+
 export interface DB {
+  simulations: SimulationTable;
   payment_lines: PaymentLineTable;
   payment_exports: PaymentExportTable;
   review_items: ReviewItemTable;

@@ -14,6 +14,7 @@ import { householdPages } from './pages/household.page.ts';
 import { FONT_PATH, html, page } from './pages/html.ts';
 import { loginPages } from './pages/login.page.ts';
 import { reviewPages } from './pages/review.page.ts';
+import { simulationPages } from './pages/simulation.page.ts';
 import { changesRoutes } from './routes/changes.route.ts';
 import { reviewRoutes } from './routes/review.route.ts';
 import { sessionRoutes } from './routes/session.route.ts';
@@ -22,7 +23,7 @@ import { sessionRoutes } from './routes/session.route.ts';
  * `benefit serve`: the HTTP API under /v1 (CONTRACT.md) and the staff pages, rendered on the
  * server in Japanese. Every route but login and health needs a signed-in staff session.
  */
-export async function buildServer(ctx: IngestContext): Promise<FastifyInstance> {
+export async function buildServer(ctx: IngestContext & { draftsDir: string; reportsDir: string }): Promise<FastifyInstance> {
   // Fastify's own request log carries the URL, and URLs carry 宛名番号 and searched names: each
   // request is logged here instead by its route pattern only.
   const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, bodyLimit: 20 * 1024 * 1024, disableRequestLogging: true });
@@ -75,6 +76,7 @@ export async function buildServer(ctx: IngestContext): Promise<FastifyInstance> 
   loginPages(app, ctx.db);
   reviewPages(app, ctx.db);
   householdPages(app, ctx.db);
+  simulationPages(app, ctx);
   await adminQueuesPage(app, ctx.db, ctx.jobs);
   return app;
 }

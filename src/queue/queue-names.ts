@@ -15,6 +15,8 @@ export const QUEUE = {
   notices: 'notices',
   /** The parent of each batch stage's flow: runs once all its chunks are done. */
   stages: 'stages',
+  /** Simulations of draft rules started from the pages. */
+  simulate: 'simulate',
 } as const;
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
@@ -25,6 +27,7 @@ export const JOB = {
   finishStage: 'finish-stage',
   createPayments: 'create-payments',
   renderNotices: 'render-notices',
+  simulate: 'simulate',
 } as const;
 
 export interface ApplyChangesJob {
@@ -40,6 +43,7 @@ export interface JobData {
   [JOB.finishStage]: FinishStageJob;
   [JOB.createPayments]: CreatePaymentsJob;
   [JOB.renderNotices]: RenderNoticesJob;
+  [JOB.simulate]: { simulationId: number };
 }
 
 export type JobName = keyof JobData;

@@ -70,6 +70,8 @@ export interface SimulateInput {
   asOf: string;
   /** Show household ids as they are; by default they are replaced by a pseudonym. */
   unmasked?: boolean;
+  /** Only these municipalities (a supervisor's own); default every one in the database. */
+  municipalityCodes?: string[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -91,7 +93,7 @@ export async function simulate(db: Kysely<DB>, input: SimulateInput): Promise<Si
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
-      const codes = await municipalityCodes(trx);
+      const codes = input.municipalityCodes ?? (await municipalityCodes(trx));
       const lists = new Map<string, string[]>();
       for (const m of codes) lists.set(m, await allHouseholds(trx, m));
       const total = [...lists.values()].reduce((n, l) => n + l.length, 0);

@@ -37,8 +37,8 @@ describe('logs never contain personal data', () => {
     const database = await createPostgresDatabase();
     const prefix = `logs-${Date.now()}`;
     const jobs = new BullJobQueue({ redisUrl: REDIS_URL, prefix }, logger);
-    const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger, noticesDir: dir, programs: PROGRAMS }), logger);
-    const server = await buildServer({ db: database.db, jobs, logger });
+    const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger, noticesDir: dir, programs: PROGRAMS, draftsDir: dir, reportsDir: dir }), logger);
+    const server = await buildServer({ db: database.db, jobs, logger, draftsDir: dir, reportsDir: dir });
     try {
       const ctx = { db: database.db, jobs, logger };
       for (const kind of ['residents', 'income', 'accounts'] as const) {

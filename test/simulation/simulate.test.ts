@@ -6,6 +6,8 @@ import { sql } from 'kysely';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { addUser } from '../../src/staff/staff.service.ts';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
 import { loadPrograms } from '../../src/rules/program-loader.ts';
 import { simulate, type ProgramSimulation } from '../../src/simulation/simulate.service.ts';
@@ -157,5 +159,54 @@ describe('simulating a rule change on the population', () => {
       expect(summary.programs[0]).toHaveProperty(key);
     }
     for (const f of ['report.html', 'summary.json', 'changed-households.csv']) expect(fs.existsSync(path.join(same, 'out', f))).toBe(true);
+  });
+
+  it('a supervisor runs a draft from the pages in the background and reads the report; nobody else can', async () => {
+    fs.cpSync(draft('pages', ({ parameters, cases }) => {
+      setValue(parameters, 'household_amount', 40_000);
+      for (const c of cases) if ((c.expect as { outcome: string }).outcome === 'eligible') (c.expect as { amount_yen: number }).amount_yen += 10_000;
+    }), path.join(env.draftsDir, 'raise-2025'), { recursive: true });
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const password = 'correct horse battery';
+    const other = freshMunicipality();
+    for (const [login, role, code] of [[`sup-${suffix}`, 'supervisor', m], [`rev-${suffix}`, 'reviewer', m], [`sup2-${suffix}`, 'supervisor', other]] as const) {
+      await addUser(env.db, { login, role, municipalityCode: code, password });
+    }
+    const server = await buildServer(env);
+    try {
+      const signIn = async (login: string) => {
+        const res = await server.inject({ method: 'POST', url: '/v1/login', payload: { login, password } });
+        return { cookie: `benefit_session=${res.cookies.find((c) => c.name === 'benefit_session')!.value}`, csrf: res.json().csrf_token as string };
+      };
+      const sup = await signIn(`sup-${suffix}`);
+      expect((await server.inject({ method: 'GET', url: '/simulations', headers: { cookie: (await signIn(`rev-${suffix}`)).cookie } })).statusCode).toBe(403);
+      const form = await server.inject({ method: 'GET', url: '/simulations', headers: { cookie: sup.cookie } });
+      expect(form.body).toContain('<option value="raise-2025">');
+      const started = await server.inject({
+        method: 'POST', url: '/simulations', headers: { cookie: sup.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: sup.csrf, draft: 'raise-2025', as_of: AS_OF }).toString(),
+      });
+      expect(started.statusCode, started.body).toBe(303);
+      const id = Number(new URL(started.headers.location as string, 'http://x').searchParams.get('started'));
+      for (let i = 0; i < 600; i++) {
+        const { status } = await env.db.selectFrom('simulations').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+        if (status === 'done' || status === 'failed') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const row = await env.db.selectFrom('simulations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      expect(row.error).toBeNull();
+      expect(row.status).toBe('done');
+      const eligible = (await eligibleInputs()).length;
+      expect((row.summary as { programs: { cost_delta_yen: number }[] }).programs[0].cost_delta_yen).toBe(10_000 * eligible);
+      const report = await server.inject({ method: 'GET', url: `/simulations/${id}/report.html`, headers: { cookie: sup.cookie } });
+      expect(report.statusCode).toBe(200);
+      expect(report.body).toContain('ルール改正の試算');
+      expect((await server.inject({ method: 'GET', url: `/simulations/${id}/fonts/noto-sans-jp.css`, headers: { cookie: sup.cookie } })).statusCode).toBe(200);
+      expect((await server.inject({ method: 'GET', url: `/simulations/${id}/../../etc/passwd`, headers: { cookie: sup.cookie } })).statusCode).toBe(404);
+      const stranger = await signIn(`sup2-${suffix}`);
+      expect((await server.inject({ method: 'GET', url: `/simulations/${id}/report.html`, headers: { cookie: stranger.cookie } })).statusCode).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -18,6 +18,9 @@ export interface TestEnvironment extends IngestContext {
   database: TestDatabase;
   /** Where this environment's notices worker writes PDFs. */
   noticesDir: string;
+  /** Draft rules folders for simulations started from the pages, and where their reports go. */
+  draftsDir: string;
+  reportsDir: string;
   /** Waits until every received change has been applied by the workers. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -34,13 +37,16 @@ export async function postgresWithRedis(): Promise<TestEnvironment> {
   const prefix = `benefit-test-${randomBytes(4).toString('hex')}`;
   const jobs = new BullJobQueue({ redisUrl: REDIS_URL, prefix }, silentLogger);
   const noticesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-notices-'));
-  const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger: silentLogger, noticesDir, programs: PROGRAMS }), silentLogger);
+  const { draftsDir, reportsDir } = simulationDirs();
+  const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger: silentLogger, noticesDir, programs: PROGRAMS, draftsDir, reportsDir }), silentLogger);
   return {
     db: database.db,
     jobs,
     logger: silentLogger,
     database,
     noticesDir,
+    draftsDir,
+    reportsDir,
     settle: () => waitUntilApplied(database),
     async close() {
       await workers.close();
@@ -55,16 +61,25 @@ export async function postgresWithRedis(): Promise<TestEnvironment> {
 export async function embedded(): Promise<TestEnvironment> {
   const database = await createEmbeddedDatabase();
   const noticesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-notices-'));
-  const jobs = new InProcessJobQueue(jobHandlers({ db: database.db, logger: silentLogger, noticesDir, programs: PROGRAMS }));
+  const { draftsDir, reportsDir } = simulationDirs();
+  const jobs = new InProcessJobQueue(jobHandlers({ db: database.db, logger: silentLogger, noticesDir, programs: PROGRAMS, draftsDir, reportsDir }));
   return {
     db: database.db,
     jobs,
     logger: silentLogger,
     database,
     noticesDir,
+    draftsDir,
+    reportsDir,
     settle: async () => {},
     close: () => database.close(),
   };
+}
+
+function simulationDirs(): { draftsDir: string; reportsDir: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-simulations-'));
+  fs.mkdirSync(path.join(root, 'drafts'));
+  return { draftsDir: path.join(root, 'drafts'), reportsDir: path.join(root, 'reports') };
 }
 
 /** What runNightly needs, from a test environment. */

@@ -25,7 +25,7 @@ export function registerServeCommand(program: Command): void {
 
 /** Serves the API and pages until SIGTERM or SIGINT, then closes the server. */
 export async function serveUntilStopped(app: AppContext, host: string, port: number): Promise<void> {
-  const server = await buildServer(app);
+  const server = await buildServer({ ...app, draftsDir: app.config.draftsDir, reportsDir: app.config.reportsDir });
   await server.listen({ port, host });
   process.stdout.write(`listening on http://${host}:${port} (stop with Ctrl-C)\n`);
   await new Promise<void>((resolve) => {

@@ -20,7 +20,7 @@ export function registerWorkerCommand(program: Command): void {
       }
       const workers = startWorkers(
         { redisUrl: app.config.redisUrl, prefix: app.config.queuePrefix, concurrency: Number(options.concurrency), lockSeconds: app.config.jobLockSeconds },
-        jobHandlers({ db: app.db, logger: app.logger, noticesDir: app.config.noticesDir, programs: app.programs }),
+        jobHandlers({ db: app.db, logger: app.logger, noticesDir: app.config.noticesDir, programs: app.programs, draftsDir: app.config.draftsDir, reportsDir: app.config.reportsDir }),
         app.logger,
       );
       app.logger.info('workers started');

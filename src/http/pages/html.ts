@@ -63,7 +63,7 @@ export function page(title: string, session: Session | undefined, body: Html): s
 <link rel="stylesheet" href="${FONT_PATH}400.css"><link rel="stylesheet" href="${FONT_PATH}700.css"><style>${new Html(STYLE)}</style></head>
 <body><header><strong>給付審査</strong>
 ${session
-  ? html`<nav><a href="/review">審査キュー</a> ・ <a href="/search">住民検索</a>${session.user.role === 'admin' ? html` ・ <a href="/admin/queues">ジョブキュー</a>` : ''}</nav>
+  ? html`<nav><a href="/review">審査キュー</a> ・ <a href="/search">住民検索</a>${['supervisor', 'admin'].includes(session.user.role) ? html` ・ <a href="/simulations">ルール改正の試算</a>` : ''}${session.user.role === 'admin' ? html` ・ <a href="/admin/queues">ジョブキュー</a>` : ''}</nav>
 <span class="who">${session.user.login}（${label('role', session.user.role)}・${session.user.municipalityCode}）</span>
 <form class="inline" method="post" action="/logout">${csrfField(session)}<button>ログアウト</button></form>`
   : ''}

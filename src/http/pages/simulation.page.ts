@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { IngestContext } from '../../changes/import.service.ts';
+import { draftFolders, listSimulations, requestSimulation, simulationReportFile } from '../../simulation/simulation-run.service.ts';
+import { staffOnly } from '../session-auth.ts';
+import { csrfField, date, dateTime, html, page } from './html.ts';
+
+const STATUS_JA = { queued: '待機中', running: '実行中', done: '完了', failed: '失敗' } as const;
+
+/** Supervisors choose a draft folder, run its simulation in the background, and read the report. */
+export function simulationPages(app: FastifyInstance, ctx: IngestContext & { draftsDir: string; reportsDir: string }): void {
+  const supervisor = staffOnly(ctx.db, 'supervisor');
+
+  app.get<{ Querystring: { started?: string } }>('/simulations', { ...supervisor, schema: { hide: true } }, async (request, reply) => {
+    const drafts = draftFolders(ctx.draftsDir);
+    const runs = await listSimulations(ctx.db, request.session!.user);
+    const body = html`
+${request.query.started ? html`<p class="notice" role="status">試算 ${request.query.started} を開始しました。終わると下の一覧から報告書を開けます（再読み込みしてください）。</p>` : ''}
+<form method="post" action="/simulations"><fieldset><legend>ルール案を選んで試算する（決定・支払・通知には何も書き込みません）</legend>${csrfField(request.session!)}
+${drafts.length === 0
+  ? html`<p>ルール案のフォルダがありません（BENEFIT_DRAFTS_DIR: ${ctx.draftsDir}）。</p>`
+  : html`<label>ルール案 <select name="draft" required>${drafts.map((d) => html`<option value="${d}">${d}</option>`)}</select></label>
+<label>基準日 <input type="date" name="as_of" required value="${new Date().toISOString().slice(0, 10)}"></label>
+<button>試算を開始する</button>`}
+</fieldset></form>
+<table><thead><tr><th>番号</th><th>ルール案</th><th>基準日</th><th>依頼者</th><th>状態</th><th>依頼日時</th><th>報告書</th></tr></thead><tbody>
+${runs.map((r) => html`<tr><td>${r.id}</td><td>${r.draft}</td><td>${date(r.as_of)}</td><td>${r.requested_login}</td><td>${STATUS_JA[r.status]}${r.error ? html`<br><small>${r.error}</small>` : ''}</td><td>${dateTime(r.created_at)}</td>
+<td>${r.status === 'done' ? html`<a href="/simulations/${r.id}/report.html">報告書</a> ・ <a href="/simulations/${r.id}/changed-households.csv">CSV</a>` : ''}</td></tr>`)}
+</tbody></table>`;
+    return reply.type('text/html').send(page('ルール改正の試算', request.session, body));
+  });
+
+  app.post<{ Body: { draft?: string; as_of?: string } }>('/simulations', { ...supervisor, schema: { hide: true } }, async (request, reply) => {
+    const id = await requestSimulation(ctx as Parameters<typeof requestSimulation>[0], request.session!.user, { draft: String(request.body?.draft ?? ''), as_of: String(request.body?.as_of ?? '') });
+    return reply.redirect(`/simulations?started=${id}`, 303);
+  });
+
+  const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', json: 'application/json', csv: 'text/csv; charset=utf-8', css: 'text/css', woff2: 'font/woff2' };
+  app.get<{ Params: { id: string; '*': string } }>('/simulations/:id/*', { ...supervisor, schema: { hide: true } }, async (request, reply) => {
+    const file = await simulationReportFile(ctx.db, ctx.reportsDir, request.session!.user, Number(request.params.id), request.params['*']);
+    return reply.type(TYPES[file.split('.').pop()!]).send(fs.createReadStream(file));
+  });
+}
