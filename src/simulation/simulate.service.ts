@@ -53,8 +53,21 @@ export interface ProgramSimulation {
   by_district: Record<string, Group>;
   differences: { kind: 'parameter' | 'condition' | 'amount'; name: string; current: unknown; draft: unknown }[];
   sample: SampleHousehold[];
-  /** Changed households, one row each, for the CSV. */
-  changed: { household: string; municipality_code: string; category: Category; current_outcome: string; current_amount_yen: number; draft_outcome: string; draft_amount_yen: number; head_age: string; household_type: string; district: string }[];
+}
+
+/** One changed household, as the CSV lists it. */
+export interface ChangedHousehold {
+  program: string;
+  municipality_code: string;
+  household: string;
+  category: Category;
+  current_outcome: string;
+  current_amount_yen: number;
+  draft_outcome: string;
+  draft_amount_yen: number;
+  head_age: string;
+  household_type: string;
+  district: string;
 }
 
 export interface SimulationSummary {
@@ -72,6 +85,8 @@ export interface SimulateInput {
   unmasked?: boolean;
   /** Only these municipalities (a supervisor's own); default every one in the database. */
   municipalityCodes?: string[];
+  /** Each changed household as it is found (streamed to the CSV: memory stays bounded). */
+  onChanged?: (row: ChangedHousehold) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -87,6 +102,7 @@ export async function simulate(db: Kysely<DB>, input: SimulateInput): Promise<Si
     const current = input.inForce.find((p) => p.spec.id === draft.spec.id);
     return { draft: compileProgram(draft), current: current && compileProgram(current), result: emptyResult(draft, current, input.asOf) };
   });
+  const emit = input.onChanged ?? (() => {});
   const mask = (household: string, m: string) => (input.unmasked ? household : `H-${createHash('sha256').update(`${m}|${household}`).digest('hex').slice(0, 8)}`);
   await db
     .transaction()
@@ -101,7 +117,7 @@ export async function simulate(db: Kysely<DB>, input: SimulateInput): Promise<Si
       for (const [m, households] of lists) {
         for (let i = 0; i < households.length; i += PAGE) {
           const ids = households.slice(i, i + PAGE);
-          await simulatePage(trx, m, ids, input.asOf, pairs, mask);
+          await simulatePage(trx, m, ids, input.asOf, pairs, mask, emit);
           done += ids.length;
           input.onProgress?.(done, total);
         }
@@ -123,7 +139,15 @@ async function checkDrafts(drafts: Program[]): Promise<void> {
 
 type Pair = { draft: CompiledProgram; current?: CompiledProgram; result: ProgramSimulation };
 
-async function simulatePage(trx: Transaction<DB>, m: string, ids: string[], asOf: string, pairs: Pair[], mask: (h: string, m: string) => string): Promise<void> {
+async function simulatePage(
+  trx: Transaction<DB>,
+  m: string,
+  ids: string[],
+  asOf: string,
+  pairs: Pair[],
+  mask: (h: string, m: string) => string,
+  emit: (row: ChangedHousehold) => void,
+): Promise<void> {
   const snapshots = new Map<string, HouseholdSnapshot[]>();
   const snapshotsOn = async (membership: string) => {
     if (!snapshots.has(membership)) snapshots.set(membership, await loadHouseholdSnapshots(trx, m, ids, { membership, asOf, knownAt: new Date() }));
@@ -141,7 +165,7 @@ async function simulatePage(trx: Transaction<DB>, m: string, ids: string[], asOf
       const now = current ? await evaluateHousehold(current, currentSnapshots?.get(snapshot.household_id) ?? snapshot, asOf) : undefined;
       if (!next && !now) continue;
       if (!concerns(next) && !concerns(now)) continue;
-      record(result, m, snapshot, asOf, districts.get(snapshot.household_id) ?? '不明', now, next, mask);
+      record(result, m, snapshot, asOf, districts.get(snapshot.household_id) ?? '不明', now, next, mask, emit);
     }
   }
 }
@@ -158,6 +182,7 @@ function record(
   now: Evaluation | undefined,
   next: Evaluation | undefined,
   mask: (h: string, m: string) => string,
+  emit: (row: ChangedHousehold) => void,
 ): void {
   const yearly = (e: Evaluation | undefined) => (e?.outcome === 'eligible' ? e.amount_yen * (r.period_kind === 'monthly' ? 12 : 1) : 0);
   const before = yearly(now);
@@ -183,8 +208,8 @@ function record(
   if (!changed) return;
   const household = mask(snapshot.household_id, m);
   const view = (e: Evaluation | undefined) => e && { outcome: e.outcome, amount_yen: e.amount_yen, explanation_text: maskText(e.explanation_text, snapshot, household !== snapshot.household_id) };
-  r.changed.push({
-    household, municipality_code: m, category,
+  emit({
+    program: r.program, household, municipality_code: m, category,
     current_outcome: now?.outcome ?? 'none', current_amount_yen: now?.amount_yen ?? 0, draft_outcome: next?.outcome ?? 'none', draft_amount_yen: next?.amount_yen ?? 0,
     head_age: headAge, household_type: type, district,
   });
@@ -220,7 +245,7 @@ function emptyResult(draft: Program, current: Program | undefined, asOf: string)
     evaluated: 0, newly_eligible: 0, no_longer_eligible: 0, amount_increased: 0, amount_decreased: 0, unchanged: 0,
     cost_current_yen: 0, cost_draft_yen: 0, cost_delta_yen: 0,
     by_head_age: {}, by_household_type: {}, by_district: {},
-    differences: differences(current, draft, asOf), sample: [], changed: [],
+    differences: differences(current, draft, asOf), sample: [],
   };
 }
 

@@ -1,32 +1,45 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { stringify } from 'csv-stringify';
 import { wareki, yen } from '../engine/wareki.ts';
 import { html, type Html } from '../html-template.ts';
-import type { Group, ProgramSimulation, SimulationSummary } from './simulate.service.ts';
+import type { ChangedHousehold, Group, ProgramSimulation, SimulationSummary } from './simulate.service.ts';
 
 const CATEGORY_JA = { newly_eligible: '新たに支給対象', no_longer_eligible: '支給対象外に', amount_increased: '増額', amount_decreased: '減額', unchanged: '変更なし' } as const;
 const OUTCOME_JA: Record<string, string> = { eligible: '支給', ineligible: '不支給', review: '要審査', none: '（対象外）' };
 
-/** The JSON summary of CONTRACT.md: without the per-household rows, which go to the CSV. */
-export function contractSummary(s: SimulationSummary) {
-  return { ...s, programs: s.programs.map(({ changed: _changed, ...p }) => p) };
+const CSV_COLUMNS = ['program', 'municipality_code', 'household', 'category', 'current_outcome', 'current_amount_yen', 'draft_outcome', 'draft_amount_yen', 'head_age', 'household_type', 'district'];
+
+/**
+ * changed-households.csv in `dir`, written row by row while the simulation runs; the folder is
+ * made on the first row (or at close), so a refused draft leaves nothing behind.
+ */
+export function openChangedCsv(dir: string): { write: (row: ChangedHousehold) => void; close: () => Promise<void> } {
+  let csv: ReturnType<typeof stringify> | undefined;
+  let out: fs.WriteStream | undefined;
+  const open = () => {
+    fs.mkdirSync(dir, { recursive: true });
+    csv = stringify({ header: true, columns: CSV_COLUMNS });
+    out = fs.createWriteStream(path.join(dir, 'changed-households.csv'));
+    csv.pipe(out);
+    return csv;
+  };
+  return {
+    write: (row) => (csv ?? open()).write(row),
+    close: () =>
+      new Promise((resolve, reject) => {
+        (csv ?? open()).end();
+        out!.once('finish', resolve).once('error', reject);
+      }),
+  };
 }
 
-/** Writes summary.json, changed-households.csv and report.html into `dir`; returns their paths. */
-export function writeSimulationReport(dir: string, s: SimulationSummary): { summary: string; csv: string; html: string } {
+/** Writes summary.json (the contract's summary) and report.html with its font into `dir`. */
+export function writeSimulationReport(dir: string, s: SimulationSummary): { summary: string; html: string } {
   fs.mkdirSync(dir, { recursive: true });
-  const files = { summary: path.join(dir, 'summary.json'), csv: path.join(dir, 'changed-households.csv'), html: path.join(dir, 'report.html') };
-  fs.writeFileSync(files.summary, `${JSON.stringify(contractSummary(s), null, 2)}\n`);
-  const rows = s.programs.flatMap((p) => p.changed.map((c) => ({ program: p.program, ...c })));
-  fs.writeFileSync(
-    files.csv,
-    stringify(rows, {
-      header: true,
-      columns: ['program', 'municipality_code', 'household', 'category', 'current_outcome', 'current_amount_yen', 'draft_outcome', 'draft_amount_yen', 'head_age', 'household_type', 'district'],
-    }),
-  );
+  const files = { summary: path.join(dir, 'summary.json'), html: path.join(dir, 'report.html') };
+  fs.writeFileSync(files.summary, `${JSON.stringify(s, null, 2)}\n`);
   fs.writeFileSync(files.html, reportPage(s));
   copyFont(dir);
   return files;

@@ -12,7 +12,7 @@ import { JOB, QUEUE } from '../queue/queue-names.ts';
 import { loadPrograms } from '../rules/program-loader.ts';
 import { roleAtLeast, type StaffUser } from '../staff/staff.service.ts';
 import { simulate } from './simulate.service.ts';
-import { contractSummary, writeSimulationReport } from './simulation-report.ts';
+import { openChangedCsv, writeSimulationReport } from './simulation-report.ts';
 
 const DRAFT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -66,9 +66,12 @@ export async function runSimulation(
   await deps.db.updateTable('simulations').set({ status: 'running' }).where('id', '=', id).execute();
   try {
     const drafts = loadPrograms(path.join(deps.draftsDir, row.draft));
-    const summary = await simulate(deps.db, { drafts, inForce: deps.programs.map((p) => p.program), asOf: row.as_of, municipalityCodes: [row.municipality_code] });
-    writeSimulationReport(path.join(deps.reportsDir, String(id)), summary);
-    await deps.db.updateTable('simulations').set({ status: 'done', summary: JSON.stringify(contractSummary(summary)), finished_at: new Date() }).where('id', '=', id).execute();
+    const dir = path.join(deps.reportsDir, String(id));
+    const csv = openChangedCsv(dir);
+    const summary = await simulate(deps.db, { drafts, inForce: deps.programs.map((p) => p.program), asOf: row.as_of, municipalityCodes: [row.municipality_code], onChanged: csv.write });
+    await csv.close();
+    writeSimulationReport(dir, summary);
+    await deps.db.updateTable('simulations').set({ status: 'done', summary: JSON.stringify(summary), finished_at: new Date() }).where('id', '=', id).execute();
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     await deps.db.updateTable('simulations').set({ status: 'failed', error: error.message, finished_at: new Date() }).where('id', '=', id).execute();

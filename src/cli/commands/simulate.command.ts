@@ -4,7 +4,7 @@ import { isIsoDate } from '../../codes/iso-date.ts';
 import { UnusableInputError } from '../../errors.ts';
 import { loadPrograms } from '../../rules/program-loader.ts';
 import { simulate } from '../../simulation/simulate.service.ts';
-import { contractSummary, writeSimulationReport } from '../../simulation/simulation-report.ts';
+import { openChangedCsv, writeSimulationReport } from '../../simulation/simulation-report.ts';
 import { openAppContext } from '../app-context.ts';
 
 /** `benefit simulate`: a draft rules folder against the rules in force, on the real population, read-only. */
@@ -23,10 +23,12 @@ export function registerSimulateCommand(program: Command): void {
       const drafts = loadPrograms(path.resolve(o.rules));
       const app = await openAppContext();
       try {
-        const summary = await simulate(app.db, { drafts, inForce: app.programs.map((p) => p.program), asOf: o.asOf, unmasked: o.unmasked });
+        const csv = openChangedCsv(path.resolve(o.out));
+        const summary = await simulate(app.db, { drafts, inForce: app.programs.map((p) => p.program), asOf: o.asOf, unmasked: o.unmasked, onChanged: csv.write });
+        await csv.close();
         const files = writeSimulationReport(path.resolve(o.out), summary);
         if (o.json) {
-          process.stdout.write(`${JSON.stringify(contractSummary(summary))}\n`);
+          process.stdout.write(`${JSON.stringify(summary)}\n`);
           return;
         }
         for (const p of summary.programs) {
