@@ -9,6 +9,6 @@ COPY workers ./workers
 COPY migrations ./migrations
 COPY rules ./rules
 # The notices volume takes this folder's owner, so the node user may write to it.
-RUN mkdir /notices && chown node /notices
+RUN mkdir /notices /reports && chown node /notices /reports
 USER node
 ENTRYPOINT ["node", "bin/benefit.js"]

@@ -11,6 +11,7 @@ import { loadStoreDirectly } from './store-loader.ts';
 const DATE = '2024-12-13';
 const LATER = '2024-12-20';
 const SETTINGS = fileURLToPath(new URL('../examples/municipality-141003.json', import.meta.url));
+const RULES = fileURLToPath(new URL('../rules', import.meta.url));
 const BASELINES = ['low-income-baseline.sql', 'child-allowance-baseline.sql'].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
 
 export interface NightlyBenchTarget {
@@ -62,6 +63,15 @@ export async function benchNightly(target: NightlyBenchTarget, files: Record<Rec
   const two = runs['2_workers'];
   const households = Number(two.summary.households_evaluated);
 
+  // A simulation of the rules in force as a draft: the engine twice per household, read-only.
+  const simulation = startBenefit(['simulate', '--rules', RULES, '--as-of', DATE, '--out', path.join(workDir, 'simulation'), '--json'], { DATABASE_URL: lastUrl });
+  const simulated = await timed(() => runOk(simulation));
+  const simulate = { seconds: simulated.seconds, peak_mib: simulation.peakMiB(), evaluate_stage_1_worker_seconds: one.summary.seconds.evaluate ?? 0 };
+  console.log(
+    `simulate (the rules in force as the draft, every program): ${fmt(simulate.seconds)} s, peak ${fmt(simulate.peak_mib, 0)} MiB; ` +
+      `${fmt(simulate.seconds / simulate.evaluate_stage_1_worker_seconds, 2)}x the evaluation stage of the full nightly with 1 worker`,
+  );
+
   // A 1% change set: tax corrections (更正) for 1% of residents, through the real import path.
   const changes = changeSet(files.income, path.join(workDir, 'income-corrections.csv'), changeCount);
   const env = { DATABASE_URL: lastUrl, REDIS_URL: target.redisUrl, BENEFIT_QUEUE_PREFIX: `bench-inc-${Date.now()}` };
@@ -84,6 +94,7 @@ export async function benchNightly(target: NightlyBenchTarget, files: Record<Rec
     decide_and_pay_seconds_2_workers: (two.summary.seconds.evaluate ?? 0) + (two.summary.seconds.payments ?? 0) + (two.summary.seconds.select ?? 0),
     sql_baseline_seconds: baseline.seconds,
     sql_baseline: baseline.value,
+    simulate,
     ratio_full_2_workers_to_sql: two.seconds / baseline.seconds,
     incremental: { changes: changes.rows, import_seconds: imported.seconds, nightly_seconds: incremental.seconds, summary: incremental.value },
   };
