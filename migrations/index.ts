@@ -6,6 +6,7 @@ import * as payments from './0004_payments.ts';
 import * as batch from './0005_batch.ts';
 import * as review from './0006_review.ts';
 import * as simulations from './0007_simulations.ts';
+import * as decisionPaging from './0008_decision_paging.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_batch': batch,
   '0006_review': review,
   '0007_simulations': simulations,
+  '0008_decision_paging': decisionPaging,
 };
