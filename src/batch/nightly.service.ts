@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { DecideResult } from '../decisions/decide.service.ts';
 import { recordRuleVersion } from '../decisions/decision.repository.ts';
@@ -149,6 +149,9 @@ async function nightlyFor(
   });
   summary.households_evaluated += plans.at(-1)?.households.length ?? 0;
   lock.assertHeld();
+  // A first run writes most of the table at once, faster than autovacuum refreshes its
+  // statistics; with stale ones the planner sorts every remaining decision for each page.
+  await timed('review', () => sql`analyze decisions`.execute(db));
   const since = last?.known_at ?? new Date(0);
   summary.review_items += await timed('review', () => createDecisionReviewItems(db, m, since));
   if (settings) {
