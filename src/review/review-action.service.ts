@@ -5,6 +5,7 @@ import type { DB, ReviewAction, ReviewItemTable } from '../db/schema.ts';
 import { changeKind } from '../decisions/decide.service.ts';
 import type { Explanation } from '../engine/evaluate-household.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnusableInputError } from '../errors.ts';
+import { holdLines } from '../payments/payment.repository.ts';
 import { roleAtLeast, type StaffUser } from '../staff/staff.service.ts';
 
 export interface ActionInput {
@@ -64,13 +65,7 @@ export async function actOnReviewItem(db: Kysely<DB>, actor: StaffUser, itemId: 
       status = 'resolved';
     } else if (input.action === 'hold') {
       status = 'held';
-      await trx
-        .updateTable('payment_lines')
-        .set({ status: 'held', updated_at: new Date() })
-        .where('program', '=', item.program)
-        .where('household_id', '=', item.household_id)
-        .where('status', '=', 'due')
-        .execute();
+      await holdLines(trx, actor.municipalityCode, item.program, [item.household_id]);
     } else if (input.action === 'override') {
       if (!item.decision_id) throw new UnusableInputError('override_not_applicable', 'only an item about a decision can be overridden');
       if (!input.outcome) throw new UnusableInputError('outcome_required', 'an override names the outcome: eligible or ineligible');
