@@ -51,14 +51,14 @@ export async function decideHouseholds(
     for (const { snapshot, evaluation } of evaluated) {
       result.evaluated++;
       if (evaluation.outcome === 'review') result.review++;
-      const { inForce, last } = current.get(snapshot.household_id) ?? {};
+      const { inForce, lastId } = current.get(snapshot.household_id) ?? {};
       // A household the program does not concern gets no decision until it has had one.
-      if (!last && !evaluation.concerned) continue;
+      if (lastId === undefined && !evaluation.concerned) continue;
       const kind = changeKind(inForce, evaluation);
       // Staff decided this case: it stands until the engine's own result changes.
       if (!kind || (inForce?.engine && !changeKind(inForce.engine, evaluation))) continue;
       result.byKind[kind] = (result.byKind[kind] ?? 0) + 1;
-      const supersedes = last?.id ?? null;
+      const supersedes = lastId ?? null;
       fresh.push({
         decision_id: decisionId(municipalityCode, program.spec.id, snapshot.household_id, supersedes, evaluation),
         municipality_code: municipalityCode,

@@ -17,8 +17,7 @@ export async function loadHouseholdSnapshots(
 ): Promise<HouseholdSnapshot[]> {
   const members = await householdMembersAsOf(db, municipalityCode, householdIds, { asOf: dates.membership, knownAt: dates.knownAt });
   const personIds = members.map((m) => m.person_id);
-  const [since, tax, accounts] = await Promise.all([
-    residentSince(db, municipalityCode, personIds, dates.knownAt),
+  const [tax, accounts] = await Promise.all([
     taxRecordsAsOf(db, municipalityCode, personIds, dates.asOf, dates.knownAt),
     accountsAsOf(db, municipalityCode, personIds, { asOf: dates.asOf, knownAt: dates.knownAt }),
   ]);
@@ -44,7 +43,7 @@ export async function loadHouseholdSnapshots(
       person_id: m.person_id,
       relationship: m.relationship,
       birth_date: m.birth_date,
-      resident_since: since.get(m.person_id) ?? m.valid_from,
+      resident_since: m.resident_since,
       tax: records,
       accounts: accountsByPerson.get(m.person_id) ?? [],
     });
@@ -56,25 +55,22 @@ export async function loadHouseholdSnapshots(
   return [...byHousehold.values()];
 }
 
-/** Each person's first resident record: the day their residence in the municipality began. */
-async function residentSince(db: Kysely<DB>, m: string, personIds: string[], knownAt: Date): Promise<Map<string, string>> {
-  const { rows } = await sql<{ person_id: string; since: string }>`
-    select person_id, min(valid_from)::text as since from person_history
-    where municipality_code = ${m} and person_id = any(${personIds}::text[]) and status = 'resident' and recorded_at <= ${knownAt}
-    group by person_id`.execute(db);
-  return new Map(rows.map((r) => [r.person_id, r.since]));
-}
+type TaxRow = Pick<IncomeRow, 'person_id' | 'fiscal_year' | 'total_income' | 'kintowari' | 'shotokuwari' | 'dependent_of' | 'supporter_taxed'>;
 
-async function taxRecordsAsOf(db: Kysely<DB>, m: string, personIds: string[], asOf: string, knownAt: Date): Promise<IncomeRow[]> {
-  const { rows } = await sql<IncomeRow>`
-    select distinct on (person_id, fiscal_year) * from income_history
-    where municipality_code = ${m} and person_id = any(${personIds}::text[])
-      and valid_from <= ${asOf}::date and recorded_at <= ${knownAt}
-    order by person_id, fiscal_year, valid_from desc, recorded_at desc, change_row desc`.execute(db);
+async function taxRecordsAsOf(db: Kysely<DB>, m: string, personIds: string[], asOf: string, knownAt: Date): Promise<TaxRow[]> {
+  // Per person through the index, as for members (LATERAL).
+  const { rows } = await sql<TaxRow>`
+    select t.* from unnest(${personIds}::text[]) as p(person_id)
+    cross join lateral (
+      select distinct on (fiscal_year) person_id, fiscal_year, total_income, kintowari, shotokuwari, dependent_of, supporter_taxed
+      from income_history
+      where municipality_code = ${m} and person_id = p.person_id and valid_from <= ${asOf}::date and recorded_at <= ${knownAt}
+      order by fiscal_year, valid_from desc, recorded_at desc, change_row desc
+    ) t`.execute(db);
   return rows;
 }
 
-function groupTax(rows: IncomeRow[]): Map<string, Record<string, TaxRecord>> {
+function groupTax(rows: TaxRow[]): Map<string, Record<string, TaxRecord>> {
   const map = new Map<string, Record<string, TaxRecord>>();
   for (const r of rows) {
     const records = map.get(r.person_id) ?? {};
