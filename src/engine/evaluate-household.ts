@@ -1,4 +1,4 @@
-import { Engine } from 'json-rules-engine';
+import { Engine, Fact } from 'json-rules-engine';
 import type { Program, ProgramVersion } from '../rules/program-loader.ts';
 import { appliesTo, versionOn } from '../rules/program-loader.ts';
 import { parameterOn } from '../rules/parameter-value.ts';
@@ -123,7 +123,8 @@ export async function evaluateHousehold(
   const ctx: FactContext = { snapshot, members, parameters: program.parameters, evaluationDate: date, recipientId: recipient.person?.person_id };
   const conditions = [membersCondition(snapshot.members.length)];
   if (snapshot.members.length > 0) {
-    const run = await compiled.engines.get(version)!.run({ [CONTEXT_FACT]: ctx });
+    // Uncached: json-rules-engine would otherwise hash the whole snapshot on every run.
+    const run = await compiled.engines.get(version)!.run({ [CONTEXT_FACT]: new Fact(CONTEXT_FACT, ctx, { cache: false }) });
     const ruleResult = run.results[0] ?? run.failureResults[0];
     const evaluated = (ruleResult.conditions as unknown as { all: EngineCondition[] }).all;
     conditions.push(...rules.conditions.map((spec) => conditionResult(spec, evaluated.find((c) => c.name === spec.name))));

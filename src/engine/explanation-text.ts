@@ -1,5 +1,5 @@
 import type { AmountStep, Explanation } from './evaluate-household.ts';
-import { wareki, warekiMonth, yen } from './wareki.ts';
+import { numberJa, wareki, warekiMonth, yen } from './wareki.ts';
 
 export const OPERATOR_JA: Record<string, string> = {
   equal: 'と等しい',
@@ -19,7 +19,7 @@ export function show(value: unknown): string {
   if (value === null || value === undefined) return '不明（記録なし）';
   if (value === true) return 'はい';
   if (value === false) return 'いいえ';
-  if (typeof value === 'number') return value.toLocaleString('ja-JP');
+  if (typeof value === 'number') return numberJa(value);
   return String(value);
 }
 

@@ -123,11 +123,17 @@ export function incomeYearFor(date: string): number {
 /** The run-time fact that carries a run's FactContext to the registered facts. */
 export const CONTEXT_FACT = 'context';
 
-/** Registers every household fact on an engine once; each run passes its context as a fact. */
+/**
+ * Registers every household fact on an engine once; each run passes its context as a fact.
+ * Uncached: a rule names each fact once or twice, and computing it again is cheaper than the
+ * hash of its parameters that json-rules-engine's cache takes on every lookup.
+ */
 export function registerFacts(engine: Engine): void {
   for (const [name, fact] of Object.entries(HOUSEHOLD_FACTS)) {
-    engine.addFact(name, async (params: Record<string, unknown>, almanac: Almanac) =>
-      fact.compute(params ?? {}, (await almanac.factValue(CONTEXT_FACT)) as FactContext),
+    engine.addFact(
+      name,
+      async (params: Record<string, unknown>, almanac: Almanac) => fact.compute(params ?? {}, (await almanac.factValue(CONTEXT_FACT)) as FactContext),
+      { cache: false },
     );
   }
 }

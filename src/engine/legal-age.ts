@@ -9,14 +9,14 @@ export function dayAgeReached(birthDate: string, age: number): string {
   return addDays(addYears(birthDate, age), -1);
 }
 
-/** The legal age on a date: completed years, counting the day before each birthday. */
+/**
+ * The legal age on a date: an age is reached at the end of the day before the birthday, so it
+ * is the completed years on the next day (a 29 February birthday counts from 1 March).
+ */
 export function legalAge(birthDate: string, onDate: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number);
-  const [y, m, d] = onDate.split('-').map(Number);
-  let age = y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
-  // Reached on the day before the birthday.
-  if (dayAgeReached(birthDate, age + 1) <= onDate) age += 1;
-  return age;
+  const next = addDays(onDate, 1);
+  const years = Number(next.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return next.slice(5) < birthDate.slice(5) ? years - 1 : years;
 }
 
 /**
@@ -26,10 +26,10 @@ export function legalAge(birthDate: string, onDate: string): number {
  * on 2024-04-01, so it ends 2025-03-31.
  */
 export function endOfSchoolYearAfterAge(birthDate: string, age: number): string {
-  const reached = dayAgeReached(birthDate, age);
-  const year = Number(reached.slice(0, 4));
-  const march31 = `${year}-03-31`;
-  return reached <= march31 ? march31 : `${year + 1}-03-31`;
+  // The day before the birthday falls on or before 31 March exactly when the birthday is on or
+  // before 1 April (早生まれ), so only the month and day decide which 31 March.
+  const year = Number(birthDate.slice(0, 4)) + age + (birthDate.slice(5) <= '04-01' ? 0 : 1);
+  return `${year}-03-31`;
 }
 
 /** True while the period that ends on the first 31 March after reaching `age` still covers `month` (any day in it). */

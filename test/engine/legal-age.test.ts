@@ -37,3 +37,30 @@ describe('under 3: through the month in which 3 is reached', () => {
     expect(under3InMonth('2021-11-02', '2024-12-01')).toBe(false);
   });
 });
+
+describe('the closed forms agree with the definition (the day the age is reached)', () => {
+  const births = ['2000-01-01', '2000-02-29', '2003-03-31', '2004-04-01', '2004-04-02', '2005-12-31', '2012-02-28'];
+  const days = (from: string, count: number) =>
+    Array.from({ length: count }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10));
+
+  it('legal age: the largest age whose day reached is on or before the date', () => {
+    for (const born of births) {
+      for (const on of days('2020-01-01', 1500)) {
+        let age = 0;
+        while (on >= dayAgeReached(born, age + 1)) age++;
+        expect(legalAge(born, on), `${born} on ${on}`).toBe(age);
+      }
+    }
+  });
+
+  it('end of the school year: the first 31 March on or after the day the age is reached', () => {
+    for (const born of births) {
+      for (const age of [3, 12, 15, 18, 22]) {
+        const reached = dayAgeReached(born, age);
+        const march31 = `${reached.slice(0, 4)}-03-31`;
+        const expected = reached <= march31 ? march31 : `${Number(reached.slice(0, 4)) + 1}-03-31`;
+        expect(endOfSchoolYearAfterAge(born, age), `${born} age ${age}`).toBe(expected);
+      }
+    }
+  });
+});
