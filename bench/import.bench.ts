@@ -22,7 +22,7 @@ export interface BenchTarget {
 export async function benchImport(target: BenchTarget, residentsFile: string, prefix: string): Promise<Record<string, unknown>> {
   const rows = (await countLines(residentsFile)) - 1;
   const env = { DATABASE_URL: target.databaseUrl, REDIS_URL: target.redisUrl, BENEFIT_QUEUE_PREFIX: prefix };
-  const worker = startBenefit(['worker', '--concurrency', '2'], env);
+  const worker = startBenefit(['worker'], env);
   let importPeak = 0;
   const e2e = await timed(async () => {
     const importer = startBenefit(['import', 'residents', residentsFile, '--json'], env);

@@ -107,7 +107,9 @@ export async function benchNightly(target: NightlyBenchTarget, files: Record<Rec
 
 async function fullRun(target: NightlyBenchTarget, url: string, workers: number): Promise<RunFigures> {
   const env = { DATABASE_URL: url, REDIS_URL: target.redisUrl, BENEFIT_QUEUE_PREFIX: `bench-${workers}w-${Date.now()}` };
-  const procs = Array.from({ length: workers }, () => startBenefit(['worker'], env));
+  // One job per worker, so the runs compare worker processes: a worker's jobs share one Node
+  // thread, and two jobs in one worker already fill this 2-core machine.
+  const procs = Array.from({ length: workers }, () => startBenefit(['worker', '--concurrency', '1'], env));
   const nightly = startBenefit(['nightly', '--date', DATE, '--full', '--json', '--no-render'], env);
   const run = await timed(() => runOk(nightly));
   const peaks = procs.map((p) => p.peakMiB());

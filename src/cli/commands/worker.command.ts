@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { UnusableInputError } from '../../errors.ts';
 import { startWorkers } from '../../queue/bullmq-job-queue.ts';
 import { jobHandlers } from '../../../workers/job-handlers.ts';
@@ -8,8 +8,8 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('run the BullMQ workers (start any number, on any number of machines)')
-    .option('--concurrency <n>', 'jobs at once per queue in this process', '1')
-    .action(async (options: { concurrency: string }) => {
+    .option('--concurrency <n>', 'jobs at once per queue in this process (default 2: a job waits on PostgreSQL about half its time, and the other uses the core meanwhile)', positiveInteger, 2)
+    .action(async (options: { concurrency: number }) => {
       const app = await openAppContext();
       if (!app.config.redisUrl) {
         await app.close();
@@ -19,7 +19,7 @@ export function registerWorkerCommand(program: Command): void {
         );
       }
       const workers = startWorkers(
-        { redisUrl: app.config.redisUrl, prefix: app.config.queuePrefix, concurrency: Number(options.concurrency), lockSeconds: app.config.jobLockSeconds },
+        { redisUrl: app.config.redisUrl, prefix: app.config.queuePrefix, concurrency: options.concurrency, lockSeconds: app.config.jobLockSeconds },
         jobHandlers({ db: app.db, logger: app.logger, noticesDir: app.config.noticesDir, programs: app.programs, draftsDir: app.config.draftsDir, reportsDir: app.config.reportsDir }),
         app.logger,
       );
@@ -33,4 +33,10 @@ export function registerWorkerCommand(program: Command): void {
       await workers.close();
       await app.close();
     });
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of jobs, 1 or more; got "${value}"`);
+  return n;
 }
