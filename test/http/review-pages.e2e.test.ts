@@ -42,12 +42,14 @@ describe('the review pages in Chromium', () => {
     const page = await (await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } })).newPage();
     await page.goto(`${base}/review`);
     expect(new URL(page.url()).pathname).toBe('/login');
-    // Keyboard only: the login field has the focus, Tab moves on, Enter submits.
+    // Keyboard only: the login field has the focus, Tab moves on, Enter submits. Chromium
+    // applies autofocus at a rendering step that may come after the load event.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'login');
     await page.keyboard.type(login);
     await page.keyboard.press('Tab');
     await page.keyboard.type(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(`${base}/review`);
+    // Waiting starts before the key press, so a quick redirect cannot be missed.
+    await Promise.all([page.waitForURL(`${base}/review`), page.keyboard.press('Enter')]);
     return page;
   }
 
