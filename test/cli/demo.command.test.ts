@@ -14,9 +14,8 @@ describe('benefit demo --serve', () => {
   it('runs the whole pipeline on the embedded defaults, leaves the files, and serves with a working account', async () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-demo-'));
     const out = path.join(work, 'out');
-    const port = 20000 + Math.floor(Math.random() * 20000);
     const { DATABASE_URL: _d, REDIS_URL: _r, BENEFIT_DATA_DIR: _b, BENEFIT_NOTICES_DIR: _n, ...env } = process.env;
-    const child = spawn(process.execPath, [BIN, 'demo', '--households', '300', '--out', out, '--serve', '--port', String(port)], {
+    const child = spawn(process.execPath, [BIN, 'demo', '--households', '300', '--out', out, '--serve', '--port', '0'], {
       env: { ...env, BENEFIT_DATA_DIR: path.join(work, 'data'), LOG_LEVEL: 'warn' },
     });
     let stdout = '';
@@ -31,6 +30,8 @@ describe('benefit demo --serve', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
       expect(stdout).toContain('jobs: in-process');
+      // --port 0: the system picks a free port, and the demo says which.
+      const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)![1]);
       const [, login, password] = /sign in as (\S+) with the password (\S+)/.exec(stdout)!;
       const res = await fetch(`http://127.0.0.1:${port}/v1/login`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }),

@@ -18,7 +18,7 @@ import { exportPayments, paymentDates } from '../../payments/export-payments.ser
 import { addUser } from '../../staff/staff.service.ts';
 import { nightlyContext, openAppContext, type AppContext } from '../app-context.ts';
 import { stageProgress } from '../stage-progress.ts';
-import { serveUntilStopped } from './serve.command.ts';
+import { portNumber, serveUntilStopped } from './serve.command.ts';
 
 const DEMO_MUNICIPALITY = '141003'; // 横浜市: any valid code would do
 /** Example settings (names and codes of the office; the paying account is made up). */
@@ -53,8 +53,8 @@ export function registerDemoCommand(program: Command): void {
     .option('--households <n>', 'size of the generated municipality', '10000')
     .option('--out <dir>', 'where the outputs go', 'out')
     .option('--serve', 'then keep the API and review pages up on http://127.0.0.1:3000')
-    .option('--port <port>', 'port for --serve', '3000')
-    .action(async (o: { households: string; out: string; serve?: boolean; port: string }) => {
+    .option('--port <port>', 'port for --serve (0: any free port)', portNumber, 3000)
+    .action(async (o: { households: string; out: string; serve?: boolean; port: number }) => {
       const out = path.resolve(o.out);
       const say = (line: string) => process.stdout.write(`${line}\n`);
       // Configuration first: a bad setting must stop the demo before it writes anything.
@@ -101,7 +101,7 @@ export function registerDemoCommand(program: Command): void {
           const password = randomBytes(12).toString('base64url');
           await addUser(app.db, { login, role: 'supervisor', municipalityCode: DEMO_MUNICIPALITY, password });
           say(`sign in as ${login} with the password ${password}`);
-          await serveUntilStopped(app, '127.0.0.1', Number(o.port));
+          await serveUntilStopped(app, '127.0.0.1', o.port);
         }
       } finally {
         await app.close();

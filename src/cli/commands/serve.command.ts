@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { UnusableInputError } from '../../errors.ts';
+import type { AddressInfo } from 'node:net';
+import { InvalidArgumentError, type Command } from 'commander';
 import { buildServer } from '../../http/server.ts';
 import { openAppContext, type AppContext } from '../app-context.ts';
 
@@ -7,16 +7,12 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('HTTP API under /v1 and the staff review pages')
-    .option('--port <port>', 'port to listen on', '3000')
+    .option('--port <port>', 'port to listen on (0: any free port)', portNumber, 3000)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(async (options: { port: string; host: string }) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw new UnusableInputError('bad_port', `--port must be 1-65535, not '${options.port}'`);
-      }
+    .action(async (options: { port: number; host: string }) => {
       const app = await openAppContext();
       try {
-        await serveUntilStopped(app, options.host, port);
+        await serveUntilStopped(app, options.host, options.port);
       } finally {
         await app.close();
       }
@@ -27,10 +23,19 @@ export function registerServeCommand(program: Command): void {
 export async function serveUntilStopped(app: AppContext, host: string, port: number): Promise<void> {
   const server = await buildServer({ ...app, draftsDir: app.config.draftsDir, reportsDir: app.config.reportsDir });
   await server.listen({ port, host });
-  process.stdout.write(`listening on http://${host}:${port} (stop with Ctrl-C)\n`);
+  // With port 0 the system chose one: say which, so a script or test can connect.
+  const bound = (server.server.address() as AddressInfo).port;
+  process.stdout.write(`listening on http://${host}:${bound} (stop with Ctrl-C)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   await server.close();
+}
+
+/** Commander parser for --port: a TCP port, or 0 for any free one. */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535 (0: any free port); got "${value}"`);
+  return n;
 }
