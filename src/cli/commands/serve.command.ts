@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { buildServer } from '../../http/server.ts';
 import { openAppContext, type AppContext } from '../app-context.ts';
+import { wholeNumberOption } from '../whole-number-option.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -33,9 +34,5 @@ export async function serveUntilStopped(app: AppContext, host: string, port: num
   await server.close();
 }
 
-/** Commander parser for --port: a TCP port, or 0 for any free one. */
-export function portNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535 (0: any free port); got "${value}"`);
-  return n;
-}
+/** --port: a TCP port, or 0 for any free one. */
+export const portNumber = wholeNumberOption(0, 65535, ' (0: any free port)');

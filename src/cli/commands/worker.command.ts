@@ -1,5 +1,6 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { UnusableInputError } from '../../errors.ts';
+import { wholeNumberOption } from '../whole-number-option.ts';
 import { startWorkers } from '../../queue/bullmq-job-queue.ts';
 import { jobHandlers } from '../../../workers/job-handlers.ts';
 import { openAppContext } from '../app-context.ts';
@@ -8,7 +9,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('run the BullMQ workers (start any number, on any number of machines)')
-    .option('--concurrency <n>', 'jobs at once per queue in this process (default 2: a job waits on PostgreSQL about half its time, and the other uses the core meanwhile)', positiveInteger, 2)
+    .option('--concurrency <n>', 'jobs at once per queue in this process (default 2: a job waits on PostgreSQL about half its time, and the other uses the core meanwhile)', wholeNumberOption(1, undefined, ' (jobs at once)'), 2)
     .action(async (options: { concurrency: number }) => {
       const app = await openAppContext();
       if (!app.config.redisUrl) {
@@ -33,10 +34,4 @@ export function registerWorkerCommand(program: Command): void {
       await workers.close();
       await app.close();
     });
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of jobs, 1 or more; got "${value}"`);
-  return n;
 }
