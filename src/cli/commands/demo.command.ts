@@ -18,6 +18,7 @@ import { exportPayments, paymentDates } from '../../payments/export-payments.ser
 import { addUser } from '../../staff/staff.service.ts';
 import { nightlyContext, openAppContext, type AppContext } from '../app-context.ts';
 import { stageProgress } from '../stage-progress.ts';
+import { wholeNumberOption } from '../whole-number-option.ts';
 import { portNumber, serveUntilStopped } from './serve.command.ts';
 
 const DEMO_MUNICIPALITY = '141003'; // 横浜市: any valid code would do
@@ -50,17 +51,17 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('the whole pipeline on a generated municipality, on the embedded defaults')
-    .option('--households <n>', 'size of the generated municipality', '10000')
+    .option('--households <n>', 'size of the generated municipality', wholeNumberOption(1), 10000)
     .option('--out <dir>', 'where the outputs go', 'out')
     .option('--serve', 'then keep the API and review pages up on http://127.0.0.1:3000')
     .option('--port <port>', 'port for --serve (0: any free port)', portNumber, 3000)
-    .action(async (o: { households: string; out: string; serve?: boolean; port: number }) => {
+    .action(async (o: { households: number; out: string; serve?: boolean; port: number }) => {
       const out = path.resolve(o.out);
       const say = (line: string) => process.stdout.write(`${line}\n`);
       // Configuration first: a bad setting must stop the demo before it writes anything.
       loadConfig();
       const generated = await generateMunicipality({
-        households: Number(o.households),
+        households: o.households,
         seed: 'demo',
         municipalityCode: DEMO_MUNICIPALITY,
         outDir: path.join(out, 'data'),
