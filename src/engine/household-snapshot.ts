@@ -10,6 +10,30 @@ export interface TaxRecord {
   shotokuwari: number;
   dependent_of?: string | null;
   supporter_taxed?: boolean | null;
+  // The optional columns of the tax record (CONTRACT.md): null or absent means the record does not say.
+  /** 給与所得の金額 within total_income. */
+  salary_income?: number | null;
+  /** 公的年金等に係る雑所得の金額 within total_income. */
+  pension_income?: number | null;
+  /** 扶養親族等の数 on the record: 同一生計配偶者 and 扶養親族 (年少 included), wherever they live. */
+  dependants?: number | null;
+  /** How many of `dependants` are 老人扶養親族 or 同一生計配偶者 aged 70 or more. */
+  elderly_dependants?: number | null;
+  /** How many of `dependants` live outside Japan (国外居住). */
+  dependants_abroad?: number | null;
+  /** Untaxed only under a tax treaty (租税条約): not exempt for 非課税世帯 programs. */
+  treaty_exempt?: boolean | null;
+  /** 所得税額 of the calendar year before the fiscal year, as the record estimates it. */
+  income_tax?: number | null;
+}
+
+/** What neither the register nor the tax record says (circumstances.csv), active on the snapshot's date. */
+export type CircumstanceKind = 'public_servant' | 'facility_placement' | 'supported_student' | 'declined';
+
+export interface Circumstance {
+  circumstance: CircumstanceKind;
+  /** The program it concerns, or null when it concerns none in particular. */
+  program: string | null;
 }
 
 /** An account as far as deciding needs it: never the account number (snapshots are stored). */
@@ -30,6 +54,8 @@ export interface MemberSnapshot {
   tax: Record<string, TaxRecord>;
   /** Accounts on record (公金受取口座 and one registered with the municipality). */
   accounts?: AccountSummary[];
+  /** Circumstances active on the date the snapshot's program reads them (see loadHouseholdSnapshots). */
+  circumstances?: Circumstance[];
 }
 
 export interface HouseholdSnapshot {
