@@ -35,7 +35,7 @@ interface RunFigures {
  * a 1% change set through the real import, and the incremental nightly that follows. Next to it,
  * set-based SQL for the same programs on the same store, the floor of a database-bound design.
  */
-export async function benchNightly(target: NightlyBenchTarget, files: Record<RecordKind, string>, workDir: string, changeCount: number) {
+export async function benchNightly(target: NightlyBenchTarget, files: Partial<Record<RecordKind, string>>, workDir: string, changeCount: number) {
   const template = 'benefit_bench_nightly_store';
   const storeUrl = await target.freshDatabase(template);
   const load = await timed(async () => {
@@ -73,7 +73,7 @@ export async function benchNightly(target: NightlyBenchTarget, files: Record<Rec
   );
 
   // A 1% change set: tax corrections (更正) for 1% of residents, through the real import path.
-  const changes = changeSet(files.income, path.join(workDir, 'income-corrections.csv'), changeCount);
+  const changes = changeSet(files.income!, path.join(workDir, 'income-corrections.csv'), changeCount);
   const env = { DATABASE_URL: lastUrl, REDIS_URL: target.redisUrl, BENEFIT_QUEUE_PREFIX: `bench-inc-${Date.now()}` };
   const workerProcs = [startBenefit(['worker'], env), startBenefit(['worker'], env)];
   const imported = await timed(() => runOk(startBenefit(['import', 'income', changes.file, '--json'], env)));

@@ -10,19 +10,20 @@ import type { RecordKind } from '../src/db/schema.ts';
  * benchmark measures deciding, not importing (the import has its own benchmark). The rows land
  * exactly where the ingest worker would put them: changes, history, current, households touched.
  */
-export async function loadStoreDirectly(databaseUrl: string, files: Record<RecordKind, string>): Promise<void> {
+export async function loadStoreDirectly(databaseUrl: string, files: Partial<Record<RecordKind, string>>): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     for (const kind of Object.keys(files) as RecordKind[]) {
-      const file = files[kind];
-      const header = fs.readFileSync(file, 'utf8').slice(0, 4096).split('\n')[0].split(',');
+      const file = files[kind]!;
+      const header = fs.readFileSync(file, 'utf8').slice(0, 4096).split('\n')[0].trim().split(',');
       const staging = `staging_${kind}`;
       await client.query(`drop table if exists ${staging}; create unlogged table ${staging} (${header.map((h) => `"${h}" text`).join(', ')})`);
       await pipeline(fs.createReadStream(file), client.query(copyFrom(`copy ${staging} from stdin with (format csv, header true)`)));
       const store = RECORD_STORES[kind];
       const columns = Object.keys(store.columns);
-      const payload = columns.map((c) => `'${c}', nullif(s."${c}", '')`).join(', ');
+      // Optional columns the file leaves out are null, as the import would store them.
+      const payload = columns.filter((c) => header.includes(c)).map((c) => `'${c}', nullif(s."${c}", '')`).join(', ');
       await client.query(`insert into municipalities (municipality_code) select distinct municipality_code from ${staging} on conflict do nothing`);
       await client.query(`
         insert into changes (municipality_code, change_id, kind, person_id, effective_date, payload, content_hash, status, applied_at)

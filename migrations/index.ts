@@ -7,6 +7,7 @@ import * as batch from './0005_batch.ts';
 import * as review from './0006_review.ts';
 import * as simulations from './0007_simulations.ts';
 import * as decisionPaging from './0008_decision_paging.ts';
+import * as circumstances from './0009_circumstances.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006_review': review,
   '0007_simulations': simulations,
   '0008_decision_paging': decisionPaging,
+  '0009_circumstances': circumstances,
 };

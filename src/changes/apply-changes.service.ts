@@ -53,7 +53,7 @@ async function applyKind(trx: Transaction<DB>, kind: RecordKind, chunk: Chunk): 
   const key = ['municipality_code', ...store.key];
   await sql`
     insert into ${sql.raw(store.history)} (${sql.raw(all.join(', '))})
-    select c.id, c.municipality_code, c.person_id, c.effective_date, c.received_at, ${sql.raw(payloadColumns.map((p) => `p.${p}`).join(', '))}
+    select c.id, c.municipality_code, c.person_id, c.effective_date, c.received_at, ${sql.raw(payloadColumns.map((p) => (store.emptyAsBlank?.includes(p) ? `coalesce(p.${p}, '')` : `p.${p}`)).join(', '))}
     from changes c, jsonb_to_record(c.payload) as p(${sql.raw(recordType)})
     where ${inChunk('c.id', chunk)}
     on conflict (change_row) do nothing`.execute(trx);
@@ -71,7 +71,8 @@ async function applyKind(trx: Transaction<DB>, kind: RecordKind, chunk: Chunk): 
 
 /**
  * Which households a change may affect, for the nightly batch to re-decide: every household
- * the person has ever belonged to (moving out of one household is a change to both), and for
+ * the person has ever belonged to, whatever the kind of change (moving out of one household is
+ * a change to both; a circumstance or an account counts wherever the person lived), and for
  * a tax record also the households of the person's tax dependants, whose benefits depend on
  * whether their supporter is taxed. Over-approximating costs a re-evaluation; missing one
  * would leave a decision wrong.

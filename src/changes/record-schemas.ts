@@ -7,7 +7,7 @@ import { isRelationship } from '../codes/relationship.ts';
 import type { RecordKind } from '../db/schema.ts';
 
 /**
- * The three input files (CONTRACT.md, Input files) as zod schemas over the raw CSV cells.
+ * The four input files (CONTRACT.md, Input files) as zod schemas over the raw CSV cells.
  * A parsed record is normalised (numbers, booleans, null for an empty optional cell), so two
  * rows with the same meaning have the same content hash.
  */
@@ -24,6 +24,11 @@ const digits = (n: number) => z.string({ error: 'required' }).regex(new RegExp(`
 const yen = z
   .string({ error: 'required' })
   .regex(/^\d{1,12}$/, 'must be whole yen: digits only, no sign, comma or decimals')
+  .transform(Number);
+const boolean = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
+const count = z
+  .string({ error: 'required' })
+  .regex(/^\d{1,3}$/, 'must be a whole number of persons (0 to 999)')
   .transform(Number);
 const kana = (max: number) =>
   required(max).refine(isKatakana, 'must be full-width katakana (ァ-ヶ, ー, full-width space inside)');
@@ -59,6 +64,9 @@ const residents = z
     }
   });
 
+/** Added after the first release (issue 12): omitted from a record when empty. */
+const LATER_INCOME_COLUMNS = ['salary_income', 'pension_income', 'dependants', 'elderly_dependants', 'dependants_abroad', 'treaty_exempt', 'income_tax'] as const;
+
 const income = z
   .object({
     ...common,
@@ -70,7 +78,14 @@ const income = z
     kintowari: yen,
     shotokuwari: yen,
     dependent_of: optional(z.string().max(20, 'longer than 20 characters')),
-    supporter_taxed: optional(z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true')),
+    supporter_taxed: optional(boolean),
+    salary_income: optional(yen),
+    pension_income: optional(yen),
+    dependants: optional(count),
+    elderly_dependants: optional(count),
+    dependants_abroad: optional(count),
+    treaty_exempt: optional(boolean),
+    income_tax: optional(yen),
   })
   .superRefine((r, ctx) => {
     if (r.supporter_taxed !== null && r.dependent_of === null) {
@@ -78,6 +93,43 @@ const income = z
     }
     if (r.dependent_of === r.person_id) {
       ctx.addIssue({ code: 'custom', path: ['dependent_of'], message: 'a person cannot be their own dependant' });
+    }
+    for (const part of ['salary_income', 'pension_income'] as const) {
+      if (r[part] !== null && r[part] > r.total_income) {
+        ctx.addIssue({ code: 'custom', path: [part], message: `more than total_income (${r.total_income}): it is a part of it` });
+      }
+    }
+    for (const part of ['elderly_dependants', 'dependants_abroad'] as const) {
+      if (r[part] !== null && r.dependants === null) {
+        ctx.addIssue({ code: 'custom', path: [part], message: 'given without dependants: it counts some of them' });
+      } else if (r[part] !== null && r[part] > r.dependants!) {
+        ctx.addIssue({ code: 'custom', path: [part], message: `more than dependants (${r.dependants}): it counts some of them` });
+      }
+    }
+  })
+  // The optional tax-record columns are left out when empty, so a row without them keeps the
+  // content hash it had before they existed (re-sending an old file stays a no-op).
+  .transform((r) => {
+    const out: Partial<typeof r> = { ...r };
+    for (const key of LATER_INCOME_COLUMNS) if (out[key] === null) delete out[key];
+    return out as typeof r;
+  });
+
+/** circumstances.csv: what neither the register nor the tax record says. */
+export const CIRCUMSTANCES = ['public_servant', 'facility_placement', 'supported_student', 'declined'] as const;
+
+const circumstances = z
+  .object({
+    ...common,
+    circumstance: z.enum(CIRCUMSTANCES, { error: `must be one of ${CIRCUMSTANCES.join(', ')}` }),
+    active: z.enum(['true', 'false'], { error: 'must be true (from effective_date on) or false (it stops)' }).transform((v) => v === 'true'),
+    program: optional(z.string().max(64, 'longer than 64 characters').regex(/^[a-z0-9-]+$/, 'not a program id (lower-case letters, digits and -)')),
+    // Free text: its value is never logged, nor repeated in a rejection.
+    note: optional(z.string().max(200, 'longer than 200 characters')),
+  })
+  .superRefine((r, ctx) => {
+    if (r.circumstance === 'declined' && r.program === null) {
+      ctx.addIssue({ code: 'custom', path: ['program'], message: 'required when circumstance is declined: the program the person declined' });
     }
   });
 
@@ -97,12 +149,13 @@ const accounts = z
     }
   });
 
-export const RECORD_SCHEMAS = { residents, income, accounts } as const;
+export const RECORD_SCHEMAS = { residents, income, accounts, circumstances } as const;
 
 export type ResidentRecord = z.output<typeof residents>;
 export type IncomeRecord = z.output<typeof income>;
 export type AccountRecord = z.output<typeof accounts>;
-export type InputRecord = ResidentRecord | IncomeRecord | AccountRecord;
+export type CircumstanceRecord = z.output<typeof circumstances>;
+export type InputRecord = ResidentRecord | IncomeRecord | AccountRecord | CircumstanceRecord;
 
 /** The columns each file has, required ones first. Order in a file is free. */
 export const COLUMNS: Record<RecordKind, { required: string[]; optional: string[] }> = {
@@ -115,11 +168,15 @@ export const COLUMNS: Record<RecordKind, { required: string[]; optional: string[
   },
   income: {
     required: ['change_id', 'municipality_code', 'person_id', 'effective_date', 'fiscal_year', 'total_income', 'kintowari', 'shotokuwari'],
-    optional: ['dependent_of', 'supporter_taxed'],
+    optional: ['dependent_of', 'supporter_taxed', ...LATER_INCOME_COLUMNS],
   },
   accounts: {
     required: ['change_id', 'municipality_code', 'person_id', 'effective_date', 'bank_code', 'branch_code', 'account_type', 'account_number', 'holder_kana', 'source'],
     optional: [],
+  },
+  circumstances: {
+    required: ['change_id', 'municipality_code', 'person_id', 'effective_date', 'circumstance', 'active'],
+    optional: ['program', 'note'],
   },
 };
 

@@ -4,13 +4,15 @@ import type { RecordKind } from '../db/schema.ts';
  * Where each kind of input record is kept: its append-only history table, its current-state
  * table, the columns that identify one record (besides municipality_code), and the payload
  * columns with their SQL types. The apply service builds its statements from this, so the
- * three kinds share one code path.
+ * kinds share one code path.
  */
 export interface RecordStore {
-  history: 'person_history' | 'income_history' | 'account_history';
-  current: 'persons' | 'tax_assessments' | 'bank_accounts';
+  history: 'person_history' | 'income_history' | 'account_history' | 'circumstance_history';
+  current: 'persons' | 'tax_assessments' | 'bank_accounts' | 'circumstances';
   key: string[];
   columns: Record<string, string>;
+  /** Key columns that may be empty in the input, stored as '' so the key has no null in it. */
+  emptyAsBlank?: string[];
 }
 
 export const RECORD_STORES: Record<RecordKind, RecordStore> = {
@@ -44,6 +46,13 @@ export const RECORD_STORES: Record<RecordKind, RecordStore> = {
       shotokuwari: 'bigint',
       dependent_of: 'text',
       supporter_taxed: 'boolean',
+      salary_income: 'bigint',
+      pension_income: 'bigint',
+      dependants: 'smallint',
+      elderly_dependants: 'smallint',
+      dependants_abroad: 'smallint',
+      treaty_exempt: 'boolean',
+      income_tax: 'bigint',
     },
   },
   accounts: {
@@ -58,5 +67,17 @@ export const RECORD_STORES: Record<RecordKind, RecordStore> = {
       account_number: 'text',
       holder_kana: 'text',
     },
+  },
+  circumstances: {
+    history: 'circumstance_history',
+    current: 'circumstances',
+    key: ['person_id', 'circumstance', 'program'],
+    columns: {
+      circumstance: 'text',
+      program: 'text',
+      active: 'boolean',
+      note: 'text',
+    },
+    emptyAsBlank: ['program'],
   },
 };

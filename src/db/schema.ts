@@ -1,7 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 /** Kysely's view of the tables in migrations/. Dates are 'YYYY-MM-DD' strings. */
-export type RecordKind = 'residents' | 'income' | 'accounts';
+export type RecordKind = 'residents' | 'income' | 'accounts' | 'circumstances';
 export type ChangeStatus = 'received' | 'applied' | 'rejected';
 export type ResidentStatus = 'resident' | 'moved_out' | 'deceased';
 
@@ -84,6 +84,25 @@ export interface IncomeRow extends Versioned {
   shotokuwari: number;
   dependent_of: string | null;
   supporter_taxed: boolean | null;
+  // The optional columns of income.csv (CONTRACT.md); null: the record does not say.
+  salary_income: number | null;
+  pension_income: number | null;
+  dependants: number | null;
+  elderly_dependants: number | null;
+  dependants_abroad: number | null;
+  treaty_exempt: boolean | null;
+  income_tax: number | null;
+}
+
+export type CircumstanceKind = 'public_servant' | 'facility_placement' | 'supported_student' | 'declined';
+
+export interface CircumstanceRow extends Versioned {
+  circumstance: CircumstanceKind;
+  /** The program id it concerns; '' when it concerns none (so it can be part of the key). */
+  program: string;
+  active: boolean;
+  /** Free text (≤ 200 chars), never logged. */
+  note: string | null;
 }
 
 export interface AccountRow extends Versioned {
@@ -361,5 +380,7 @@ export interface DB {
   tax_assessments: IncomeRow;
   account_history: AccountRow;
   bank_accounts: AccountRow;
+  circumstance_history: CircumstanceRow;
+  circumstances: CircumstanceRow;
   household_changes: HouseholdChangeTable;
 }

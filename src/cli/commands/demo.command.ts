@@ -71,7 +71,7 @@ export function registerDemoCommand(program: Command): void {
       try {
         say(`database: ${app.database.kind === 'embedded' ? `embedded, in ${app.config.dataDir}` : 'PostgreSQL server'}; jobs: ${app.jobs.kind}`);
         const settings = await updateSettings(app.db, DEMO_MUNICIPALITY, JSON.parse(fs.readFileSync(DEMO_SETTINGS, 'utf8')) as Record<string, unknown>);
-        for (const kind of RECORD_KINDS) {
+        for (const kind of RECORD_KINDS.filter((k): k is keyof typeof generated.files => k in generated.files)) {
           const file = generated.files[kind];
           const s = await ingestRows(app, kind, file, readCsvRows(file, kind, 'utf8'), new RejectionFile(`${file}.rejected.csv`));
           say(`import ${kind}: ${s.rowsRead} rows, ${s.accepted} accepted, ${s.duplicates} already received, ${s.rejectedRows} rejected`);

@@ -12,7 +12,7 @@ import { requestExitCode } from '../exit-status.ts';
 export function registerImportCommand(program: Command): void {
   program
     .command('import')
-    .description('validate each row of a residents, income or accounts file and queue it as a change')
+    .description('validate each row of a residents, income, accounts or circumstances file and queue it as a change')
     .argument('<kind>', RECORD_KINDS.join(' | '))
     .argument('<file>', 'CSV file with a header row')
     .option('--encoding <encoding>', 'utf8 or shift_jis', 'utf8')

@@ -17,7 +17,7 @@ export function changesRoutes(app: FastifyInstance, ctx: IngestContext): void {
     {
       ...staffOnly(ctx.db, 'admin'),
       schema: {
-        summary: 'Submit resident, income or account rows as changes',
+        summary: 'Submit resident, income, account or circumstance rows as changes (the rows of residents.csv, income.csv, accounts.csv or circumstances.csv)',
         body: {
           type: 'object',
           required: ['kind', 'rows'],
