@@ -32,13 +32,15 @@ export async function decideHouseholds(
   const snapshotsByDate = new Map<string, Awaited<ReturnType<typeof loadHouseholdSnapshots>>>();
   for (const compiled of programs) {
     const { program } = compiled;
-    const membership = membershipDate(program, asOf);
-    if (!membership || !appliesTo(program, municipalityCode)) continue;
+    const dates = snapshotDates(program, asOf);
+    if (!dates || !appliesTo(program, municipalityCode)) continue;
     if (program.spec.period_kind === 'once' && asOf < program.spec.base_date!) continue;
-    let snapshots = snapshotsByDate.get(membership);
+    const { membership, circumstancesOn } = dates;
+    const key = `${membership}/${circumstancesOn}`;
+    let snapshots = snapshotsByDate.get(key);
     if (!snapshots) {
-      snapshots = await loadHouseholdSnapshots(db, municipalityCode, householdIds, { membership, asOf, knownAt });
-      snapshotsByDate.set(membership, snapshots);
+      snapshots = await loadHouseholdSnapshots(db, municipalityCode, householdIds, { membership, asOf, knownAt, circumstancesOn });
+      snapshotsByDate.set(key, snapshots);
     }
     const evaluated: { snapshot: (typeof snapshots)[number]; evaluation: Evaluation }[] = [];
     for (const snapshot of snapshots) {
@@ -83,6 +85,19 @@ export async function decideHouseholds(
     result.created += await insertDecisions(db, fresh);
   }
   return result;
+}
+
+/**
+ * The dates a program's snapshot is read on, deciding as of `asOf`; undefined when the program
+ * decides nothing then. Monthly programs read circumstances as of the membership date, the end
+ * of the month before: 児童手当法第8条 ends entitlement with the month in which the event
+ * occurs. One-off programs read them on the decision date, so a 辞退 after the base date still
+ * stops payment.
+ */
+export function snapshotDates(program: CompiledProgram['program'], asOf: string): { membership: string; circumstancesOn: string } | undefined {
+  const membership = membershipDate(program, asOf);
+  if (!membership) return undefined;
+  return { membership, circumstancesOn: program.spec.period_kind === 'once' ? asOf : membership };
 }
 
 /** What kind of change a new evaluation is against the decision in force; undefined: none. */

@@ -4,10 +4,11 @@ import type { Kysely, Transaction } from 'kysely';
 import { allHouseholds, municipalityCodes } from '../batch/batch.repository.ts';
 import type { DB } from '../db/schema.ts';
 import { legalAge } from '../engine/legal-age.ts';
-import { compileProgram, evaluateHousehold, membershipDate, type CompiledProgram, type Evaluation } from '../engine/evaluate-household.ts';
+import { compileProgram, evaluateHousehold, type CompiledProgram, type Evaluation } from '../engine/evaluate-household.ts';
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
 import { UnusableInputError } from '../errors.ts';
 import { loadHouseholdSnapshots } from '../residents/household-snapshot.repository.ts';
+import { snapshotDates } from '../decisions/decide.service.ts';
 import { runCases } from '../rules/case-runner.ts';
 import { appliesTo, versionOn, type Program } from '../rules/program-loader.ts';
 import { headDistricts } from './simulation.repository.ts';
@@ -149,18 +150,21 @@ async function simulatePage(
   emit: (row: ChangedHousehold) => void,
 ): Promise<void> {
   const snapshots = new Map<string, HouseholdSnapshot[]>();
-  const snapshotsOn = async (membership: string) => {
-    if (!snapshots.has(membership)) snapshots.set(membership, await loadHouseholdSnapshots(trx, m, ids, { membership, asOf, knownAt: new Date() }));
-    return snapshots.get(membership)!;
+  // Read on the dates the nightly reads them (snapshotDates), so a simulation sees what deciding would.
+  const snapshotsOn = async (dates: { membership: string; circumstancesOn: string }) => {
+    const key = `${dates.membership}/${dates.circumstancesOn}`;
+    if (!snapshots.has(key)) snapshots.set(key, await loadHouseholdSnapshots(trx, m, ids, { ...dates, asOf, knownAt: new Date() }));
+    return snapshots.get(key)!;
   };
   const districts = await headDistricts(trx, m, ids);
   for (const { draft, current, result } of pairs) {
     if (!appliesTo(draft.program, m) && !(current && appliesTo(current.program, m))) continue;
-    const membership = membershipDate(draft.program, asOf);
-    if (!membership) continue;
-    const currentMembership = current && membershipDate(current.program, asOf);
-    const currentSnapshots = currentMembership && currentMembership !== membership ? new Map((await snapshotsOn(currentMembership)).map((s) => [s.household_id, s])) : undefined;
-    for (const snapshot of await snapshotsOn(membership)) {
+    const dates = snapshotDates(draft.program, asOf);
+    if (!dates) continue;
+    const currentDates = current && snapshotDates(current.program, asOf);
+    const differ = currentDates && (currentDates.membership !== dates.membership || currentDates.circumstancesOn !== dates.circumstancesOn);
+    const currentSnapshots = differ ? new Map((await snapshotsOn(currentDates)).map((s) => [s.household_id, s])) : undefined;
+    for (const snapshot of await snapshotsOn(dates)) {
       const next = await evaluateHousehold(draft, snapshot, asOf);
       const now = current ? await evaluateHousehold(current, currentSnapshots?.get(snapshot.household_id) ?? snapshot, asOf) : undefined;
       if (!next && !now) continue;
