@@ -2,17 +2,23 @@ import { Engine, Fact } from 'json-rules-engine';
 import type { Program, ProgramVersion } from '../rules/program-loader.ts';
 import { appliesTo, versionOn } from '../rules/program-loader.ts';
 import { parameterOn } from '../rules/parameter-value.ts';
-import type { Citation, ConditionSpec, MemberTest, Threshold } from '../rules/program-schema.ts';
+import type { Citation, ConditionSpec, Operator, Threshold } from '../rules/program-schema.ts';
 import { endOfPreviousMonth, firstOfMonth } from './calendar.ts';
 import { CONTEXT_FACT, HOUSEHOLD_FACTS, incomeYearFor, registerFacts, type FactContext } from './household-facts.ts';
 import type { HouseholdSnapshot } from './household-snapshot.ts';
-import { memberFacts } from './member-facts.ts';
+import { memberFacts, type MemberFacts } from './member-facts.ts';
 import { compare, memberPasses } from './member-test.ts';
 import { chooseRecipient } from './recipient.ts';
 import { explanationText } from './explanation-text.ts';
 
-/** Recorded on every decision with the rule version: replaying needs both to be the same. */
-export const ENGINE_VERSION = '1';
+/**
+ * Recorded on every decision with the rule version: a decision replays with both as recorded.
+ * 2: the law-exact engine (issue 12): under 3 through the month of the 3rd birthday, the
+ * children's parents first as recipient, 施行令第1条・第3条 income and dependants, minors and
+ * tax-treaty exemptions, circumstances. 1 is kept for replaying decisions it made.
+ */
+export const ENGINE_VERSION = '2';
+export const ENGINE_VERSIONS = ['1', ENGINE_VERSION];
 
 export type Outcome = 'eligible' | 'ineligible' | 'review';
 
@@ -108,6 +114,7 @@ export async function evaluateHousehold(
   compiled: CompiledProgram,
   snapshot: HouseholdSnapshot,
   asOf: string,
+  engineVersion: string = ENGINE_VERSION,
 ): Promise<Evaluation | undefined> {
   const { program } = compiled;
   if (!appliesTo(program, snapshot.municipality_code)) return undefined;
@@ -118,9 +125,11 @@ export async function evaluateHousehold(
   if (!version) return undefined;
   const rules = version.rules;
 
-  const recipient = chooseRecipient(snapshot, rules.recipient, incomeYearFor(date));
-  const members = snapshot.members.map((m) => memberFacts(m, date, recipient.person?.person_id));
-  const ctx: FactContext = { snapshot, members, parameters: program.parameters, evaluationDate: date, recipientId: recipient.person?.person_id };
+  const recipient = chooseRecipient(snapshot, rules.recipient, incomeYearFor(date), date, engineVersion);
+  const members = snapshot.members.map((m) => memberFacts(m, date, recipient, engineVersion));
+  const ctx: FactContext = {
+    snapshot, members, parameters: program.parameters, evaluationDate: date, recipientId: recipient.person?.person_id, recipient, engineVersion,
+  };
   const conditions = [membersCondition(snapshot.members.length)];
   if (snapshot.members.length > 0) {
     // Uncached: json-rules-engine would otherwise hash the whole snapshot on every run.
@@ -131,18 +140,22 @@ export async function evaluateHousehold(
   }
 
   const concerned = snapshot.members.length > 0 && !rules.conditions.some((spec, i) => spec.concerns && conditions[i + 1].result === false);
+  const declined = recipient.person?.circumstances?.some((c) => c.circumstance === 'declined' && c.program === program.spec.id);
+  if (declined) conditions.push(declinedCondition());
+  const steps = amountSteps(program, version, ctx);
+  const total = steps.reduce((sum, s) => sum + s.value_yen, 0);
+  const confirmation = unconfirmedCondition(program, version, ctx, total);
+  if (confirmation) conditions.push(confirmation);
   const outcome: Outcome = conditions.some((c) => c.result === false)
     ? 'ineligible'
     : conditions.some((c) => c.result === null) || !recipient.person
       ? 'review'
       : 'eligible';
-  const steps = amountSteps(program, version, ctx);
-  const total = steps.reduce((sum, s) => sum + s.value_yen, 0);
   const explanation: Explanation = {
     program: program.spec.id,
     program_name_ja: program.spec.name.ja,
     rule_version: program.ruleVersion,
-    engine_version: ENGINE_VERSION,
+    engine_version: engineVersion,
     rules_file: version.file,
     evaluation_date: date,
     membership_date: snapshot.membership_date,
@@ -159,7 +172,7 @@ export async function evaluateHousehold(
     period_kind: program.spec.period_kind,
     evaluation_date: date,
     rule_version: program.ruleVersion,
-    engine_version: ENGINE_VERSION,
+    engine_version: engineVersion,
     explanation,
     explanation_text: explanationText(explanation),
     concerned,
@@ -181,6 +194,52 @@ function membersCondition(count: number): ConditionResult {
     citation: { title: '住民基本台帳法（昭和42年法律第81号）', article: '第6条（世帯を単位とする住民票）', url: 'https://laws.e-gov.go.jp/law/342AC0000000081' },
     text_ja: count >= 1 ? '判定日に住民登録のある世帯員がいます' : '判定日に住民登録のある世帯員がいません（転出・死亡など）',
   };
+}
+
+/**
+ * The recipient declined the benefit (辞退届, circumstance `declined` for this program): nothing
+ * is paid while it stands, and the decision says so.
+ */
+function declinedCondition(): ConditionResult {
+  return {
+    id: 'declined',
+    fact: 'recipient_has_circumstance',
+    params: { circumstance: 'declined' },
+    value: true,
+    operator: 'equal',
+    threshold: false,
+    result: false,
+    citation: { title: '辞退の届出（受給者の意思による受給の辞退）' },
+    text_ja: '受給者から受給を辞退する旨の届出があったため、支給しません',
+  };
+}
+
+/**
+ * Members who count for the birth order only once confirmed (a component's
+ * `birth_order.unconfirmed`): when counting them would raise the amount, the case needs the
+ * confirmation (児童手当: the 確認書) and is not decided on the lower amount. The condition's
+ * value lists them.
+ */
+function unconfirmedCondition(program: Program, version: ProgramVersion, ctx: FactContext, total: number): ConditionResult | undefined {
+  for (const component of version.rules.amount.components) {
+    if (component.kind !== 'per_member' || !component.birth_order?.unconfirmed) continue;
+    const { members: tests, condition } = component.birth_order.unconfirmed;
+    const pending = ctx.members.filter((m) => memberPasses(m, tests, program.parameters, ctx.evaluationDate));
+    if (pending.length === 0) continue;
+    const confirmed = amountSteps(program, version, ctx, new Set(pending)).reduce((sum, s) => sum + s.value_yen, 0);
+    if (confirmed <= total) continue;
+    return {
+      id: condition.name,
+      fact: 'unconfirmed_birth_order_members',
+      value: pending.map((m) => m.person_id),
+      operator: 'confirmed',
+      threshold: confirmed,
+      result: null,
+      citation: condition.citation,
+      text_ja: condition.text_ja,
+    };
+  }
+  return undefined;
 }
 
 /** Monthly programs decide a month (ages on its first day); one-off programs their base date. */
@@ -211,7 +270,7 @@ function toEngineCondition(c: ConditionSpec) {
 }
 
 /** Evaluates a household test outside the engine (amount components), with the same facts. */
-function householdTestHolds(test: { fact: string; params?: Record<string, unknown>; operator: MemberTest['operator']; value: Threshold }, ctx: FactContext): boolean {
+function householdTestHolds(test: { fact: string; params?: Record<string, unknown>; operator: Operator; value: Threshold }, ctx: FactContext): boolean {
   const fact = HOUSEHOLD_FACTS[test.fact].compute(test.params ?? {}, ctx);
   const v = engineValue(test.value);
   const threshold = typeof v === 'object' && !Array.isArray(v) ? HOUSEHOLD_FACTS[v.fact].compute(v.params ?? {}, ctx) : v;
@@ -227,7 +286,8 @@ function conditionResult(spec: ConditionSpec, evaluated: EngineCondition | undef
   return { id: spec.name, fact: spec.fact, params: spec.params, value, operator: spec.operator, threshold, result, citation: spec.citation, text_ja: text };
 }
 
-function amountSteps(program: Program, version: ProgramVersion, ctx: FactContext): AmountStep[] {
+/** The amount's steps; `alsoOrdered` are members counted for the birth order as if confirmed. */
+function amountSteps(program: Program, version: ProgramVersion, ctx: FactContext, alsoOrdered = new Set<MemberFacts>()): AmountStep[] {
   const { members, evaluationDate: date } = ctx;
   const param = (name: string) => {
     const p = parameterOn(program.parameters, name, date);
@@ -243,7 +303,7 @@ function amountSteps(program: Program, version: ProgramVersion, ctx: FactContext
     }
     if (!component.applies_if.every((test) => householdTestHolds(test, ctx))) continue;
     const ordered = component.birth_order
-      ? members.filter((m) => memberPasses(m, component.birth_order!.among, program.parameters, date)).sort((a, b) => a.birth_date.localeCompare(b.birth_date) || a.person_id.localeCompare(b.person_id))
+      ? members.filter((m) => alsoOrdered.has(m) || memberPasses(m, component.birth_order!.among, program.parameters, date)).sort((a, b) => a.birth_date.localeCompare(b.birth_date) || a.person_id.localeCompare(b.person_id))
       : [];
     for (const member of members.filter((m) => memberPasses(m, component.members, program.parameters, date))) {
       const order = ordered.indexOf(member) + 1 || undefined;

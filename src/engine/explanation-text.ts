@@ -10,6 +10,7 @@ export const OPERATOR_JA: Record<string, string> = {
   greaterThanInclusive: '以上',
   in: 'のいずれか',
   notIn: 'のいずれでもない',
+  confirmed: '（確認できた場合の額）',
 };
 
 const OUTCOME_JA = { eligible: '支給対象です', ineligible: '支給対象ではありません', review: '職員による確認が必要です' };

@@ -5,6 +5,8 @@ import { parameterOn } from '../rules/parameter-value.ts';
 import type { HouseholdSnapshot } from './household-snapshot.ts';
 import type { MemberFacts } from './member-facts.ts';
 import { memberPasses } from './member-test.ts';
+import { legalAge, withinSchoolYearAfterAge } from './legal-age.ts';
+import type { RecipientChoice } from './recipient.ts';
 
 /**
  * The facts a program's conditions may name, computed from a household snapshot. null means
@@ -18,6 +20,9 @@ export interface FactContext {
   /** The date parameters and ages are taken on. */
   evaluationDate: string;
   recipientId: string | undefined;
+  recipient: RecipientChoice;
+  /** The engine version deciding: '1' replays the rules engine 1 applied (see ENGINE_VERSION). */
+  engineVersion: string;
 }
 
 type FactFn = (params: Record<string, unknown>, ctx: FactContext) => unknown;
@@ -28,16 +33,26 @@ const fiscalYearOf = (params: Record<string, unknown>) => String(params.fiscal_y
 const assessmentDay = (fiscalYear: string) => `${fiscalYear}-01-01`;
 
 /**
- * Whether a member is exempt from 均等割 for a fiscal year: their assessment says so; someone
- * born after 1 January has none to say so but is exempt (none is due); someone who moved in
- * after 1 January was assessed elsewhere, so it is unknown here.
+ * Whether a member is exempt from 均等割 for a fiscal year.
+ * - Their assessment says so, unless they are untaxed only under a tax treaty (租税条約): such a
+ *   person does not make the household exempt.
+ * - No assessment: someone born after 1 January has none because none is due (exempt); a minor
+ *   who lived here on 1 January and has none is exempt (地方税法第295条第1項第2号: minors with
+ *   合計所得金額 of 135万円 or less; a minor with more would have an assessment); anyone else
+ *   who moved in after 1 January was assessed elsewhere, so it is unknown here.
  */
 function kintowariExempt(ctx: FactContext, personId: string, fy: string): boolean | null {
   const member = ctx.snapshot.members.find((m) => m.person_id === personId)!;
   const record = member.tax[fy];
-  if (record) return record.kintowari === 0;
+  if (record) return record.kintowari === 0 && (ctx.engineVersion === '1' || record.treaty_exempt !== true);
   if (member.birth_date > assessmentDay(fy)) return true;
+  if (ctx.engineVersion !== '1' && minorResidentOnAssessmentDay(member, fy)) return true;
   return null;
+}
+
+/** Under 18 on 1 January (賦課期日) and living in the municipality then. */
+function minorResidentOnAssessmentDay(member: { birth_date: string; resident_since: string }, fy: string): boolean {
+  return legalAge(member.birth_date, assessmentDay(fy)) < 18 && member.resident_since <= assessmentDay(fy);
 }
 
 /** Whether the person is charged resident tax (均等割 or 所得割) for the fiscal year; null: unknown. */
@@ -75,7 +90,8 @@ export const HOUSEHOLD_FACTS: Record<string, { description_ja: string; compute: 
       const fy = fiscalYearOf(params);
       const results = ctx.snapshot.members.map((m): boolean | null => {
         const record = m.tax[fy];
-        if (!record?.dependent_of) return record || m.birth_date > assessmentDay(fy) ? false : null;
+        const noneDue = m.birth_date > assessmentDay(fy) || (ctx.engineVersion !== '1' && minorResidentOnAssessmentDay(m, fy));
+        if (!record?.dependent_of) return record || noneDue ? false : null;
         const member = ctx.snapshot.members.some((x) => x.person_id === record.dependent_of);
         if (!member && record.supporter_taxed != null) return record.supporter_taxed;
         return isTaxed(ctx, record.dependent_of, fy);
@@ -91,28 +107,71 @@ export const HOUSEHOLD_FACTS: Record<string, { description_ja: string; compute: 
       return (person?.accounts ?? []).some((a) => findBranch(a.bank_code, a.branch_code) !== undefined);
     },
   },
+  recipient_has_circumstance: {
+    description_ja: '受給者に指定の事情（公務員など、circumstances.csv）があるか',
+    compute: (params, ctx) => {
+      const person = ctx.snapshot.members.find((m) => m.person_id === ctx.recipientId);
+      return (person?.circumstances ?? []).some((c) => c.circumstance === params.circumstance);
+    },
+  },
   recipient_income_for_limit: {
-    description_ja: '受給者の所得（合計所得金額から8万円を控除した額）。6月から翌年5月までは前年の所得（その年度の課税情報）',
+    description_ja:
+      '受給者の所得（児童手当法施行令第3条: 合計所得金額から8万円を控除し、給与所得と公的年金等に係る雑所得があるときはその合計額から10万円を限度に控除した額）。6月から翌年5月までは前年の所得（その年度の課税情報）',
     compute: (params, ctx) => {
       const person = ctx.snapshot.members.find((m) => m.person_id === ctx.recipientId);
       const record = person?.tax[String(incomeYearFor(ctx.evaluationDate))];
       if (!record) return null;
-      return Math.max(0, record.total_income - Number(params.deduction ?? 80000));
+      const salaryPension = (record.salary_income ?? 0) + (record.pension_income ?? 0);
+      const deduction = Number(params.deduction ?? 80000) + Math.min(salaryPension, Number(params.salary_pension_deduction_max ?? 0));
+      return Math.max(0, record.total_income - deduction);
     },
   },
+  recipient_dependants: {
+    description_ja: '受給者の扶養親族等の数（児童手当法第5条）',
+    compute: (_p, ctx) => dependantsOf(ctx)?.count ?? null,
+  },
   recipient_income_limit: {
-    description_ja: '受給者の扶養親族等の数に応じた所得限度額',
+    description_ja: '受給者の扶養親族等の数に応じた所得限度額（老人扶養親族等は1人につき加算額が異なる）',
     compute: (params, ctx) => {
       const limits = parameterOn(ctx.parameters, String(params.parameter), ctx.evaluationDate)?.value;
       if (!Array.isArray(limits)) return null;
-      const fy = String(incomeYearFor(ctx.evaluationDate));
-      const dependants = ctx.snapshot.members.filter((m) => m.tax[fy]?.dependent_of === ctx.recipientId).length;
-      const extra = Math.max(0, dependants - (limits.length - 1));
-      // Beyond the table, each further dependant raises the limit by 380,000 yen (児童手当法施行令 第1条).
-      return limits[Math.min(dependants, limits.length - 1)] + extra * 380000;
+      const dependants = dependantsOf(ctx);
+      if (!dependants) return null;
+      const perDependant = Number(params.per_dependant ?? 380000);
+      const perElderly = Number(params.per_elderly_dependant ?? perDependant);
+      const beyondTable = Math.max(0, dependants.count - (limits.length - 1));
+      // 児童手当法施行令第1条: the table is 38万 a dependant; each 老人扶養親族 or 70+ 同一生計配偶者 adds 44万 instead.
+      return limits[Math.min(dependants.count, limits.length - 1)] + beyondTable * perDependant + dependants.elderly * (perElderly - perDependant);
     },
   },
 };
+
+/**
+ * 扶養親族等の数 (児童手当法第5条第1項): the 同一生計配偶者 and 扶養親族 on the recipient's tax
+ * record (its `dependants`, which counts those living elsewhere; without it, the household
+ * members it names as dependants), less 施設入所等児童, plus children (児童) the recipient
+ * maintained on 31 December of the income year who are someone else's tax dependants (e.g.
+ * claimed by the other parent or a grandparent). null: the recipient has no record.
+ */
+function dependantsOf(ctx: FactContext): { count: number; elderly: number } | null {
+  const fy = String(incomeYearFor(ctx.evaluationDate));
+  const recipient = ctx.snapshot.members.find((m) => m.person_id === ctx.recipientId);
+  const record = recipient?.tax[fy];
+  const claimed = ctx.snapshot.members.filter((m) => m.tax[fy]?.dependent_of === ctx.recipientId);
+  if (ctx.engineVersion === '1') return { count: claimed.length, elderly: 0 };
+  if (!record) return null;
+  const yearEnd = `${Number(fy) - 1}-12-31`;
+  const placed = (m: { circumstances?: { circumstance: string }[] }) => (m.circumstances ?? []).some((c) => c.circumstance === 'facility_placement');
+  const supportedChildren = ctx.snapshot.members.filter((m) => {
+    const supporter = m.tax[fy]?.dependent_of;
+    return supporter && supporter !== ctx.recipientId && m.person_id !== ctx.recipientId && !placed(m) &&
+      m.birth_date <= yearEnd && withinSchoolYearAfterAge(m.birth_date, 18, yearEnd);
+  }).length;
+  const onRecord = record.dependants ?? claimed.length;
+  const placedClaimed = claimed.filter(placed).length;
+  const elderly = record.elderly_dependants ?? claimed.filter((m) => legalAge(m.birth_date, yearEnd) >= 70).length;
+  return { count: Math.max(0, onRecord - placedClaimed) + supportedChildren, elderly };
+}
 
 /** 児童手当: from June to May the next year, the fiscal year starting that June decides. */
 export function incomeYearFor(date: string): number {

@@ -38,10 +38,21 @@ export function withinSchoolYearAfterAge(birthDate: string, age: number, month: 
 }
 
 /**
- * "Under 3" for a monthly amount: through the month in which age 3 is reached (児童手当法
- * 第6条). Born on the 1st of a month, the child reaches 3 on the last day of the month before
- * the birthday, so the lower amount starts a month earlier than for a child born on the 2nd.
+ * The last day a child is "under 3" (三歳に満たない児童, 児童手当法 第6条第1項 括弧書): three years
+ * from birth, the day of birth not counted (民法第140条), end at the end of the day before the
+ * day corresponding to the day after birth (第143条第2項), or at the month's end when that day
+ * does not exist. So it is the 3rd birthday for everyone (born 2021-11-01: 2024-11-01), and 28
+ * February for a child born on 29 February.
+ */
+export function lastDayUnder3(birthDate: string): string {
+  return addDays(addYears(addDays(birthDate, 1), 3), -1);
+}
+
+/**
+ * "Under 3" for a monthly amount: the amount changes from the month after the month in which
+ * the child stops being under 3 (第9条), so the under-3 amount is paid through the month of
+ * the 3rd birthday, whatever the day of birth.
  */
 export function under3InMonth(birthDate: string, month: string): boolean {
-  return firstOfMonth(dayAgeReached(birthDate, 3)) >= firstOfMonth(month);
+  return firstOfMonth(lastDayUnder3(birthDate)) >= firstOfMonth(month);
 }

@@ -1,5 +1,7 @@
-import { legalAge, under3InMonth, withinSchoolYearAfterAge } from './legal-age.ts';
-import type { MemberSnapshot } from './household-snapshot.ts';
+import { dayAgeReached, legalAge, under3InMonth, withinSchoolYearAfterAge } from './legal-age.ts';
+import type { CircumstanceKind, MemberSnapshot } from './household-snapshot.ts';
+import type { RecipientChoice } from './recipient.ts';
+import { firstOfMonth } from './calendar.ts';
 
 /**
  * Facts about one member that amount tiers and member tests may use, computed for an
@@ -18,32 +20,45 @@ export interface MemberFacts {
   within_school_year_after_15: boolean;
   within_school_year_after_18: boolean;
   within_school_year_after_22: boolean;
-  /** The benefit's recipient or their spouse: parents are not counted as children. */
+  /** The benefit's recipient or the children's other parent: parents are not counted as children. */
   is_recipient_or_partner: boolean;
+  /** Circumstances (circumstances.csv) active for the decision. */
+  public_servant: boolean;
+  facility_placement: boolean;
+  supported_student: boolean;
   [fact: string]: string | number | boolean;
 }
 
-export const PARTNER_RELATIONSHIPS = ['世帯主', '妻', '夫'];
+const PARTNER_RELATIONSHIPS = ['世帯主', '妻', '夫'];
+const CIRCUMSTANCE_FACTS: CircumstanceKind[] = ['public_servant', 'facility_placement', 'supported_student'];
 
 export const MEMBER_FACT_NAMES = [
   'person_id', 'relationship', 'birth_date', 'age', 'under_3', 'birth_order', 'is_recipient_or_partner',
   'within_school_year_after_12', 'within_school_year_after_15', 'within_school_year_after_18', 'within_school_year_after_22',
+  ...CIRCUMSTANCE_FACTS,
 ];
 
-export function memberFacts(member: MemberSnapshot, evaluationDate: string, recipientId: string | undefined): MemberFacts {
+export function memberFacts(member: MemberSnapshot, evaluationDate: string, recipient: RecipientChoice, engineVersion: string): MemberFacts {
   const b = member.birth_date;
-  return {
+  const adult = b <= evaluationDate && legalAge(b, evaluationDate) >= 18;
+  const facts: MemberFacts = {
     person_id: member.person_id,
     relationship: member.relationship,
     birth_date: b,
     age: legalAge(b, evaluationDate),
-    under_3: under3InMonth(b, evaluationDate),
+    // Engine 1 ended "under 3" the day before the 3rd birthday, a month early for a child born on the 1st.
+    under_3: engineVersion === '1' ? firstOfMonth(dayAgeReached(b, 3)) >= firstOfMonth(evaluationDate) : under3InMonth(b, evaluationDate),
     within_school_year_after_12: withinSchoolYearAfterAge(b, 12, evaluationDate),
     within_school_year_after_15: withinSchoolYearAfterAge(b, 15, evaluationDate),
     within_school_year_after_18: withinSchoolYearAfterAge(b, 18, evaluationDate),
     within_school_year_after_22: withinSchoolYearAfterAge(b, 22, evaluationDate),
     is_recipient_or_partner:
-      member.person_id === recipientId ||
-      (PARTNER_RELATIONSHIPS.includes(member.relationship) && b <= evaluationDate && legalAge(b, evaluationDate) >= 18),
+      member.person_id === recipient.person?.person_id ||
+      (adult && (engineVersion === '1' ? PARTNER_RELATIONSHIPS.includes(member.relationship) : recipient.parents.includes(member))),
+    public_servant: false,
+    facility_placement: false,
+    supported_student: false,
   };
+  for (const c of member.circumstances ?? []) if (CIRCUMSTANCE_FACTS.includes(c.circumstance)) facts[c.circumstance] = true;
+  return facts;
 }

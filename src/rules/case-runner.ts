@@ -23,6 +23,7 @@ export function snapshotOfCase(program: Program, c: RuleCase): HouseholdSnapshot
       birth_date: m.birth_date,
       resident_since: m.resident_since ?? m.birth_date,
       tax: m.tax,
+      ...(m.circumstances ? { circumstances: m.circumstances.map((c) => ({ circumstance: c.circumstance, program: c.program ?? null })) } : {}),
     })),
     supporters: c.household.supporters,
   };

@@ -24,13 +24,18 @@ const thresholdSchema = z.union([
 ]);
 
 export const OPERATORS = ['equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'in', 'notIn'] as const;
+export type Operator = (typeof OPERATORS)[number];
 
-/** A test on one household member's facts (see MEMBER_FACTS). */
-export const memberTestSchema = z.object({
+/** A test on one household member's facts (see MEMBER_FACTS), or `any` of several tests. */
+const memberFactTestSchema = z.object({
   fact: z.string(),
   operator: z.enum(OPERATORS),
   value: thresholdSchema,
 });
+export type MemberTest = z.infer<typeof memberFactTestSchema> | { any: MemberTest[] };
+export const memberTestSchema: z.ZodType<MemberTest> = z.lazy(() =>
+  z.union([memberFactTestSchema, z.object({ any: z.array(memberTestSchema).min(1) })]),
+);
 
 export const conditionSchema = z.object({
   /** The condition's id: its citation and sentences hang on it. */
@@ -64,7 +69,23 @@ export const amountComponentSchema = z.discriminatedUnion('kind', [
     /** Which members the component pays for. */
     members: z.array(memberTestSchema),
     /** Birth order (第1子, 第2子, …): among the members these tests select, oldest first. */
-    birth_order: z.object({ among: z.array(memberTestSchema) }).optional(),
+    birth_order: z
+      .object({
+        among: z.array(memberTestSchema),
+        /**
+         * Members who would count for the order once something the records cannot show is
+         * confirmed (児童手当: a 19–22-year-old the recipient supports, 確認書). When counting
+         * them would raise the amount, the outcome is review with this condition unknown,
+         * never the lower amount in silence.
+         */
+        unconfirmed: z
+          .object({
+            members: z.array(memberTestSchema),
+            condition: z.object({ name: z.string().regex(/^[a-z0-9_]+$/), citation: citationSchema, text_ja: z.string() }),
+          })
+          .optional(),
+      })
+      .optional(),
     /** The first tier whose tests all hold gives the member's amount; none: nothing for that member. */
     tiers: z.array(tierSchema).min(1),
     citation: citationSchema,
@@ -132,6 +153,13 @@ const taxRecords = z
       shotokuwari: z.number().int().nonnegative().default(0),
       dependent_of: z.string().optional(),
       supporter_taxed: z.boolean().optional(),
+      salary_income: z.number().int().nonnegative().optional(),
+      pension_income: z.number().int().nonnegative().optional(),
+      dependants: z.number().int().nonnegative().optional(),
+      elderly_dependants: z.number().int().nonnegative().optional(),
+      dependants_abroad: z.number().int().nonnegative().optional(),
+      treaty_exempt: z.boolean().optional(),
+      income_tax: z.number().int().nonnegative().optional(),
     }),
   )
   .default({});
@@ -151,6 +179,10 @@ export const caseSchema = z.object({
           /** The first day of residence in the municipality; default: the birth date. */
           resident_since: isoDate.optional(),
           tax: taxRecords,
+          /** Circumstances active for the decision (circumstances.csv), e.g. a returned 確認書. */
+          circumstances: z
+            .array(z.object({ circumstance: z.enum(['public_servant', 'facility_placement', 'supported_student', 'declined']), program: z.string().optional() }))
+            .optional(),
         }),
       )
       .min(1),
@@ -167,7 +199,6 @@ export const caseSchema = z.object({
 export const casesSchema = z.array(caseSchema).min(1);
 
 export type Citation = z.infer<typeof citationSchema>;
-export type MemberTest = z.infer<typeof memberTestSchema>;
 export type Threshold = z.infer<typeof thresholdSchema>;
 export type ConditionSpec = z.infer<typeof conditionSchema>;
 export type AmountComponent = z.infer<typeof amountComponentSchema>;

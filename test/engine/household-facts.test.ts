@@ -10,7 +10,7 @@ function context(accounts: { bank_code: string; branch_code: string }[]): FactCo
     members: [{ person_id: 'A', relationship: '世帯主', birth_date: '1980-01-01', resident_since: '1980-01-01', tax: {}, accounts: accounts.map((a) => ({ ...a, source: 'koukin', account_type: 1 })) }],
     supporters: {},
   };
-  return { snapshot, members: [], parameters: {}, evaluationDate: '2024-12-01', recipientId: 'A' };
+  return { snapshot, members: [], parameters: {}, evaluationDate: '2024-12-01', recipientId: 'A', recipient: { person: snapshot.members[0], parents: [], reason_ja: '世帯主' }, engineVersion: '2' };
 }
 
 describe('recipient_has_usable_account', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayAgeReached, endOfSchoolYearAfterAge, legalAge, under3InMonth, withinSchoolYearAfterAge } from '../../src/engine/legal-age.ts';
+import { dayAgeReached, endOfSchoolYearAfterAge, lastDayUnder3, legalAge, under3InMonth, withinSchoolYearAfterAge } from '../../src/engine/legal-age.ts';
 
 describe('年齢計算ニ関スル法律: an age is reached the day before the birthday', () => {
   it.each([
@@ -29,10 +29,21 @@ describe('高校生年代: to the first 31 March on or after the day 18 is reach
   });
 });
 
-describe('under 3: through the month in which 3 is reached', () => {
-  it('born on the 1st moves to the lower amount a month earlier than born on the 2nd', () => {
+describe('under 3 (児童手当法第6条第1項 括弧書, 民法第140条・第143条): through the month of the 3rd birthday', () => {
+  it('ends on the 3rd birthday, whatever the day of birth', () => {
+    expect(lastDayUnder3('2021-11-01')).toBe('2024-11-01');
+    expect(lastDayUnder3('2021-11-02')).toBe('2024-11-02');
+    expect(lastDayUnder3('2021-12-31')).toBe('2024-12-31');
+  });
+  it('ends on 28 February for a child born on 29 February when the year has none', () => {
+    expect(lastDayUnder3('2020-02-29')).toBe('2023-02-28');
+    expect(under3InMonth('2020-02-29', '2023-02-01')).toBe(true);
+    expect(under3InMonth('2020-02-29', '2023-03-01')).toBe(false);
+  });
+  it('born on the 1st or the 2nd, the lower amount starts the month after the birthday', () => {
     expect(under3InMonth('2021-11-01', '2024-10-01')).toBe(true);
-    expect(under3InMonth('2021-11-01', '2024-11-01')).toBe(false);
+    expect(under3InMonth('2021-11-01', '2024-11-01')).toBe(true);
+    expect(under3InMonth('2021-11-01', '2024-12-01')).toBe(false);
     expect(under3InMonth('2021-11-02', '2024-11-01')).toBe(true);
     expect(under3InMonth('2021-11-02', '2024-12-01')).toBe(false);
   });
