@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { compileProgram, evaluateHousehold, ENGINE_VERSION } from '../engine/evaluate-household.ts';
+import { compileProgram, evaluateHousehold, ENGINE_VERSIONS } from '../engine/evaluate-household.ts';
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
 import { NotFoundError, UnusableInputError } from '../errors.ts';
 import { programFromFiles } from '../rules/program-loader.ts';
@@ -15,8 +15,9 @@ export interface ReplayResult {
 
 /**
  * Re-evaluates a stored decision from what it recorded: its inputs (the household snapshot),
- * its rule version's exact files and its as-of date. It reproduces when outcome, amount,
- * recipient, explanation and explanation text come out identical.
+ * its rule version's exact files, its as-of date and the engine version that made it (an older
+ * engine's rules are kept for this). It reproduces when outcome, amount, recipient,
+ * explanation and explanation text come out identical.
  */
 export async function replayDecision(db: Kysely<DB>, decisionId: string): Promise<ReplayResult> {
   const decision = await findDecision(db, decisionId);
@@ -26,10 +27,12 @@ export async function replayDecision(db: Kysely<DB>, decisionId: string): Promis
   }
   const files = await ruleVersionFiles(db, decision.program, decision.rule_version);
   if (!files) throw new NotFoundError('rule_version_missing', `rule version ${decision.rule_version} of ${decision.program} is not recorded`);
+  if (!ENGINE_VERSIONS.includes(decision.engine_version)) {
+    throw new NotFoundError('engine_version_missing', `${decisionId} was made by engine ${decision.engine_version}, which this release cannot run (it runs ${ENGINE_VERSIONS.join(', ')})`);
+  }
   const program = programFromFiles(decision.program, files);
-  const evaluation = await evaluateHousehold(compileProgram(program), decision.inputs as unknown as HouseholdSnapshot, decision.as_of);
+  const evaluation = await evaluateHousehold(compileProgram(program), decision.inputs as unknown as HouseholdSnapshot, decision.as_of, decision.engine_version);
   const differences: string[] = [];
-  if (decision.engine_version !== ENGINE_VERSION) differences.push(`engine_version: recorded ${decision.engine_version}, running ${ENGINE_VERSION}`);
   if (!evaluation) differences.push('the program is not in force for this household on the recorded date');
   else {
     const compare: [string, unknown, unknown][] = [

@@ -209,7 +209,7 @@ function declinedCondition(): ConditionResult {
     operator: 'equal',
     threshold: false,
     result: false,
-    citation: { title: '辞退の届出（受給者の意思による受給の辞退）' },
+    citation: { title: '受給辞退の届出', article: '受給者の申出により、届出の効力が生じた日以後の分を支給しない' },
     text_ja: '受給者から受給を辞退する旨の届出があったため、支給しません',
   };
 }

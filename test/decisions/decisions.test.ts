@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
-import { decisionsInForce, type DecisionRow } from '../../src/decisions/decision.repository.ts';
+import { decisionsInForce, insertDecisions, type DecisionRow } from '../../src/decisions/decision.repository.ts';
+import type { HouseholdSnapshot } from '../../src/engine/household-snapshot.ts';
 import { replayDecision } from '../../src/decisions/replay.service.ts';
 import { allHouseholds } from '../../src/batch/batch.repository.ts';
 import { compileProgram, evaluateHousehold } from '../../src/engine/evaluate-household.ts';
@@ -75,7 +76,7 @@ describe.each(ENVIRONMENTS)('decisions on a generated municipality ($name)', ({ 
         expect(c).toHaveProperty('value');
         expect(c).toHaveProperty('threshold');
         expect(c.operator).toBeTruthy();
-        expect((c.citation as { title: string }).title).toMatch(/法|要領|閣議決定|要綱/);
+        expect((c.citation as { title: string }).title).toMatch(/法|要領|閣議決定|要綱|届出/);
         expect(c.text_ja).toMatch(/[ぁ-ん]/);
       }
       expect(d.explanation_text).toMatch(/^(児童手当|令和6年度 住民税非課税世帯 給付金)（.+）：.+。\n/);
@@ -90,6 +91,29 @@ describe.each(ENVIRONMENTS)('decisions on a generated municipality ($name)', ({ 
       const result = await replayDecision(env.db, d.decision_id);
       expect(result, d.decision_id).toEqual({ decision_id: d.decision_id, reproduces: true, differences: [] });
     }
+  });
+
+  it('replays a decision made by engine 1 as it was made, though engine 2 decides the same household differently', async () => {
+    const compiled = programs.find((p) => p.program.spec.id === 'child-allowance')!;
+    // Born on the 1st: engine 1 ended "under 3" a month before the 3rd birthday's month.
+    const snapshot: HouseholdSnapshot = {
+      municipality_code: m, household_id: 'ENGINE1', membership_date: '2024-10-31', supporters: {},
+      members: [
+        { person_id: 'E1-F', relationship: '世帯主', birth_date: '1985-05-05', resident_since: '1985-05-05', tax: { '2024': { total_income: 4000000, kintowari: 5000, shotokuwari: 200000 } } },
+        { person_id: 'E1-A', relationship: '子', birth_date: '2021-11-01', resident_since: '2021-11-01', tax: {} },
+      ],
+    };
+    const old = (await evaluateHousehold(compiled, snapshot, '2024-11-13', '1'))!;
+    expect(old).toMatchObject({ engine_version: '1', amount_yen: 10000 });
+    expect(await evaluateHousehold(compiled, snapshot, '2024-11-13')).toMatchObject({ engine_version: '2', amount_yen: 15000 });
+    await insertDecisions(env.db, [{
+      decision_id: 'DENGINE1', municipality_code: m, program: 'child-allowance', household_id: 'ENGINE1', change_kind: 'new',
+      outcome: old.outcome, amount_yen: old.amount_yen, recipient_person_id: old.recipient_person_id, period_kind: 'monthly',
+      effective_from: old.evaluation_date, rule_version: old.rule_version, engine_version: old.engine_version, as_of: '2024-11-13',
+      known_at: new Date(), inputs: snapshot as unknown as Record<string, unknown>, explanation: old.explanation as unknown as Record<string, unknown>,
+      explanation_text: old.explanation_text, supersedes: null,
+    }]);
+    expect(await replayDecision(env.db, 'DENGINE1')).toEqual({ decision_id: 'DENGINE1', reproduces: true, differences: [] });
   });
 
   it('writes nothing when the same date runs again, or a later day of the same month with no changes', async () => {
