@@ -4,12 +4,13 @@ import { withMunicipality } from '../../src/db/tenant.ts';
 import { householdAsOf } from '../../src/residents/resident.repository.ts';
 import { importFile } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { account, income, resident, writeCsv } from '../support/rows.ts';
+import { account, circumstance, income, resident, writeCsv } from '../support/rows.ts';
 import { ENVIRONMENTS, type TestEnvironment } from '../support/test-environments.ts';
 
 const TABLES = [
   'municipalities', 'changes', 'rejections', 'person_history', 'persons', 'income_history',
   'tax_assessments', 'account_history', 'bank_accounts', 'household_changes', 'person_timeline',
+  'circumstance_history', 'circumstances',
 ] as const;
 
 describe.each(ENVIRONMENTS)('one municipality never sees another ($name)', ({ open }) => {
@@ -23,6 +24,7 @@ describe.each(ENVIRONMENTS)('one municipality never sees another ($name)', ({ op
       await importFile(env, 'residents', writeCsv([resident({ municipality_code: m, person_id: 'P1', household_id: 'H1' })]));
       await importFile(env, 'income', writeCsv([income({ municipality_code: m, person_id: 'P1' })]));
       await importFile(env, 'accounts', writeCsv([account({ municipality_code: m, person_id: 'P1' })]));
+      await importFile(env, 'circumstances', writeCsv([circumstance({ municipality_code: m, person_id: 'P1' })]));
       await importFile(env, 'residents', writeCsv([resident({ municipality_code: m, person_id: 'P2', household_id: 'H9', relationship: '子' })]));
     }
   });

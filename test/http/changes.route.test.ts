@@ -87,6 +87,34 @@ describe.each(ENVIRONMENTS)('POST /v1/changes ($name)', ({ open }) => {
     expect(again.json()).toMatchObject({ accepted: 0, duplicates: 1 });
   });
 
+  it('takes circumstance rows (JSON booleans and nulls allowed), with the same validation and no-op duplicates', async () => {
+    const { cookie, csrf } = await signIn(`admin-${suffix}`);
+    const rows = [
+      { change_id: 'api-c1', municipality_code: m, person_id: 'W1', effective_date: '2024-10-01', circumstance: 'public_servant', active: true, program: null, note: '共済組合' },
+      { change_id: 'api-c2', municipality_code: m, person_id: 'W1', effective_date: '2024-12-20', circumstance: 'declined', active: true, program: 'low-income-household-2024' },
+      { change_id: 'api-c3', municipality_code: m, person_id: 'W1', effective_date: '2024-12-20', circumstance: 'declined', active: true },
+      { change_id: 'api-c4', municipality_code: m, person_id: 'W1', effective_date: '2024-12-20', circumstance: 'public_servant', active: 'maybe' },
+    ];
+    const post = (payload: unknown) => server.inject({ method: 'POST', url: '/v1/changes', headers: { cookie, 'x-csrf-token': csrf }, payload });
+    const res = await post({ kind: 'circumstances', rows });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ rows: 4, accepted: 2, duplicates: 0, rejected_rows: 2 });
+    expect(res.json().rejections).toEqual([
+      { line: 3, change_id: 'api-c3', field: 'program', reason: 'required when circumstance is declined: the program the person declined' },
+      { line: 4, change_id: 'api-c4', field: 'active', reason: 'must be true (from effective_date on) or false (it stops)' },
+    ]);
+    await env.settle();
+    const stored = await env.db.selectFrom('circumstances').select(['circumstance', 'program', 'active', 'note']).where('municipality_code', '=', m).orderBy('circumstance').execute();
+    expect(stored).toEqual([
+      { circumstance: 'declined', program: 'low-income-household-2024', active: true, note: null },
+      { circumstance: 'public_servant', program: '', active: true, note: '共済組合' },
+    ]);
+    expect((await post({ kind: 'circumstances', rows: rows.slice(0, 2) })).json()).toMatchObject({ accepted: 0, duplicates: 2, rejected_rows: 0 });
+    const doc = (await server.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.paths['/v1/changes'].post.summary).toContain('circumstance');
+    expect(doc.paths['/v1/changes'].post.requestBody.content['application/json'].schema.properties.kind.enum).toContain('circumstances');
+  });
+
   it('rejects a malformed body with 400', async () => {
     const { cookie, csrf } = await signIn(`admin-${suffix}`);
     const res = await server.inject({ method: 'POST', url: '/v1/changes', headers: { cookie, 'x-csrf-token': csrf }, payload: { kind: 'pets', rows: [] } });

@@ -68,6 +68,21 @@ export function account(overrides: Row = {}): Row {
   };
 }
 
+export function circumstance(overrides: Row = {}): Row {
+  counter++;
+  return {
+    change_id: `c-${counter}-${Math.random().toString(36).slice(2, 8)}`,
+    municipality_code: YOKOHAMA,
+    person_id: 'P1',
+    effective_date: '2024-10-01',
+    circumstance: 'public_servant',
+    active: 'true',
+    program: '',
+    note: '',
+    ...overrides,
+  };
+}
+
 /** Writes rows as a CSV file (header from the first row) in a fresh temp folder. */
 export function writeCsv(rows: Row[], name = 'input.csv', header = Object.keys(rows[0])): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-test-'));
