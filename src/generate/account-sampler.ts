@@ -1,4 +1,5 @@
-// Bank accounts (accounts.csv) for heads of household and their spouses.
+// Bank accounts (accounts.csv) for heads of household and their spouses, and for the parents
+// of the 孫 in a three-generation household headed by a grandparent (the 児童手当 recipient).
 //
 // Why: the engine pays by Zengin transfer and must look every bank and branch up in the
 // 全銀 code list (the `zengin-code` package), so generated accounts use only codes that exist
@@ -120,7 +121,14 @@ function accountRow(
   ];
 }
 
-/** Account rows for a household's adult head and spouse, passed to `emit` one by one. */
+/** Whether the person is likely to be paid something: an adult head or spouse, or a parent of 孫. */
+function mayBePaid(h: Household, m: Member): boolean {
+  if (m.age < 18) return false;
+  if (m.role === 'head' || m.role === 'spouse') return true;
+  return (m.role === 'child' || m.role === 'childSpouse') && h.members.some((o) => o.role === 'grandchild');
+}
+
+/** Account rows for a household's adult head and spouse (and parents of 孫), passed to `emit` one by one. */
 export function emitAccountRows(
   rng: Rng,
   h: Household,
@@ -129,7 +137,7 @@ export function emitAccountRows(
   emit: (row: AccountRow) => void,
 ): void {
   for (const m of h.members) {
-    if ((m.role !== 'head' && m.role !== 'spouse') || m.age < 18) continue;
+    if (!mayBePaid(h, m)) continue;
     if (!rng.chance(0.9)) continue;
     const r = rng.float();
     if (r < 0.04) {

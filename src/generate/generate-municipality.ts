@@ -1,10 +1,11 @@
-// `benefit generate`: writes a realistic synthetic municipality as residents.csv, income.csv
-// and accounts.csv (the input files of CONTRACT.md), for tests, demos and benchmarks.
+// `benefit generate`: writes a realistic synthetic municipality as residents.csv, income.csv,
+// accounts.csv and circumstances.csv (the input files of CONTRACT.md), for tests, demos and
+// benchmarks.
 //
 // Why it is built this way:
 // - Deterministic: everything is drawn from one seeded stream (see random.ts), in a fixed
 //   order, so the same options give byte-identical files and different seeds differ.
-// - Streaming: households are generated one at a time and written straight to the three
+// - Streaming: households are generated one at a time and written straight to the four
 //   files, waiting for the file streams to drain when their buffers are full, so 450,000
 //   households (~1,000,000 residents) need bounded memory.
 // - Silent: it prints and logs nothing (the rows are personal data, even if synthetic); the
@@ -14,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { emitAccountRows, ACCOUNT_COLUMNS } from './account-sampler.ts';
 import { makeTowns } from './addresses.ts';
+import { CIRCUMSTANCE_COLUMNS, emitCircumstanceRows } from './circumstance-sampler.ts';
 import { CsvFile } from './csv-files.ts';
 import { civilDate, dayNumber, parseDay } from './dates.ts';
 import { HouseholdSampler, type GenerationContext } from './household-sampler.ts';
@@ -32,7 +34,7 @@ export interface GenerateOptions {
 }
 
 export interface GenerateResult {
-  files: { residents: string; income: string; accounts: string };
+  files: { residents: string; income: string; accounts: string; circumstances: string };
   counts: {
     households: number;
     /** Persons (each has one or, if they left, two rows in residents.csv). */
@@ -41,6 +43,7 @@ export interface GenerateResult {
     residentRows: number;
     incomeRows: number;
     accountRows: number;
+    circumstanceRows: number;
   };
 }
 
@@ -70,27 +73,31 @@ export async function generateMunicipality(o: GenerateOptions): Promise<Generate
     residents: path.join(o.outDir, 'residents.csv'),
     income: path.join(o.outDir, 'income.csv'),
     accounts: path.join(o.outDir, 'accounts.csv'),
+    circumstances: path.join(o.outDir, 'circumstances.csv'),
   };
   const residents = new CsvFile(files.residents, RESIDENT_COLUMNS);
   const income = new CsvFile(files.income, INCOME_COLUMNS);
   const accounts = new CsvFile(files.accounts, ACCOUNT_COLUMNS);
-  const all = [residents, income, accounts];
+  const circumstances = new CsvFile(files.circumstances, CIRCUMSTANCE_COLUMNS);
+  const all = [residents, income, accounts, circumstances];
   const writeResident = residents.write.bind(residents);
   const writeIncome = income.write.bind(income);
   const writeAccount = accounts.write.bind(accounts);
+  const writeCircumstance = circumstances.write.bind(circumstances);
 
   const sampler = new HouseholdSampler(rng, ctx);
   let persons = 0;
   try {
     for (let i = 0; i < o.households; i++) {
       const h = sampler.sample();
-      sampleIncomes(rng, h);
+      sampleIncomes(rng, h, ctx);
       sampler.sampleDepartures(h);
       persons += h.members.length;
       emitResidentRows(h, o.municipalityCode, writeResident);
       emitIncomeRows(h, ctx, o.municipalityCode, writeIncome);
       emitAccountRows(rng, h, ctx, o.municipalityCode, writeAccount);
-      if (residents.mustWait || income.mustWait || accounts.mustWait) {
+      emitCircumstanceRows(rng, h, ctx, o.municipalityCode, writeCircumstance);
+      if (all.some((f) => f.mustWait)) {
         await Promise.all(all.map((f) => f.drain()));
       }
     }
@@ -108,6 +115,7 @@ export async function generateMunicipality(o: GenerateOptions): Promise<Generate
       residentRows: residents.rows,
       incomeRows: income.rows,
       accountRows: accounts.rows,
+      circumstanceRows: circumstances.rows,
     },
   };
 }

@@ -3,11 +3,23 @@
 //
 // Why these shares: the engine's tests, demos and benchmarks need a population that looks
 // like a Japanese municipality. Household types follow the census roughly (single person
-// ~38%, many of them elderly; couple only ~20%; couple with children ~24%; single parent
-// ~9%; three generations ~5%; others), giving about 2.2 persons per household and an age
+// ~38%, many of them elderly; couple only ~20%; couple with children ~25%; single parent
+// ~9%; three generations ~4%; others), giving about 2.2 persons per household and an age
 // pyramid heavy in the 45-75 range with relatively few children. Birth dates are drawn
 // uniformly over days, so the 1st/2nd of a month and 1-2 April (where the law's age
 // boundaries fall) all occur.
+//
+// Three-generation households (三世代世帯): 3.8% of all households in 2022 (208万6千 of
+// 5431万; 厚生労働省「2022年 国民生活基礎調査の概況」; 4.9% in 2021) and 11.2% of households
+// with children under 18 in 2023 (110万5千 of 983万5千; 「2023年 国民生活基礎調査の概況」表5).
+// Both registration shapes occur: the young couple heads the household and the head's 父
+// and/or 母 (or 妻の父/母) live with it, or the grandparents head it with their 子, the 子の妻
+// or 子の夫, and the 孫. A city has fewer of them than the national figure (rural prefectures
+// raise it), so 3.8% is an upper bound here. The split between the shapes (55% young head,
+// 45% grandparent head) and the share of grandparent heads living with a daughter and her
+// husband (30%) are this generator's assumptions: the survey does not publish them. A few
+// grandparents raise grandchildren with no parent in the household (祖父母と孫のみ, assumed
+// 0.2% of households): there a grandparent receives the 児童手当 (児童手当法第4条).
 //
 // Invariants the importer relies on: exactly one 世帯主 per household among residents at
 // every date (every member's record starts on or after the head's, and a head only ever
@@ -48,6 +60,7 @@ export type HouseholdKind =
   | 'singleParent'
   | 'elderParentWithAdultChild'
   | 'threeGenerations'
+  | 'grandparentWithGrandchildren'
   | 'other';
 
 /** Income profile: gross yearly amounts for the income year before the as-of fiscal year. */
@@ -83,6 +96,14 @@ export interface Member {
   disabled: boolean;
   /** Full-time student with at most a small part-time income. */
   student: boolean;
+  /** Nationality of a foreign-born family (ISO 3166 alpha-2), '' for Japanese. */
+  country: string;
+  /** 公務員 whose 児童手当 the employer pays (児童手当法第17条); set with the incomes. */
+  publicServant: boolean;
+  /** Untaxed only under a tax treaty (租税条約), e.g. a Chinese student; set with the incomes. */
+  treatyExempt: boolean;
+  /** The tax record leaves the optional columns empty (an older system); set with the incomes. */
+  partialTaxRecord: boolean;
   /** When the current resident record took effect (birth or move-in). */
   effectiveDay: number;
   departure: Departure | null;
@@ -101,6 +122,24 @@ export interface Household {
   mainEarner: number;
   /** Set when everyone is a tax dependant of a relative living in another municipality. */
   outsideSupporter: { personId: string; taxed: boolean } | null;
+  /**
+   * Dependants the main earner claims who live elsewhere (another municipality, a care home,
+   * abroad): they appear only in the earner's `dependants` counts, never as rows.
+   */
+  elsewhereDependants: ElsewhereDependant[];
+  /**
+   * Every member registered on 1 January 2024 is exempt from the fiscal-2024 均等割 (and nobody
+   * moved in later or is a dependant of someone elsewhere): the household the 令和6年度
+   * 非課税世帯 給付金 pays. Set with the income rows.
+   */
+  exemptOnLowIncomeBase: boolean;
+}
+
+export interface ElsewhereDependant {
+  readonly relation: 'spouse' | 'parent' | 'child';
+  readonly birthDay: number;
+  /** 国外居住親族. */
+  readonly abroad: boolean;
 }
 
 export interface GenerationContext {
@@ -116,11 +155,18 @@ const NO_INCOME: IncomeProfile = { salary: 0, pension: 0, business: 0, factors: 
 const KINDS = new WeightedTable<HouseholdKind>([
   ['single', 0.38],
   ['couple', 0.2],
-  ['coupleWithChildren', 0.245],
+  ['coupleWithChildren', 0.255],
   ['singleParent', 0.055],
   ['elderParentWithAdultChild', 0.03],
-  ['threeGenerations', 0.05],
+  ['threeGenerations', 0.038],
+  ['grandparentWithGrandchildren', 0.002],
   ['other', 0.04],
+]);
+
+/** Who heads a three-generation household (see the header). */
+const THREE_GENERATION_SHAPES = new WeightedTable<'youngHead' | 'grandparentHead'>([
+  ['youngHead', 0.55],
+  ['grandparentHead', 0.45],
 ]);
 
 /** Elderly ages: flat to 84, thinning after that (few centenarians). */
@@ -146,9 +192,15 @@ const OLDEST_CHILD_AGES = new WeightedTable<number>(
     return [age, weight] as const;
   }),
 );
-/** Oldest grandchild's age when three generations live together (school age or younger). */
+/**
+ * Oldest grandchild's age when three generations live together: mostly school age, but about
+ * a quarter of these households have only adult grandchildren (nationally only ~53% of 三世代
+ * 世帯 have a child under 18: 2.0% of all households against 3.8%; this generator has more
+ * households with children than the nation, so it keeps the share of 三世代 among them at
+ * about the survey's 11%).
+ */
 const THREE_GENERATION_OLDEST_CHILD_AGES = new WeightedTable<number>(
-  Array.from({ length: 23 }, (_, age) => [age, age < 6 ? 0.6 : 1] as const),
+  Array.from({ length: 35 }, (_, age) => [age, age < 6 ? 0.6 : age <= 22 ? 1 : 0.5] as const),
 );
 /** Adult children still at home rarely come with many younger siblings. */
 const ADULT_CHILD_COUNTS = new WeightedTable<number>([[1, 0.7], [2, 0.3]]);
@@ -204,6 +256,9 @@ export class HouseholdSampler {
       case 'threeGenerations':
         buildThreeGenerations(builder);
         break;
+      case 'grandparentWithGrandchildren':
+        buildGrandparentWithGrandchildren(builder);
+        break;
       case 'other':
         buildOther(builder);
         break;
@@ -229,6 +284,8 @@ export class HouseholdSampler {
       recentMoveIn: recent,
       mainEarner: -1,
       outsideSupporter,
+      elsewhereDependants: [],
+      exemptOnLowIncomeBase: false,
     };
   }
 
@@ -300,10 +357,17 @@ export class HouseholdSampler {
       age = rng.weighted(ELDERLY_AGES);
       maleShare = 0.33;
     }
-    b.foreign(age < 40 ? 0.06 : 0.005);
+    // Foreign residents are ~2.7% of the population but ~9% of people in their twenties
+    // (出入国在留管理庁 在留外国人統計, 2023年末: 3,410,992 in all), most of them living alone.
+    b.foreign(age < 30 ? 0.09 : age < 40 ? 0.06 : 0.005);
     const m = b.add('head', '世帯主', rng.chance(maleShare) ? 1 : 2, age);
     m.widowed = m.sex === 2 && age >= 55 && rng.chance(0.55);
     m.student = age <= 22 ? rng.chance(0.45) : age <= 24 && rng.chance(0.1);
+    // Young foreign residents living alone are often 留学生 (JASSO 外国人留学生在籍状況調査:
+    // 279,274 on 2023-05-01, 115,493 of them from China, about one in seven of the Chinese
+    // residents and most of those in their twenties living alone), working part time within
+    // the 28 hours a week their status allows.
+    if (m.country !== '' && age <= 29) m.student = rng.chance(m.country === 'CN' ? 0.6 : 0.3);
     return null;
   }
 }
@@ -325,6 +389,12 @@ class MemberBuilder {
     if (this.decided) return;
     this.decided = true;
     if (this.rng.chance(p)) this.foreignSet = this.rng.weighted(FOREIGN_NAME_SETS);
+  }
+
+  /** Nationality of a foreign-born household ('' for Japanese); decides it if not yet decided. */
+  country(): string {
+    this.foreign(0.015);
+    return this.foreignSet ? this.foreignSet.country : '';
   }
 
   /** The household's family name (drawn on first use). */
@@ -365,6 +435,10 @@ class MemberBuilder {
       widowed: false,
       disabled: realAge >= 18 && rng.chance(realAge >= 65 ? 0.08 : 0.03),
       student: false,
+      country: this.foreignSet ? this.foreignSet.country : '',
+      publicServant: false,
+      treatyExempt: false,
+      partialTaxRecord: false,
       effectiveDay: birthDay,
       departure: null,
       income: NO_INCOME,
@@ -451,8 +525,9 @@ function buildElderParentWithAdultChild(b: MemberBuilder): void {
 
 function buildThreeGenerations(b: MemberBuilder): void {
   const rng = b.rng;
-  if (rng.chance(0.6)) {
-    // The middle generation heads the household; one or both of the head's parents live with it.
+  if (rng.weighted(THREE_GENERATION_SHAPES) === 'youngHead') {
+    // The middle generation heads the household; one or both of the head's parents (or the
+    // wife's mother) live with it, often supported by the head (同居老親).
     const oldest = rng.weighted(THREE_GENERATION_OLDEST_CHILD_AGES);
     const wifeAge = oldest + motherAgeAtFirstBirth(rng);
     const headAge = wifeAge + husbandAgeGap(rng);
@@ -472,27 +547,56 @@ function buildThreeGenerations(b: MemberBuilder): void {
       const mother = b.add('parent', '母', 2, grandMotherAge);
       mother.widowed = which >= 0.55 && rng.chance(0.85);
     }
-  } else {
-    // The grandparents head the household; a son, his wife and their children live with them.
-    const which = rng.float();
-    const grandFatherAge = rng.int(62, 88);
-    const grandMotherAge = Math.max(58, grandFatherAge - husbandAgeGap(rng));
-    if (which < 0.6) {
-      addCouple(b, grandFatherAge, true);
-    } else if (which < 0.9) {
-      const gm = b.add('head', '世帯主', 2, grandMotherAge);
-      gm.widowed = rng.chance(0.85);
-    } else {
-      b.add('head', '世帯主', 1, grandFatherAge);
-    }
-    const sonAge = Math.max(28, grandMotherAge - 24 - rng.int(0, 12));
-    b.add('child', '子', 1, sonAge);
-    const daughterInLawAge = Math.max(24, sonAge - husbandAgeGap(rng));
-    // 子の妻 took her husband's family name on marriage, so she shares the household's.
-    b.add('childSpouse', '子の妻', 2, daughterInLawAge);
-    const oldest = Math.max(0, Math.min(25, daughterInLawAge - motherAgeAtFirstBirth(rng)));
-    b.addChildren(rng.int(1, 3), oldest, '孫', 'grandchild');
+    return;
   }
+  // The grandparents head the household; their son and his wife (子, 子の妻) or their
+  // daughter and her husband (子, 子の夫) live with them, with the 孫.
+  const which = rng.float();
+  const grandFatherAge = rng.int(62, 88);
+  const grandMotherAge = Math.max(58, grandFatherAge - husbandAgeGap(rng));
+  if (which < 0.6) {
+    addCouple(b, grandFatherAge, true);
+  } else if (which < 0.9) {
+    const gm = b.add('head', '世帯主', 2, grandMotherAge);
+    gm.widowed = rng.chance(0.85);
+  } else {
+    b.add('head', '世帯主', 1, grandFatherAge);
+  }
+  const childAge = Math.max(28, grandMotherAge - 24 - rng.int(0, 12));
+  let motherAge: number;
+  let family: Name | undefined;
+  if (rng.chance(0.7)) {
+    // 子の妻 took her husband's family name on marriage, so she shares the household's.
+    b.add('child', '子', 1, childAge);
+    motherAge = Math.max(24, childAge - husbandAgeGap(rng));
+    b.add('childSpouse', '子の妻', 2, motherAge);
+  } else {
+    // The daughter usually took her husband's name: she, he and the 孫 then bear a family
+    // name other than the head's (unless he took hers, ~5% of marriages).
+    family = rng.chance(0.05) ? undefined : b.otherFamilyName();
+    motherAge = childAge;
+    b.add('child', '子', 2, childAge, family);
+    b.add('childSpouse', '子の夫', 1, Math.min(70, childAge + husbandAgeGap(rng)), family);
+  }
+  const oldest = Math.max(0, Math.min(34, motherAge - motherAgeAtFirstBirth(rng)));
+  b.addChildren(rng.int(1, 3), oldest, '孫', 'grandchild', family);
+}
+
+/**
+ * Grandparents raising grandchildren with no parent in the household (祖父母と孫のみ): the
+ * grandparent is then the 児童手当 recipient (第4条), and the children are 孫.
+ */
+function buildGrandparentWithGrandchildren(b: MemberBuilder): void {
+  const rng = b.rng;
+  const grandMotherAge = rng.int(55, 80);
+  if (rng.chance(0.5)) {
+    addCouple(b, Math.min(90, grandMotherAge + husbandAgeGap(rng)), true);
+  } else {
+    const gm = b.add('head', '世帯主', 2, grandMotherAge);
+    gm.widowed = rng.chance(0.6);
+  }
+  const oldest = Math.min(17, Math.max(0, grandMotherAge - 50 + rng.int(-6, 6)));
+  b.addChildren(rng.weighted(SINGLE_PARENT_CHILD_COUNTS), oldest, '孫', 'grandchild');
 }
 
 function buildOther(b: MemberBuilder): void {

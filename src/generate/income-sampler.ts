@@ -10,15 +10,44 @@
 // people registered here on 1 January of Y (賦課期日): people born or moved in after it were
 // assessed nowhere or by their previous municipality. About 20-25% of households end up fully
 // 均等割-exempt, close to the national share.
+//
+// The optional columns of the tax record (CONTRACT.md) are filled consistently with
+// total_income: salary_income and pension_income are the 給与所得 and 公的年金等に係る雑所得
+// within it (resident-tax.ts has the 令和2年分以降 tables), dependants counts the 同一生計配偶者
+// and 扶養親族 the main earner claims wherever they live (in the household, elsewhere in Japan,
+// abroad), elderly_dependants those aged 70 or more on 31 December, and income_tax estimates
+// the 所得税 on the same income. Who else is in the data:
+// - 公務員 (public_servant): about 5% of the employed (約330万 of 6,724万 就業者 in 2019: 人事院
+//   「公務員の数と種類」, 総務省「地方公務員数の状況」); drawn as 6.5% of salaried people aged 22-64
+//   earning 2,000,000 or more, since nearly all 公務員 are full-time employees.
+// - Dependants living elsewhere: elderly parents in their home town or a care home (4% of main
+//   earners aged 40-69 with 3,000,000 or more; an assumption, no per-household statistic is
+//   published) and students away from home (5% of main earners aged 42-62 earning 4,000,000 or
+//   more without a child of 18-22 at home).
+// - 国外居住親族: 30% of foreign main earners with a salary claim one to three (a spouse,
+//   children under 30, or parents; since 2023 a relative aged 30-69 abroad counts only with
+//   remittances of 380,000 or more, which these are assumed to receive). 会計検査院 found 1,296
+//   such dependants among 1,576 sampled claimants in 平成24年度, i.e. they cluster in few earners.
+// - treaty_exempt: Chinese students whose part-time pay would be taxed but is exempt under
+//   the 日中租税協定 第21条 (85% of those with more than 1,000,000 yen file the 届出), and 15% of
+//   young Chinese workers living alone (事業修習者: 技能実習1号; the flag is kept for all three
+//   years although the exemption covers the first year of training only).
+// - 3% of persons have a record from an older system that leaves the optional columns empty.
 
-import { ageOn, dayNumber } from './dates.ts';
-import type { GenerationContext, Household, IncomeProfile, Member } from './household-sampler.ts';
-import type { Rng } from './random.ts';
+import { ageOn, DAYS_PER_YEAR, dayNumber } from './dates.ts';
+import type { ElsewhereDependant, GenerationContext, Household, IncomeProfile, Member } from './household-sampler.ts';
+import { WeightedTable, type Rng } from './random.ts';
 import {
   assessResidentTax,
+  basicDeduction,
+  childCareAdjustment,
   DEPENDANT_INCOME_LIMIT,
+  dependantDeduction,
+  incomeTax,
   pensionIncome,
   salaryIncome,
+  salaryPensionAdjustment,
+  spouseDeduction,
 } from './resident-tax.ts';
 
 export const INCOME_COLUMNS = [
@@ -32,9 +61,26 @@ export const INCOME_COLUMNS = [
   'shotokuwari',
   'dependent_of',
   'supporter_taxed',
+  'salary_income',
+  'pension_income',
+  'dependants',
+  'elderly_dependants',
+  'dependants_abroad',
+  'treaty_exempt',
+  'income_tax',
 ] as const;
 
-export type IncomeRow = [string, string, string, string, number, number, number, number, string, string];
+type Optional = number | '';
+export type IncomeRow = [
+  string, string, string, string, number, number, number, number, string, string,
+  Optional, Optional, Optional, Optional, Optional, 'true' | 'false' | '', Optional,
+];
+
+/** 公務員 among salaried people aged 22-64 earning 2,000,000 or more (see the header). */
+const PUBLIC_SERVANT_SHARE = 0.065;
+/** Persons whose tax record comes from an older system without the optional columns. */
+const PARTIAL_RECORD_SHARE = 0.03;
+const ABROAD_COUNTS = new WeightedTable<number>([[1, 0.6], [2, 0.3], [3, 0.1]]);
 
 /** The fiscal years written for every household. */
 export function fiscalYears(ctx: GenerationContext): [number, number, number] {
@@ -71,6 +117,9 @@ function sampleProfile(rng: Rng, m: Member, h: Household): IncomeProfile {
     else pension = rng.range(400_000, 800_000);
   } else if (age < 18) {
     // no income
+  } else if (m.student && m.country !== '') {
+    // 留学生: up to 28 hours a week (資格外活動許可) at about 1,100 yen an hour.
+    salary = rng.chance(0.1) ? 0 : rng.range(800_000, 1_900_000);
   } else if (m.student) {
     salary = rng.chance(0.35) ? 0 : rng.range(200_000, 900_000);
   } else if (age < 65) {
@@ -151,14 +200,24 @@ function expectedIncome(m: Member): number {
  * earns most. The main earner claims the low-income relatives as tax dependants and is the
  * 児童手当 recipient the engine should find.
  */
-export function sampleIncomes(rng: Rng, h: Household): void {
-  for (const m of h.members) m.income = sampleProfile(rng, m, h);
+export function sampleIncomes(rng: Rng, h: Household, ctx: GenerationContext): void {
+  for (const m of h.members) {
+    m.income = sampleProfile(rng, m, h);
+    const salaried = m.income.salary >= 2_000_000 && m.income.business === 0 && m.age >= 22 && m.age <= 64;
+    m.publicServant = salaried && m.country === '' && rng.chance(PUBLIC_SERVANT_SHARE);
+    m.treatyExempt = m.country === 'CN' && m.income.salary > 1_000_000 && treatyCase(rng, m, h);
+    // A treaty case always comes with the full record (the flag is what makes it one).
+    m.partialTaxRecord = rng.chance(PARTIAL_RECORD_SHARE) && !m.treatyExempt;
+  }
   const adultChildCanEarn = h.kind === 'threeGenerations' || h.kind === 'elderParentWithAdultChild';
   let best = -1;
   let bestIncome = -1;
   h.members.forEach((m, i) => {
-    const candidate = m.role === 'head' || m.role === 'spouse' || (adultChildCanEarn && m.role === 'child' && m.age >= 25);
-    if (!candidate) return;
+    const candidate =
+      m.role === 'head' ||
+      m.role === 'spouse' ||
+      (adultChildCanEarn && (m.role === 'child' || m.role === 'childSpouse') && m.age >= 25);
+    if (!candidate || m.treatyExempt) return;
     const income = expectedIncome(m);
     if (income > bestIncome) {
       best = i;
@@ -166,15 +225,70 @@ export function sampleIncomes(rng: Rng, h: Household): void {
     }
   });
   h.mainEarner = h.outsideSupporter ? -1 : best;
+  h.elsewhereDependants = h.mainEarner >= 0 ? sampleElsewhereDependants(rng, h, h.members[h.mainEarner]!, bestIncome, ctx) : [];
 }
 
-/** 扶養控除 / 配偶者控除 amounts for 所得割 (approximate, by age at the end of the income year). */
-function dependantDeduction(m: Member, ageAtYearEnd: number, isSpouse: boolean): number {
-  if (isSpouse) return ageAtYearEnd >= 70 ? 380_000 : 330_000;
-  if (ageAtYearEnd < 16) return 0;
-  if (ageAtYearEnd >= 19 && ageAtYearEnd <= 22) return 450_000;
-  if (ageAtYearEnd >= 70) return m.role === 'parent' || m.role === 'grandparent' ? 450_000 : 380_000;
-  return 330_000;
+/**
+ * Whether a Chinese resident earning more than the exemption line is untaxed under the
+ * 日中租税協定 第21条: most students who file the 届出, and some young workers living alone who
+ * are 事業修習者 (技能実習1号).
+ */
+function treatyCase(rng: Rng, m: Member, h: Household): boolean {
+  if (m.student) return rng.chance(0.85);
+  return h.members.length === 1 && m.age >= 20 && m.age <= 35 && rng.chance(0.15);
+}
+
+/** Dependants the main earner claims who do not live in the household (see the header). */
+function sampleElsewhereDependants(
+  rng: Rng,
+  h: Household,
+  earner: Member,
+  income: number,
+  ctx: GenerationContext,
+): ElsewhereDependant[] {
+  const out: ElsewhereDependant[] = [];
+  const born = (age: number) => ctx.asOfDay - Math.floor((age + rng.float()) * DAYS_PER_YEAR);
+  const has = (pred: (m: Member) => boolean) => h.members.some(pred);
+  if (earner.country !== '') {
+    if (earner.income.salary < 1_500_000 || !rng.chance(0.3)) return out;
+    const count = rng.weighted(ABROAD_COUNTS);
+    let spouseAbroad = has((m) => isSpouseOf(earner, m));
+    for (let k = 0; k < count; k++) {
+      if (!spouseAbroad && earner.age >= 25 && rng.chance(0.4)) {
+        spouseAbroad = true;
+        out.push({ relation: 'spouse', birthDay: born(Math.max(20, earner.age - rng.int(-2, 5))), abroad: true });
+      } else if (earner.age >= 38 && rng.chance(0.5)) {
+        out.push({ relation: 'parent', birthDay: born(Math.min(95, earner.age + 24 + rng.int(0, 12))), abroad: true });
+      } else {
+        const oldest = Math.min(29, earner.age - 20);
+        if (oldest < 0) continue;
+        out.push({ relation: 'child', birthDay: born(rng.int(0, oldest)), abroad: true });
+      }
+    }
+    return out;
+  }
+  if (
+    earner.age >= 40 &&
+    earner.age <= 69 &&
+    income >= 3_000_000 &&
+    !has((m) => m.role === 'parent' || m.role === 'grandparent') &&
+    rng.chance(0.04)
+  ) {
+    const parents = rng.chance(0.2) ? 2 : 1;
+    for (let k = 0; k < parents; k++) {
+      out.push({ relation: 'parent', birthDay: born(Math.min(98, earner.age + 25 + rng.int(0, 10))), abroad: false });
+    }
+  }
+  if (
+    earner.age >= 42 &&
+    earner.age <= 62 &&
+    income >= 4_000_000 &&
+    !has((m) => m.role === 'child' && m.age >= 18 && m.age <= 22) &&
+    rng.chance(0.05)
+  ) {
+    out.push({ relation: 'child', birthDay: born(rng.int(18, 22)), abroad: false });
+  }
+  return out;
 }
 
 /** Whether `other` is the spouse of `earner` (by household position). */
@@ -182,20 +296,41 @@ function isSpouseOf(earner: Member, other: Member): boolean {
   if (earner.role === 'head') return other.role === 'spouse';
   if (earner.role === 'spouse') return other.role === 'head';
   if (earner.role === 'child') return other.role === 'childSpouse';
+  if (earner.role === 'childSpouse') return other.role === 'child';
   return false;
 }
 
 /** Whether `other` is a child of `earner` (for ひとり親). */
 function isChildOf(earner: Member, other: Member): boolean {
   if (earner.role === 'head' || earner.role === 'spouse') return other.role === 'child';
-  if (earner.role === 'child') return other.role === 'grandchild';
+  if (earner.role === 'child' || earner.role === 'childSpouse') return other.role === 'grandchild';
   return false;
 }
+
+/** Whether `other` is a lineal ascendant of `earner` or of the earner's spouse (同居老親等). */
+function isAscendantOf(earner: Member, other: Member): boolean {
+  if (earner.role === 'head' || earner.role === 'spouse') return other.role === 'parent' || other.role === 'grandparent';
+  if (earner.role === 'child' || earner.role === 'childSpouse') return other.role === 'head' || other.role === 'spouse';
+  return false;
+}
+
+/** 配偶者特別控除 for a spouse earning over 480,000 (所得税 / 住民税), approximated: full to 950,000, then tapering. */
+function spouseSpecialDeduction(claimantIncome: number, spouseIncome: number): { incomeTax: number; residentTax: number } {
+  if (claimantIncome > 9_000_000 || spouseIncome <= DEPENDANT_INCOME_LIMIT || spouseIncome > 1_330_000) return NONE;
+  if (spouseIncome <= 950_000) return { incomeTax: 380_000, residentTax: 330_000 };
+  const share = (1_330_000 - spouseIncome) / (1_330_000 - 950_000);
+  return { incomeTax: Math.max(30_000, round1000(380_000 * share)), residentTax: Math.max(30_000, round1000(330_000 * share)) };
+}
+
+const NONE = { incomeTax: 0, residentTax: 0 } as const;
 
 // Scratch arrays reused across households. Safe even if two generations interleave at their
 // `await`s, because emitIncomeRows runs synchronously from start to end.
 let present: boolean[] = [];
 let totals: number[] = [];
+let salaries: number[] = [];
+let salaryIncomes: number[] = [];
+let pensionIncomes: number[] = [];
 let social: number[] = [];
 let ages: number[] = [];
 let supporter: number[] = [];
@@ -212,11 +347,15 @@ export function emitIncomeRows(
   if (present.length < count) {
     present = new Array<boolean>(count);
     totals = new Array<number>(count);
+    salaries = new Array<number>(count);
+    salaryIncomes = new Array<number>(count);
+    pensionIncomes = new Array<number>(count);
     social = new Array<number>(count);
     ages = new Array<number>(count);
     supporter = new Array<number>(count);
   }
   const years = fiscalYears(ctx);
+  h.exemptOnLowIncomeBase = false;
   for (let k = 0; k < 3; k++) {
     const fy = years[k]!;
     const jan1 = dayNumber(fy, 1, 1);
@@ -231,15 +370,23 @@ export function emitIncomeRows(
       const sal = age >= 15 ? round1000(m.income.salary * f) : 0;
       const pen = age >= 15 ? round1000(m.income.pension * f) : 0;
       const bus = age >= 15 ? round1000(m.income.business * f) : 0;
-      totals[i] = salaryIncome(sal) + pensionIncome(pen, age >= 65) + bus;
+      const salInc = salaryIncome(sal);
+      const penInc = pensionIncome(pen, age >= 65, salInc + bus);
+      salaries[i] = sal;
+      salaryIncomes[i] = salInc - salaryPensionAdjustment(salInc, penInc);
+      pensionIncomes[i] = penInc;
+      totals[i] = salaryIncomes[i]! + penInc + bus;
       social[i] = Math.floor(sal * 0.15 + pen * 0.06 + bus * 0.12);
       supporter[i] = -1;
     }
 
-    // Who claims whom: the main earner claims every related member with a small income.
+    // Who claims whom: the main earner claims every related member with a small income, and
+    // the household's dependants living elsewhere.
     const e = h.mainEarner;
     let dependants = 0;
-    let dependantDeductions = 0;
+    let elderly = 0;
+    let abroad = 0;
+    let youngDependant = false;
     let earnerHasSpouse = false;
     let earnerHasChild = false;
     if (e >= 0 && present[e]) {
@@ -252,28 +399,86 @@ export function emitIncomeRows(
         if (m.role === 'lodger' || totals[i]! > DEPENDANT_INCOME_LIMIT) continue;
         supporter[i] = e;
         dependants++;
-        dependantDeductions += dependantDeduction(m, ages[i]!, spouse);
+        if (ages[i]! >= 70) elderly++;
+        if (ages[i]! < 23) youngDependant = true;
         if (isChildOf(earner, m)) earnerHasChild = true;
       }
+      for (const d of h.elsewhereDependants) {
+        if (d.birthDay > yearEnd) continue;
+        const age = ageOn(d.birthDay, yearEnd);
+        dependants++;
+        if (age >= 70) elderly++;
+        if (age < 23) youngDependant = true;
+        if (d.abroad) abroad++;
+        if (d.relation === 'spouse') earnerHasSpouse = true;
+      }
+      // 所得金額調整控除 for a high salary with a dependant under 23 (after the claims, which
+      // look only at the other members' incomes).
+      const adjustment = youngDependant ? Math.min(salaryIncomes[e]!, childCareAdjustment(salaries[e]!)) : 0;
+      salaryIncomes[e] = salaryIncomes[e]! - adjustment;
+      totals[e] = totals[e]! - adjustment;
     }
     const singleParent = !earnerHasSpouse && earnerHasChild;
+    // For the 令和6年度 非課税世帯 給付金: nobody missing from the fiscal-2024 assessment but
+    // newborns, and (below) nobody charged 均等割 or untaxed only by a treaty.
+    let allExempt =
+      fy === 2024 &&
+      !h.outsideSupporter &&
+      members.every((m, i) => present[i] || m.birthDay > jan1 || (m.departure !== null && m.departure.day <= jan1));
 
     for (let i = 0; i < count; i++) {
       if (!present[i]) continue;
       const m = members[i]!;
       const isEarner = i === e;
+      const total = totals[i]!;
       const minor = ageOn(m.birthDay, jan1) < 18;
       const special = minor || m.disabled || m.widowed || (isEarner && singleParent);
-      let deductions = 430_000 + social[i]!;
-      if (isEarner) deductions += dependantDeductions + (singleParent ? 350_000 : 0);
-      if (m.widowed) deductions += 260_000;
-      if (m.disabled) deductions += 260_000;
-      const tax = assessResidentTax({
-        totalIncome: totals[i]!,
-        dependants: isEarner ? dependants : 0,
-        special,
-        deductions,
-      });
+      const basic = basicDeduction(total);
+      let residentDeductions = basic.residentTax + social[i]!;
+      let incomeTaxDeductions = basic.incomeTax + social[i]!;
+      if (m.disabled) {
+        residentDeductions += 260_000;
+        incomeTaxDeductions += 270_000;
+      }
+      if (total <= 5_000_000 && m.widowed && !(isEarner && singleParent)) {
+        residentDeductions += 260_000;
+        incomeTaxDeductions += 270_000;
+      }
+      if (total <= 5_000_000 && isEarner && singleParent) {
+        residentDeductions += 300_000;
+        incomeTaxDeductions += 350_000;
+      }
+      if (isEarner) {
+        const earner = m;
+        for (let j = 0; j < count; j++) {
+          if (j === i || !present[j]) continue;
+          const o = members[j]!;
+          const spouse = isSpouseOf(earner, o);
+          let d: { incomeTax: number; residentTax: number };
+          if (supporter[j] === i) {
+            d = spouse ? spouseDeduction(total, ages[j]! >= 70) : dependantDeduction(ages[j]!, isAscendantOf(earner, o));
+          } else if (spouse) {
+            d = spouseSpecialDeduction(total, totals[j]!);
+          } else {
+            continue;
+          }
+          residentDeductions += d.residentTax;
+          incomeTaxDeductions += d.incomeTax;
+        }
+        for (const dep of h.elsewhereDependants) {
+          if (dep.birthDay > yearEnd) continue;
+          const age = ageOn(dep.birthDay, yearEnd);
+          const d = dep.relation === 'spouse' ? spouseDeduction(total, age >= 70) : dependantDeduction(age, false);
+          residentDeductions += d.residentTax;
+          incomeTaxDeductions += d.incomeTax;
+        }
+      }
+      const claims = isEarner ? dependants : 0;
+      const tax = m.treatyExempt
+        ? { kintowari: 0, shotokuwari: 0 }
+        : assessResidentTax({ totalIncome: total, dependants: claims, special, deductions: residentDeductions });
+      const itax = m.treatyExempt ? 0 : incomeTax(total - incomeTaxDeductions);
+      if (tax.kintowari > 0 || m.treatyExempt) allExempt = false;
       let dependentOf = '';
       let supporterTaxed = '';
       if (h.outsideSupporter) {
@@ -282,18 +487,27 @@ export function emitIncomeRows(
       } else if (supporter[i]! >= 0) {
         dependentOf = members[supporter[i]!]!.personId;
       }
+      const known = !m.partialTaxRecord;
       emit([
         `I-${municipalityCode}-${m.personId}-${fy}`,
         municipalityCode,
         m.personId,
         `${fy}-06-01`,
         fy,
-        totals[i]!,
+        total,
         tax.kintowari,
         tax.shotokuwari,
         dependentOf,
         supporterTaxed,
+        known ? salaryIncomes[i]! : '',
+        known ? pensionIncomes[i]! : '',
+        known ? claims : '',
+        known ? (isEarner ? elderly : 0) : '',
+        known ? (isEarner ? abroad : 0) : '',
+        known ? (m.treatyExempt ? 'true' : 'false') : '',
+        known ? itax : '',
       ]);
     }
+    if (allExempt) h.exemptOnLowIncomeBase = true;
   }
 }

@@ -147,6 +147,8 @@ export const FEMALE_GIVEN_NAMES: Record<NameEra, WeightedTable<Name>> = {
  * katakana reading; given names may contain a full-width space, U+3000 (ヴァン\u3000ミン).
  */
 export interface ForeignNameSet {
+  /** ISO 3166 alpha-2 code of the nationality (tax treaties differ by country). */
+  readonly country: string;
   readonly family: readonly Name[];
   readonly male: readonly Name[];
   readonly female: readonly Name[];
@@ -154,26 +156,31 @@ export interface ForeignNameSet {
 
 export const FOREIGN_NAME_SETS = new WeightedTable<ForeignNameSet>([
   [{ // Vietnam
+    country: 'VN',
     family: [n('NGUYEN', 'グエン'), n('TRAN', 'チャン'), n('LE', 'レ'), n('PHAM', 'ファム'), n('HOANG', 'ホアン'), n('VU', 'ヴー')],
     male: [n('VAN MINH', 'ヴァン\u3000ミン'), n('VAN NAM', 'ヴァン\u3000ナム'), n('DUC', 'ドゥック'), n('HUNG', 'フン')],
     female: [n('THI LAN', 'ティ\u3000ラン'), n('THI HUONG', 'ティ\u3000フオン'), n('HOA', 'ホア'), n('LINH', 'リン')],
   }, 35],
   [{ // China
+    country: 'CN',
     family: [n('王', 'ワン'), n('李', 'リ'), n('張', 'チャン'), n('劉', 'リュウ'), n('陳', 'チン')],
     male: [n('偉', 'ウェイ'), n('磊', 'レイ'), n('軍', 'ジュン'), n('浩然', 'ハオラン')],
     female: [n('静', 'ジン'), n('麗', 'リー'), n('芳', 'ファン'), n('娜', 'ナー')],
   }, 30],
   [{ // Korea
+    country: 'KR',
     family: [n('金', 'キム'), n('李', 'イ'), n('朴', 'パク'), n('崔', 'チェ'), n('鄭', 'チョン')],
     male: [n('民俊', 'ミンジュン'), n('成浩', 'ソンホ'), n('俊秀', 'ジュンス')],
     female: [n('智妍', 'ジヨン'), n('秀賢', 'スヒョン'), n('恩英', 'ウニョン')],
   }, 15],
   [{ // Philippines
+    country: 'PH',
     family: [n('SANTOS', 'サントス'), n('REYES', 'レイエス'), n('CRUZ', 'クルス'), n('MENDOZA', 'メンドーサ')],
     male: [n('JOHN', 'ジョン'), n('MARK', 'マーク'), n('JOSE', 'ホセ')],
     female: [n('MARICEL', 'マリセル'), n('JASMINE', 'ジャスミン'), n('ROWENA', 'ロウェナ')],
   }, 10],
   [{ // Brazil
+    country: 'BR',
     family: [n('SILVA', 'シルバ'), n('OLIVEIRA', 'オリヴェイラ'), n('SOUZA', 'ソウザ'), n('PEREIRA', 'ペレイラ')],
     male: [n('PAULO', 'パウロ'), n('PEDRO', 'ペドロ'), n('LUCAS', 'ルーカス'), n('MATEUS', 'マテウス')],
     female: [n('MARIA', 'マリア'), n('VICTORIA', 'ヴィクトリア'), n('JULIANA', 'ジュリアナ'), n('ANA', 'アナ')],

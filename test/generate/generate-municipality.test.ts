@@ -24,13 +24,16 @@ let result: GenerateResult;
 let residents: Row[];
 let income: Row[];
 let accounts: Row[];
+let circumstances: Row[];
 
 function read(file: string): Row[] {
   return parse(fs.readFileSync(file), { columns: true }) as Row[];
 }
 
+const FILES = ['residents.csv', 'income.csv', 'accounts.csv', 'circumstances.csv'];
+
 function filesOf(dir: string): Buffer[] {
-  return ['residents.csv', 'income.csv', 'accounts.csv'].map((f) => fs.readFileSync(path.join(dir, f)));
+  return FILES.map((f) => fs.readFileSync(path.join(dir, f)));
 }
 
 beforeAll(async () => {
@@ -44,6 +47,7 @@ beforeAll(async () => {
   residents = read(result.files.residents);
   income = read(result.files.income);
   accounts = read(result.files.accounts);
+  circumstances = read(result.files.circumstances);
 });
 
 afterAll(async () => {
@@ -57,7 +61,7 @@ describe('generateMunicipality: determinism', () => {
     await generateMunicipality({ households: 300, seed: 's1', municipalityCode: MUNICIPALITY, outDir: a });
     await generateMunicipality({ households: 300, seed: 's1', municipalityCode: MUNICIPALITY, outDir: b });
     const [fa, fb] = [filesOf(a), filesOf(b)];
-    for (let i = 0; i < 3; i++) expect(fa[i]!.equals(fb[i]!)).toBe(true);
+    for (let i = 0; i < FILES.length; i++) expect(fa[i]!.equals(fb[i]!), FILES[i]).toBe(true);
   });
 
   it('gives different files for a different seed', async () => {
@@ -66,7 +70,8 @@ describe('generateMunicipality: determinism', () => {
     await generateMunicipality({ households: 300, seed: 's1', municipalityCode: MUNICIPALITY, outDir: a });
     await generateMunicipality({ households: 300, seed: 's2', municipalityCode: MUNICIPALITY, outDir: b });
     const [fa, fb] = [filesOf(a), filesOf(b)];
-    for (let i = 0; i < 3; i++) expect(fa[i]!.equals(fb[i]!)).toBe(false);
+    // circumstances.csv is small: at 300 households two seeds could both give few rows, but not the same ones.
+    for (let i = 0; i < FILES.length; i++) expect(fa[i]!.equals(fb[i]!), FILES[i]).toBe(false);
   });
 });
 
@@ -75,8 +80,10 @@ describe('generateMunicipality: file format', () => {
     const heads = filesOf(path.join(tmp, 'main')).map((buf) => buf.toString('utf8').split('\n')[0]);
     expect(heads).toEqual([
       'change_id,municipality_code,person_id,effective_date,household_id,relationship,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,postal_code,address,district_code,status',
-      'change_id,municipality_code,person_id,effective_date,fiscal_year,total_income,kintowari,shotokuwari,dependent_of,supporter_taxed',
+      'change_id,municipality_code,person_id,effective_date,fiscal_year,total_income,kintowari,shotokuwari,dependent_of,supporter_taxed,' +
+        'salary_income,pension_income,dependants,elderly_dependants,dependants_abroad,treaty_exempt,income_tax',
       'change_id,municipality_code,person_id,effective_date,bank_code,branch_code,account_type,account_number,holder_kana,source',
+      'change_id,municipality_code,person_id,effective_date,circumstance,active,program,note',
     ]);
     for (const buf of filesOf(path.join(tmp, 'main'))) {
       expect(buf[0]).not.toBe(0xef);
@@ -97,6 +104,7 @@ describe('generateMunicipality: file format', () => {
       ['residents', residents],
       ['income', income],
       ['accounts', accounts],
+      ['circumstances', circumstances],
     ] as const;
     for (const [kind, rows] of kinds) {
       const bad = rows
@@ -117,16 +125,18 @@ describe('generateMunicipality: counts and identifiers', () => {
     expect(result.counts.residentRows).toBe(residents.length);
     expect(result.counts.incomeRows).toBe(income.length);
     expect(result.counts.accountRows).toBe(accounts.length);
+    expect(result.counts.circumstanceRows).toBe(circumstances.length);
     // About 2.2 persons per household.
     expect(result.counts.residents / 2000).toBeGreaterThan(2.0);
     expect(result.counts.residents / 2000).toBeLessThan(2.4);
   });
 
-  it('has unique change_ids across the three files, at most 64 characters', () => {
-    const ids = [...residents, ...income, ...accounts].map((r) => r.change_id!);
+  it('has unique change_ids across the four files, at most 64 characters', () => {
+    const all = [...residents, ...income, ...accounts, ...circumstances];
+    const ids = all.map((r) => r.change_id!);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.every((id) => id.length > 0 && id.length <= 64)).toBe(true);
-    expect([...residents, ...income, ...accounts].every((r) => r.person_id!.length <= 20)).toBe(true);
+    expect(all.every((r) => r.person_id!.length <= 20)).toBe(true);
   });
 });
 
