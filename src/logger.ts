@@ -17,6 +17,8 @@ export const PERSONAL_FIELDS = [
   'password',
   'row',
   'payload',
+  // A circumstance's free text (circumstances.csv, the staff form): never logged.
+  'note',
 ];
 
 const redactPaths = PERSONAL_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);

@@ -16,6 +16,7 @@ import { loginPages } from './pages/login.page.ts';
 import { reviewPages } from './pages/review.page.ts';
 import { simulationPages } from './pages/simulation.page.ts';
 import { changesRoutes } from './routes/changes.route.ts';
+import { circumstanceRoutes } from './routes/circumstances.route.ts';
 import { reviewRoutes } from './routes/review.route.ts';
 import { sessionRoutes } from './routes/session.route.ts';
 
@@ -73,9 +74,10 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
   sessionRoutes(app, ctx.db);
   changesRoutes(app, ctx);
   reviewRoutes(app, ctx.db);
+  circumstanceRoutes(app, ctx);
   loginPages(app, ctx.db);
   reviewPages(app, ctx.db);
-  householdPages(app, ctx.db);
+  householdPages(app, ctx);
   simulationPages(app, ctx);
   await adminQueuesPage(app, ctx.db, ctx.jobs);
   return app;

@@ -6,6 +6,7 @@ import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
 import { NotFoundError, UnusableInputError } from '../errors.ts';
 import type { StaffUser } from '../staff/staff.service.ts';
 import { logAccess, type Purpose } from './access-log.service.ts';
+import { circumstancesOf } from './circumstance.service.ts';
 
 /**
  * What staff read about cases, each read of a person's data logged in the same transaction,
@@ -161,7 +162,7 @@ async function decisionSources(trx: Transaction<DB>, inputs: HouseholdSnapshot, 
   return rows;
 }
 
-/** A household: its members now, and its timeline of decisions, payments, notices and review. */
+/** A household: its members now with their circumstances, and its timeline of decisions, payments, notices and review. */
 export async function householdView(db: Kysely<DB>, actor: StaffUser, householdId: string, purpose: Purpose) {
   return withMunicipality(db, actor.municipalityCode, async (trx) => {
     const members = await trx
@@ -186,8 +187,10 @@ export async function householdView(db: Kysely<DB>, actor: StaffUser, householdI
     const actions = items.length
       ? await trx.selectFrom('review_actions').selectAll().where('review_item_id', 'in', items.map((i) => i.id)).orderBy('id').execute()
       : [];
+    const circumstances = await circumstancesOf(trx, members.map((m) => m.person_id));
     await logAccess(trx, actor, [...members.map((m) => m.person_id), ...decisions.flatMap((d) => (d.recipient_person_id ? [d.recipient_person_id] : []))], `世帯 ${householdId}`, purpose);
-    return { household_id: householdId, members, decisions, payments, notices, items, actions };
+    await logAccess(trx, actor, circumstances.map((c) => c.person_id), `世帯 ${householdId} の状況（公務員・施設入所・辞退など）`, purpose);
+    return { household_id: householdId, members, circumstances, decisions, payments, notices, items, actions };
   });
 }
 

@@ -1,17 +1,36 @@
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.ts';
+import type { IngestContext } from '../../changes/import.service.ts';
+import { CIRCUMSTANCES } from '../../changes/record-schemas.ts';
 import { accessLogForStaff, checkedPurpose, PURPOSES } from '../../review/access-log.service.ts';
 import { householdView, searchPersons } from '../../review/case-reads.service.ts';
+import { recordCircumstance } from '../../review/circumstance.service.ts';
+import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
 import { staffOnly } from '../session-auth.ts';
-import { date, dateTime, html, label, money, page } from './html.ts';
+import { csrfField, date, dateTime, html, label, money, page, type Html } from './html.ts';
 import { itemSection, purposeChooser } from './review.page.ts';
 
-/** A household's page with its timeline, search by 宛名番号 or kana, and a person's access log. */
-export function householdPages(app: FastifyInstance, db: Kysely<DB>): void {
+/**
+ * A household's page with its timeline and its members' circumstances (a reviewer records one
+ * there), search by 宛名番号 or kana, and a person's access log.
+ */
+export function householdPages(app: FastifyInstance, ctx: IngestContext): void {
+  const { db } = ctx;
   const viewer = staffOnly(db);
 
-  app.get<{ Params: { id: string }; Querystring: { purpose?: string; done?: string } }>('/households/:id', { ...viewer, schema: { hide: true } }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/households/:id/circumstances', { ...staffOnly(db, 'reviewer'), schema: { hide: true } }, async (request, reply) => {
+    const b = request.body ?? {};
+    const purpose = checkedPurpose(b.purpose);
+    await recordCircumstance(
+      ctx,
+      request.session!.user,
+      { person_id: b.person_id ?? '', circumstance: b.circumstance ?? '', active: b.active ?? '', program: b.program || null, effective_date: b.effective_date ?? '', note: b.note || null },
+      purpose,
+      request.params.id,
+    );
+    return reply.redirect(`/households/${encodeURIComponent(request.params.id)}?purpose=${purpose}&recorded=1#circumstances`, 303);
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { purpose?: string; done?: string; recorded?: string } }>('/households/:id', { ...viewer, schema: { hide: true } }, async (request, reply) => {
     if (!request.query.purpose) return reply.type('text/html').send(purposeChooser(request, '世帯の表示'));
     const purpose = checkedPurpose(request.query.purpose);
     const v = await householdView(db, request.session!.user, request.params.id, purpose);
@@ -25,12 +44,14 @@ export function householdPages(app: FastifyInstance, db: Kysely<DB>): void {
     ].sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
     const body = html`
 ${request.query.done ? html`<p class="notice" role="status">「${label('action', request.query.done)}」を記録しました。次の夜間処理で支払と通知に反映されます。</p>` : ''}
+${request.query.recorded ? html`<p class="notice" role="status">状況を記録しました。次の夜間処理で判定に反映されます。</p>` : ''}
 <h2>世帯員（現在）</h2>
 <table><thead><tr><th>宛名番号</th><th>氏名</th><th>フリガナ</th><th>続柄</th><th>生年月日</th><th>住所</th><th>状態</th><th></th></tr></thead><tbody>
 ${v.members.map((m) => html`<tr><td>${m.person_id}</td><td>${m.family_name} ${m.given_name}</td><td>${m.family_name_kana} ${m.given_name_kana}</td><td>${m.relationship}</td><td>${date(m.birth_date)}</td>
 <td>${m.postal_code ? `〒${m.postal_code.slice(0, 3)}-${m.postal_code.slice(3)} ` : ''}${m.address}</td><td>${m.status === 'resident' ? '住民' : m.status === 'moved_out' ? '転出' : '死亡'}</td>
 <td><a href="/persons/${encodeURIComponent(m.person_id)}/access-log?purpose=disclosure">アクセス記録</a></td></tr>`)}
 </tbody></table>
+${circumstancesSection(v, request.session!, purpose)}
 <h2>経過</h2>
 <table><thead><tr><th>日時</th><th>出来事</th><th>内容</th></tr></thead><tbody>
 ${events.map((e) => html`<tr><td>${dateTime(e.at)}</td><td>${e.what}</td><td>${e.detail}</td></tr>`)}
@@ -64,4 +85,31 @@ ${entries.map((e) => html`<tr><td>${dateTime(e.accessed_at)}</td><td>${e.staff_l
 <p class="noprint"><button onclick="window.print()">印刷する</button></p>`;
     return reply.type('text/html').send(page('個人情報のアクセス記録', request.session, body));
   });
+}
+
+type HouseholdView = Awaited<ReturnType<typeof householdView>>;
+
+/**
+ * The members' circumstances (the latest version of each), and for a reviewer the form that
+ * records one: a returned 確認書, a 辞退届. It is stored as a row of circumstances.csv would be.
+ */
+function circumstancesSection(v: HouseholdView, session: Session, purpose: string): Html {
+  const residents = v.members.filter((m) => m.status === 'resident');
+  const programs = [...new Set(v.decisions.map((d) => d.program))].sort();
+  return html`<h2 id="circumstances">状況（公務員・施設入所・辞退など）</h2>
+${v.circumstances.length === 0 ? html`<p>記録はありません。</p>` : html`<table><thead><tr><th>宛名番号</th><th>状況</th><th>制度</th><th>状態</th><th>効力発生日</th><th>記録日時</th><th>備考</th></tr></thead><tbody>
+${v.circumstances.map((c) => html`<tr><td>${c.person_id}</td><td>${label('circumstance', c.circumstance)}</td><td>${c.program ?? '（すべて）'}</td><td>${c.active ? '該当' : '終了'}</td><td>${date(c.valid_from)}</td><td>${dateTime(c.recorded_at)}</td><td>${c.note ?? ''}</td></tr>`)}
+</tbody></table>`}
+${roleAtLeast(session.user.role, 'reviewer') && residents.length > 0
+  ? html`<form method="post" action="/households/${encodeURIComponent(v.household_id)}/circumstances" class="noprint"><fieldset><legend>状況を記録する（確認書・辞退届など。次の夜間処理で判定に反映されます）</legend>${csrfField(session)}
+<input type="hidden" name="purpose" value="${purpose}">
+<label>世帯員 <select name="person_id" required>${residents.map((m) => html`<option value="${m.person_id}">${m.person_id} ${m.family_name} ${m.given_name}（${m.relationship}）</option>`)}</select></label>
+<label>状況 <select name="circumstance" required>${CIRCUMSTANCES.map((c) => html`<option value="${c}">${label('circumstance', c)}</option>`)}</select></label>
+<label>該当 <select name="active" required><option value="true">該当する（効力発生日から）</option><option value="false">該当しなくなった（効力発生日に終了）</option></select></label>
+<label>制度（辞退の場合は必須） <input name="program" list="circumstance-programs" placeholder="例: child-allowance"></label>
+<datalist id="circumstance-programs">${programs.map((p) => html`<option value="${p}">`)}</datalist>
+<label>効力発生日 <input name="effective_date" type="date" required></label>
+<label>備考（200字まで。ログには残りません） <textarea name="note" rows="2" cols="60" maxlength="200"></textarea></label>
+<button>状況を記録する</button></fieldset></form>`
+  : ''}`;
 }

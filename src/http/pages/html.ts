@@ -13,6 +13,12 @@ export const LABELS = {
   action: { approve: '承認', reject: '却下', hold: '保留', request_info: '本人への照会', override: '判定の変更（上書き）', confirm: '上書きの確認' },
   line: { due: '支払予定', held: '保留', exported: '振込データ作成済み', failed: '振込不能', cancelled: '取消' },
   role: { viewer: '閲覧者', reviewer: '審査担当', supervisor: '監督者', admin: '管理者' },
+  circumstance: {
+    public_servant: '公務員（勤務先が児童手当を支給）',
+    facility_placement: '施設入所・里親委託（措置）',
+    supported_student: '監護・生計維持している22歳年度末までの子（確認書）',
+    declined: '受給の辞退（辞退届）',
+  },
 } as const;
 
 export function label<K extends keyof typeof LABELS>(group: K, key: string | null | undefined): string {

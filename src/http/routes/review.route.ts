@@ -98,7 +98,7 @@ export function reviewRoutes(app: FastifyInstance, db: Kysely<DB>): void {
 
   app.get<{ Params: { id: string }; Querystring: { purpose: string } }>(
     '/v1/households/:id',
-    { ...viewer, schema: { summary: 'A household: members, decisions, payments, notices, review items', querystring: { type: 'object', required: ['purpose'], properties: { purpose } } } },
+    { ...viewer, schema: { summary: 'A household: members with their circumstances, decisions, payments, notices, review items', querystring: { type: 'object', required: ['purpose'], properties: { purpose } } } },
     async (request) => householdView(db, request.session!.user, request.params.id, checkedPurpose(request.query.purpose)),
   );
 
