@@ -95,7 +95,7 @@ describe.each(ENVIRONMENTS)('POST /v1/changes ($name)', ({ open }) => {
       { change_id: 'api-c3', municipality_code: m, person_id: 'W1', effective_date: '2024-12-20', circumstance: 'declined', active: true },
       { change_id: 'api-c4', municipality_code: m, person_id: 'W1', effective_date: '2024-12-20', circumstance: 'public_servant', active: 'maybe' },
     ];
-    const post = (payload: unknown) => server.inject({ method: 'POST', url: '/v1/changes', headers: { cookie, 'x-csrf-token': csrf }, payload });
+    const post = (payload: Record<string, unknown>) => server.inject({ method: 'POST', url: '/v1/changes', headers: { cookie, 'x-csrf-token': csrf }, payload });
     const res = await post({ kind: 'circumstances', rows });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ rows: 4, accepted: 2, duplicates: 0, rejected_rows: 2 });
