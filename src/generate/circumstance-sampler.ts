@@ -16,8 +16,9 @@
 //   parents, confirmed by a returned 監護相当・生計費の負担についての確認書. Municipalities send the
 //   確認書 only where counting the child raises the amount (three or more children counted,
 //   at least one still paid; e.g. 安城市, 小野市, 長岡市 guidance on the 令和6年10月 改正), and
-//   most such families return it: 90% for a student or a child without income of their own,
-//   40% for one who earns (who may well live independently). Effective from the reform
+//   most such families return it: 92% for a student or a child without income of their own,
+//   60% for one who earns (whose parents may no longer bear a 相当部分 of the living costs).
+//   No return rate is published; these are this generator's assumptions. Effective from the reform
 //   (2024-10-01) or from the day after the 18歳年度末, whichever is later.
 // - declined (辞退届): rare. 0.5% of recipients of 児童手当 (program child-allowance), and 1%
 //   of households that would receive the 令和6年度 非課税世帯 給付金 (low-income-household-2024),
@@ -142,7 +143,7 @@ export function emitCircumstanceRows(
       const from = Math.max(REFORM_2024, end18 + 1, c.effectiveDay);
       if (from > asOf) continue;
       const earns = salaryIncome(c.income.salary) > DEPENDANT_INCOME_LIMIT;
-      if (!rng.chance(c.student || !earns ? 0.9 : 0.4)) continue;
+      if (!rng.chance(c.student || !earns ? 0.92 : 0.6)) continue;
       row(c, 'SS', from, 'supported_student', true, CHILD_ALLOWANCE, '確認書返送');
     }
   }
