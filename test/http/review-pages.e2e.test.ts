@@ -14,8 +14,8 @@ const SHOTS = path.resolve('test-output/review');
 
 /**
  * The staff pages in a real headless Chromium: sign in from the keyboard, work the queue
- * (approve, reject, an override confirmed by a second person), and read a resident's access
- * log. Screenshots of the main pages are saved for a person to look at.
+ * (approve, reject, an override confirmed by a second person), record a circumstance on a
+ * household's page, and read a resident's access log. Screenshots of the main pages are saved for a person to look at.
  */
 describe('the review pages in Chromium', () => {
   let env: TestEnvironment;
@@ -66,7 +66,7 @@ describe('the review pages in Chromium', () => {
     return decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
   }
 
-  it('signs in, works the queue, has an override confirmed by a second person, and shows the access log', async () => {
+  it('signs in, works the queue, has an override confirmed by a second person, records a circumstance, and shows the access log', async () => {
     const reviewer = await signIn(f.users.reviewer);
     expect(await reviewer.locator('h1').textContent()).toBe('審査キュー');
     expect(await reviewer.locator('main').textContent()).toMatch(/要審査（判定不能）/);
@@ -118,6 +118,18 @@ describe('the review pages in Chromium', () => {
     await supervisor.getByRole('link', { name: /^\d+$/ }).first().click();
     await supervisor.waitForURL(/\/households\//);
     await shot(supervisor, 'household');
+
+    // Record a circumstance from a returned 確認書: stored like an imported row, shown on the page.
+    const recordForm = supervisor.getByRole('group', { name: /^状況を記録する/ });
+    await recordForm.getByLabel('状況').selectOption('declined');
+    await recordForm.getByLabel(/^制度/).fill('child-allowance');
+    await recordForm.getByLabel('効力発生日', { exact: true }).fill('2024-12-20');
+    await recordForm.getByLabel(/^備考/).fill('辞退届を窓口で受理');
+    await Promise.all([supervisor.waitForURL(/recorded=1/), recordForm.getByRole('button', { name: '状況を記録する' }).click()]);
+    expect(await supervisor.getByRole('status').textContent()).toContain('状況を記録しました');
+    await env.settle();
+    await supervisor.reload();
+    expect(await supervisor.locator('#circumstances + table').textContent()).toContain('受給の辞退（辞退届）');
     await supervisor.getByRole('link', { name: 'アクセス記録' }).first().click();
     await supervisor.waitForURL(/access-log/);
     const log = (await supervisor.locator('table').textContent())!;
