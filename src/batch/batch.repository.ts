@@ -111,29 +111,55 @@ export async function startOrResumeRun(db: Kysely<DB>, m: string, date: string, 
   return { runId: row.id, attempt: 1, knownAt, full };
 }
 
-/** The households a run decides as of one date. */
+/** The households a run decides as of one date, for every program that decides then or only for `programs`. */
 export interface DecidePlan {
   asOf: string;
   households: string[];
+  /** Program ids: only these are decided for these households (a law change re-decides everyone for its program only). */
+  programs?: string[];
+}
+
+/** What a run's plan was made from: the rule version of each program folder, and why it re-decides everyone for a program. */
+export interface PlanBasis {
+  ruleVersions: Record<string, string>;
+  fullReasons: string[];
 }
 
 const DECIDE = 'decide:';
+// Not a stage: the plan's basis, stored with the plan so the next run compares rule versions.
+const BASIS = 'plan-basis';
 
-/** Stores a run's decide plans, all or none. */
-export async function storeDecidePlans(db: Kysely<DB>, runId: number, plans: DecidePlan[]): Promise<DecidePlan[]> {
-  await db.transaction().execute(async (trx) => {
-    for (const p of plans) {
-      await trx.insertInto('batch_plans').values({ run_id: runId, stage: DECIDE + p.asOf, items: JSON.stringify(p.households) }).execute();
-    }
-  });
-  return plans;
+/** A decide plan's stage name: `decide:2024-10-11`, or `decide:2024-10-11+child-allowance` for some programs only (sorts after the date's own). */
+export function decideStage(plan: DecidePlan): string {
+  return DECIDE + plan.asOf + (plan.programs ? `+${plan.programs.join(',')}` : '');
 }
 
-/** A resumed run's decide plans in date order; undefined before they were stored. */
-export async function storedDecidePlans(db: Kysely<DB>, runId: number): Promise<DecidePlan[] | undefined> {
+/** Stores a run's decide plans and their basis, all or none. */
+export async function storeDecidePlans(db: Kysely<DB>, runId: number, plans: DecidePlan[], basis: PlanBasis): Promise<{ plans: DecidePlan[]; basis: PlanBasis }> {
+  await db.transaction().execute(async (trx) => {
+    for (const p of plans) {
+      await trx.insertInto('batch_plans').values({ run_id: runId, stage: decideStage(p), items: JSON.stringify(p.households) }).execute();
+    }
+    await trx.insertInto('batch_plans').values({ run_id: runId, stage: BASIS, items: JSON.stringify(basis) }).execute();
+  });
+  return { plans, basis };
+}
+
+/** A resumed run's decide plans in date order (each date's own plan before its plans for some programs) and their basis; undefined before they were stored. */
+export async function storedDecidePlans(db: Kysely<DB>, runId: number): Promise<{ plans: DecidePlan[]; basis: PlanBasis } | undefined> {
   const rows = await db.selectFrom('batch_plans').selectAll().where('run_id', '=', runId).where('stage', 'like', `${DECIDE}%`).orderBy('stage').execute();
   if (rows.length === 0) return undefined;
-  return rows.map((r) => ({ asOf: r.stage.slice(DECIDE.length), households: r.items as string[] }));
+  const plans = rows.map((r) => {
+    const [asOf, programs] = r.stage.slice(DECIDE.length).split('+');
+    return { asOf, households: r.items as string[], ...(programs ? { programs: programs.split(',') } : {}) };
+  });
+  return { plans, basis: (await planBasis(db, runId)) ?? { ruleVersions: {}, fullReasons: [] } };
+}
+
+/** The basis a run's plan was made from; undefined for a run planned before bases were stored. */
+export async function planBasis(db: Kysely<DB>, runId: number): Promise<PlanBasis | undefined> {
+  const row = await db.selectFrom('batch_plans').select('items').where('run_id', '=', runId).where('stage', '=', BASIS).executeTakeFirst();
+  return row?.items as unknown as PlanBasis | undefined;
 }
 
 export async function finishRun(db: Kysely<DB>, id: number, summary: Record<string, unknown>): Promise<void> {

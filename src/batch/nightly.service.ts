@@ -11,6 +11,7 @@ import { runNotices } from '../notices/notice-run.service.ts';
 import { runPayments } from '../payments/payment-run.service.ts';
 import { addMonths, nextPaymentDate } from '../payments/payment-schedule.ts';
 import { createDecisionReviewItems } from '../review/decision-review-items.ts';
+import { changesSinceRun, ruleDate } from '../rules/program-changes.ts';
 import { appliesTo } from '../rules/program-loader.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
@@ -20,6 +21,7 @@ import {
   allHouseholds,
   changedHouseholds,
   countAppliedChanges,
+  decideStage,
   finishRun,
   firstMonthlyDecision,
   householdsChangedBefore,
@@ -28,10 +30,12 @@ import {
   lastFinishedRun,
   municipalityCodes,
   pendingChanges,
+  planBasis,
   startOrResumeRun,
   storeDecidePlans,
   storedDecidePlans,
   type DecidePlan,
+  type PlanBasis,
 } from './batch.repository.ts';
 
 const DEFAULT_CHUNK = 1000;
@@ -48,6 +52,8 @@ export interface NightlySummary {
   /** New items for staff: decisions that need a person (undecided, stops, large changes), missing accounts, recoveries. */
   review_items: number;
   decisions_by_kind: Record<string, number>;
+  /** Why the run re-decided every household for a program (a law change, a changed program folder, --full, the first run); no personal data. */
+  full_reasons: string[];
   /** Print manifests written for the sealed-postcard vendor. */
   manifests: string[];
   /** Municipalities whose payments and notices were not made, and why. */
@@ -92,7 +98,7 @@ export async function runNightly(ctx: NightlyContext, date: string, full: boolea
   await timed('changes', () => waitForChanges(ctx.db, new Date()));
   const summary: NightlySummary = {
     date, full, changes_applied: 0, households_evaluated: 0, decisions_created: 0, payments_created: 0, notices_created: 0,
-    review_items: 0, decisions_by_kind: {}, manifests: [], skipped: [], seconds,
+    review_items: 0, decisions_by_kind: {}, full_reasons: [], manifests: [], skipped: [], seconds,
   };
   for (const m of await municipalityCodes(ctx.db)) {
     const lock = await acquireBatchLock(ctx.db, m);
@@ -119,26 +125,34 @@ async function nightlyFor(
   const knownAt = run.knownAt;
   const { settings, problem } = await municipalitySettings(db, m);
   summary.changes_applied += await countAppliedChanges(db, m, last?.known_at ?? new Date(0), knownAt);
-  const plans = await timed('select', async () =>
-    (await storedDecidePlans(db, run.runId)) ??
-      storeDecidePlans(db, run.runId, await decidePlans(ctx, m, date, run.full, knownAt, last, settings?.payment_day)),
-  );
+  const { plans, basis } = await timed('select', async () => {
+    const stored = await storedDecidePlans(db, run.runId);
+    if (stored) return stored;
+    const planned = await decidePlans(ctx, m, date, run.full, knownAt, last, settings?.payment_day);
+    return storeDecidePlans(db, run.runId, planned.plans, planned.basis);
+  });
+  if (basis.fullReasons.length) ctx.logger.info({ municipality: m, date, run: run.runId, full_reasons: basis.fullReasons }, 'deciding every household for these programs');
+  for (const reason of basis.fullReasons) if (!summary.full_reasons.includes(reason)) summary.full_reasons.push(reason);
   for (const { program } of ctx.programs) await recordRuleVersion(db, program);
   const stageCtx = { db, jobs: ctx.jobs, onProgress };
   const chunkSize = ctx.chunkHouseholds ?? DEFAULT_CHUNK;
   await timed('evaluate', async () => {
     // Earlier months first, so each household's chain stays in date order.
-    for (const { asOf, households } of plans) {
+    for (const plan of plans) {
+      const { asOf, households } = plan;
+      const stage = decideStage(plan);
       lock.assertHeld();
-      const programs = ctx.programs.filter((p) => asOf === date || p.program.spec.period_kind === 'monthly');
-      const totals = (await runStage(stageCtx, run, `decide:${asOf}`, {
+      const programs = ctx.programs.filter(
+        (p) => (asOf === date || p.program.spec.period_kind === 'monthly') && (!plan.programs || plan.programs.includes(p.program.spec.id)),
+      );
+      const totals = (await runStage(stageCtx, run, stage, {
         items: async () => households,
         chunkSize,
         job: (list, chunk): Omit<JobRequest<typeof JOB.decideHouseholds>, 'jobId'> => ({
           queue: QUEUE.decide,
           name: JOB.decideHouseholds,
           data: {
-            runId: run.runId, stage: `decide:${asOf}`, chunk, municipalityCode: m, asOf, knownAt: knownAt.toISOString(),
+            runId: run.runId, stage, chunk, municipalityCode: m, asOf, knownAt: knownAt.toISOString(),
             programs: programs.map((p) => ({ id: p.program.spec.id, ruleVersion: p.program.ruleVersion })), households: list,
           },
         }),
@@ -147,7 +161,9 @@ async function nightlyFor(
       for (const [k, n] of Object.entries(totals.byKind ?? {})) summary.decisions_by_kind[k] = (summary.decisions_by_kind[k] ?? 0) + n;
     }
   });
-  summary.households_evaluated += plans.at(-1)?.households.length ?? 0;
+  // The run date's plans are disjoint: its own, and everyone else for the programs a law change concerns.
+  const decidedOnDate = plans.filter((p) => p.asOf === date).reduce((n, p) => n + p.households.length, 0);
+  summary.households_evaluated += decidedOnDate;
   lock.assertHeld();
   // A first run writes most of the table at once, faster than autovacuum refreshes its
   // statistics; with stale ones the planner sorts every remaining decision for each page.
@@ -172,14 +188,15 @@ async function nightlyFor(
     summary.skipped.push({ municipality_code: m, reason: problem });
     ctx.logger.warn({ municipality: m }, 'payments and notices skipped: settings incomplete');
   }
-  await finishRun(db, run.runId, { ...summary });
-  ctx.logger.info({ municipality: m, date, households: plans.at(-1)?.households.length ?? 0 }, 'nightly municipality done');
+  await finishRun(db, run.runId, { ...summary, full_reasons: basis.fullReasons });
+  ctx.logger.info({ municipality: m, date, households: decidedOnDate }, 'nightly municipality done');
 }
 
 /**
  * What a run decides, month by month in date order, the run's own date last: the households to
- * decide as of each date. Stored with the run before anything is decided, so a resumed run
- * decides exactly what the interrupted one planned.
+ * decide as of each date, and the basis of the plan (the programs' rule versions, and why
+ * everyone is decided for some programs). Stored with the run before anything is decided, so a
+ * resumed run decides exactly what the interrupted one planned.
  */
 async function decidePlans(
   ctx: NightlyContext,
@@ -189,24 +206,75 @@ async function decidePlans(
   knownAt: Date,
   last: Awaited<ReturnType<typeof lastFinishedRun>>,
   paymentDay: number | undefined,
-): Promise<DecidePlan[]> {
-  const households = await householdsToDecide(ctx, m, date, full, knownAt, last);
+): Promise<{ plans: DecidePlan[]; basis: PlanBasis }> {
+  const ruleVersions = Object.fromEntries(ctx.programs.map(({ program }) => [program.spec.id, program.ruleVersion]));
+  if (full || !last) {
+    const households = await allHouseholds(ctx.db, m);
+    const earlier = await earlierMonths(ctx, m, date, knownAt, last, paymentDay, households);
+    const plans = [...[...earlier].map(([asOf, list]) => ({ asOf, households: list })), { asOf: date, households }];
+    return { plans, basis: { ruleVersions, fullReasons: [last ? 'every program: --full' : 'every program: the first run'] } };
+  }
+  const households = await changedHouseholdsToDecide(ctx, m, date, knownAt, last);
   const earlier = await earlierMonths(ctx, m, date, knownAt, last, paymentDay, households);
-  return [...[...earlier].map(([asOf, list]) => ({ asOf, households: list })), { asOf: date, households }];
+  const plans: DecidePlan[] = [...[...earlier].map(([asOf, list]) => ({ asOf, households: list })), { asOf: date, households }];
+  const reasons = await programsToDecideForEveryone(ctx, m, date, last);
+  if (reasons.size) {
+    const everyone = await allHouseholds(ctx.db, m);
+    const deciding = ctx.programs.filter(({ program }) => appliesTo(program, m) && ruleDate(program, date) !== undefined);
+    if (deciding.every(({ program }) => reasons.has(program.spec.id))) {
+      plans[plans.length - 1] = { asOf: date, households: [...new Set([...everyone, ...households])].sort() };
+    } else {
+      // The others for these programs only: a municipal program's new parameter must not re-decide everyone's child allowance.
+      const planned = new Set(households);
+      const rest = everyone.filter((h) => !planned.has(h));
+      if (rest.length) plans.push({ asOf: date, households: rest, programs: [...reasons.keys()].sort() });
+    }
+  }
+  return { plans, basis: { ruleVersions, fullReasons: [...reasons.values()].flat() } };
 }
 
-async function householdsToDecide(
+/**
+ * The programs whose decisions may change for anyone since the last run, with why: a version or
+ * a parameter value comes into force or ends between the last run's rule date and this run's
+ * (for a monthly program, a change of the month being decided; for a one-off program, its base
+ * date reached), or the program folder differs from the one the last run planned with (a
+ * correction, a new program). Only programs that decide as of `date` in this municipality.
+ */
+async function programsToDecideForEveryone(
   { db, programs }: NightlyContext,
   m: string,
   date: string,
-  full: boolean,
+  last: NonNullable<Awaited<ReturnType<typeof lastFinishedRun>>>,
+): Promise<Map<string, string[]>> {
+  const lastVersions = (await planBasis(db, last.id))?.ruleVersions;
+  const reasons = new Map<string, string[]>();
+  for (const { program } of programs) {
+    if (!appliesTo(program, m) || ruleDate(program, date) === undefined) continue;
+    const id = program.spec.id;
+    const list: string[] = [];
+    const was = lastVersions?.[id];
+    // A run planned before plans recorded their rule versions: whether the folder changed is unknown.
+    if (!lastVersions) list.push(`${id}: the rule versions of the last run (${last.run_date}) are not recorded`);
+    else if (!was) list.push(`${id}: a program folder the last run (${last.run_date}) did not have`);
+    else if (was !== program.ruleVersion) list.push(`${id}: the program folder changed since the last run (rule_version ${was} → ${program.ruleVersion})`);
+    const changes = changesSinceRun(program, last.run_date, date);
+    if (changes.length) {
+      const more = changes.length > 1 ? ` (and ${changes.length - 1} more change(s) of its versions or parameters up to ${changes.at(-1)!.date})` : '';
+      list.push(`${id}: ${changes[0].what}${more}`);
+    }
+    if (list.length) reasons.set(id, list);
+  }
+  return reasons;
+}
+
+/** Households whose own data changed since the last run, and on a new month those whose benefits move with the calendar. */
+async function changedHouseholdsToDecide(
+  { db }: NightlyContext,
+  m: string,
+  date: string,
   knownAt: Date,
-  last: Awaited<ReturnType<typeof lastFinishedRun>>,
+  last: NonNullable<Awaited<ReturnType<typeof lastFinishedRun>>>,
 ): Promise<string[]> {
-  // A one-off program whose base date passed since the last run is decided for everyone once.
-  if (full || !last) return allHouseholds(db, m);
-  const baseDatePassed = programs.some(({ program: { spec } }) => spec.period_kind === 'once' && spec.base_date! > last.run_date && spec.base_date! <= date);
-  if (baseDatePassed) return allHouseholds(db, m);
   const set = new Set(await changedHouseholds(db, m, last.known_at, knownAt));
   if (last.run_date.slice(0, 7) !== date.slice(0, 7)) {
     // A new month: benefits move with the calendar (a child reaching 3), and events of last month
