@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedDecidePlans } from '../../src/batch/batch.repository.ts';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { decisionsInForce, type DecisionRow } from '../../src/decisions/decision.repository.ts';
 import { compileProgram, type CompiledProgram } from '../../src/engine/evaluate-household.ts';
@@ -157,6 +158,12 @@ describe('a changed program folder re-decides everyone once for that program; an
       ['decide:2024-12-17+child-allowance', ['CHILD']],
       ['plan-basis', { ruleVersions: expect.objectContaining({ 'child-allowance': after }), fullReasons: night.full_reasons }],
     ]);
+    // What a resumed run reads back: the same plans, in the same order, and their basis.
+    const { rows: [run] } = await sql<{ id: number }>`select id from batch_runs where municipality_code = ${m} and run_date = '2024-12-17'`.execute(database.db);
+    expect(await storedDecidePlans(database.db, run.id)).toEqual({
+      plans: [{ asOf: '2024-12-17', households: ['SINGLE'] }, { asOf: '2024-12-17', households: ['CHILD'], programs: ['child-allowance'] }],
+      basis: { ruleVersions: Object.fromEntries(changed.map((p) => [p.program.spec.id, p.program.ruleVersion])), fullReasons: night.full_reasons },
+    });
   });
 
   it('the night after, with the same changed folder, is incremental again; running a night twice changes nothing', async () => {
