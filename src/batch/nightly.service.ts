@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import { municipalitySettings } from '../municipalities/municipality.service.ts';
 import { runNotices } from '../notices/notice-run.service.ts';
 import { runPayments } from '../payments/payment-run.service.ts';
-import { addMonths, nextPaymentDate } from '../payments/payment-schedule.ts';
+import { addMonths, monthlySchedule, nextPaymentDate, periodOf } from '../payments/payment-schedule.ts';
 import { createDecisionReviewItems } from '../review/decision-review-items.ts';
 import { changesSinceRun, ruleDate } from '../rules/program-changes.ts';
 import { appliesTo } from '../rules/program-loader.ts';
@@ -307,7 +307,8 @@ async function earlierMonths(
     for (const { program } of monthly) {
       if (!paymentDay) continue;
       const next = nextPaymentDate(program.spec.payment.schedule, paymentDay, date, new Set());
-      for (let month = addMonths(next.month, -2); month < thisMonth; month = addMonths(month, 1)) months.set(month, households);
+      const paid = periodOf(monthlySchedule(program.spec.payment.schedule), addMonths(next.month, -1));
+      for (let month = paid.start; month < thisMonth; month = addMonths(month, 1)) months.set(month, households);
     }
     return months;
   }

@@ -4,6 +4,7 @@ import { findBranch } from '../codes/bank-codes.ts';
 import type { DB } from '../db/schema.ts';
 import { householdsWaitingForReview } from '../review/decision-review-items.ts';
 import { planHouseholdPayments } from './payment-plan.ts';
+import type { MonthlySchedule, Prescription } from './payment-schedule.ts';
 import {
   accountKey,
   accountsOf,
@@ -33,6 +34,9 @@ export interface CreatePaymentsJob {
   baseDate?: string;
   paymentDate: string;
   lastPeriodStart: string;
+  /** monthly: the program's payment schedule, and its 時効 with the municipality's payment day. */
+  schedule?: MonthlySchedule;
+  prescription?: Prescription;
   /** Households and the first period to look at for each. */
   households: { id: string; from: string }[];
 }
@@ -40,6 +44,9 @@ export interface CreatePaymentsJob {
 export interface ChunkResult {
   payments_created: number;
   review_items: number;
+  /** Periods (per recipient) not paid because of 時効, and what they would have paid. */
+  lapsed_periods: number;
+  lapsed_yen: number;
 }
 
 /** The account payments go to: one registered with the municipality first, else the 公金受取口座. */
@@ -82,12 +89,15 @@ export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob
     const items: NewReviewItem[] = [];
     const paid: { household_id: string; person_id: string }[] = [];
     const reissued: number[] = [];
+    const lapsed: { amount_yen: number }[] = [];
     for (const { id: household, from } of job.households) {
       if (waiting.has(household)) continue;
       const plan = planHouseholdPayments({
         periodKind: job.periodKind,
         baseDate: job.baseDate,
         from,
+        schedule: job.schedule,
+        prescription: job.prescription,
         lastPeriodStart: job.lastPeriodStart,
         paymentDate: job.paymentDate,
         decisions: decisions.get(household) ?? [],
@@ -104,6 +114,7 @@ export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob
         reissued.push(f.id);
       }
       cancels.push(...plan.cancel);
+      lapsed.push(...plan.lapsed);
       for (const r of plan.recoveries) {
         items.push({
           kind: 'recovery', item_key: [job.program, household, r.person_id, r.period.start, r.decision_id].join('|'), program: job.program, household_id: household,
@@ -126,7 +137,12 @@ export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob
     await cancelLines(trx, cancels);
     await resolveMissingAccounts(trx, m, job.program, paid);
     await resolveFailedTransfers(trx, m, reissued);
-    return { payments_created: created, review_items: await addReviewItems(trx, m, items) };
+    return {
+      payments_created: created,
+      review_items: await addReviewItems(trx, m, items),
+      lapsed_periods: lapsed.length,
+      lapsed_yen: lapsed.reduce((a, l) => a + l.amount_yen, 0),
+    };
   });
 }
 

@@ -4,7 +4,7 @@ import type { MunicipalitySettings } from '../municipalities/municipality-settin
 import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
 import { appliesTo, type Program } from '../rules/program-loader.ts';
 import { paymentCandidates } from './create-payments.service.ts';
-import { addMonths, monthlyPeriodOf, nextPaymentDate } from './payment-schedule.ts';
+import { lastDuePeriod, monthlySchedule, nextPaymentDate } from './payment-schedule.ts';
 
 export interface PaymentRunContext extends StageContext {
   logger: Logger;
@@ -16,6 +16,9 @@ export interface PaymentRunResult {
   paymentDates: Map<string, string>;
   payments_created: number;
   review_items: number;
+  /** Periods not paid because of 時効 (児童手当法第23条), and what they would have paid. */
+  lapsed_periods: number;
+  lapsed_yen: number;
 }
 
 /**
@@ -30,13 +33,15 @@ export async function runPayments(
 ): Promise<PaymentRunResult> {
   const { db } = ctx;
   const m = run.municipalityCode;
-  const result: PaymentRunResult = { paymentDates: new Map(), payments_created: 0, review_items: 0 };
+  const result: PaymentRunResult = { paymentDates: new Map(), payments_created: 0, review_items: 0, lapsed_periods: 0, lapsed_yen: 0 };
   const exported = new Set((await db.selectFrom('payment_exports').select('payment_date').where('municipality_code', '=', m).execute()).map((r) => r.payment_date));
   for (const program of run.programs) {
     const { spec } = program;
     if (!appliesTo(program, m) || (spec.period_kind === 'once' && run.date < spec.base_date!)) continue;
     const next = nextPaymentDate(spec.payment.schedule, run.settings.payment_day, run.date, exported);
-    const lastPeriod = spec.period_kind === 'once' ? { start: spec.base_date!, end: spec.base_date! } : lastDuePeriod(next.month, run.date);
+    const schedule = monthlySchedule(spec.payment.schedule);
+    const lastPeriod = spec.period_kind === 'once' ? { start: spec.base_date!, end: spec.base_date! } : lastDuePeriod(schedule, next.month, run.date);
+    const prescription = spec.payment.prescription && { years: spec.payment.prescription.years, paymentDay: run.settings.payment_day };
     result.paymentDates.set(spec.id, next.date);
     // The last computation of an earlier run: a resumed run must not start from its own.
     const last = await db
@@ -60,28 +65,23 @@ export async function runPayments(
         data: {
           runId: run.run.runId, stage, chunk, municipalityCode: m, program: spec.id, periodKind: spec.period_kind, baseDate: spec.base_date,
           paymentDate: next.date, lastPeriodStart: lastPeriod.start, households,
+          ...(spec.period_kind === 'monthly' ? { schedule, prescription } : {}),
         },
       }),
     });
     result.payments_created += (totals.payments_created as number | undefined) ?? 0;
     result.review_items += (totals.review_items as number | undefined) ?? 0;
+    result.lapsed_periods += (totals.lapsed_periods as number | undefined) ?? 0;
+    result.lapsed_yen += (totals.lapsed_yen as number | undefined) ?? 0;
     await db
       .insertInto('payment_computations')
       .values({ municipality_code: m, program: spec.id, payment_date: next.date, last_period_start: lastPeriod.start, started_at: startedAt, run_id: run.run.runId })
       .onConflict((c) => c.doNothing())
       .execute();
-    ctx.logger.info({ municipality: m, program: spec.id, payment_date: next.date }, 'payments computed');
+    ctx.logger.info(
+      { municipality: m, program: spec.id, payment_date: next.date, lapsed_periods: totals.lapsed_periods ?? 0, lapsed_yen: totals.lapsed_yen ?? 0 },
+      'payments computed',
+    );
   }
   return result;
-}
-
-/**
- * The last period a monthly payment may pay on `date`: the one the payment covers, but never a
- * period whose last month has not begun (on 20 December the December-January period is not
- * due yet: January is decided in January).
- */
-function lastDuePeriod(paymentMonth: string, date: string) {
-  const paid = monthlyPeriodOf(addMonths(paymentMonth, -2));
-  const begun = monthlyPeriodOf(addMonths(date, -1));
-  return paid.start <= begun.start ? paid : begun;
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AccountRow as StoredAccount, DB, ReviewItemTable } from '../db/schema.ts';
 import type { PlanDecision, PlanLine, PlanRecovery } from './payment-plan.ts';
+import { declinedSql } from './declined.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -18,7 +19,7 @@ function byHousehold<T extends { household_id: string }>(rows: T[]): Map<string,
 export async function planDecisions(db: Db, m: string, program: string, households: string[]) {
   const rows = await db
     .selectFrom('decisions')
-    .select(['id', 'decision_id', 'household_id', 'effective_from', 'outcome', 'amount_yen', 'recipient_person_id'])
+    .select(['id', 'decision_id', 'household_id', 'effective_from', 'outcome', 'amount_yen', 'recipient_person_id', declinedSql('explanation').as('declined')])
     .where('municipality_code', '=', m)
     .where('program', '=', program)
     .where('household_id', '=', sql<string>`any(${households}::text[])`)

@@ -100,6 +100,67 @@ export const rulesVersionSchema = z.object({
   amount: z.object({ components: z.array(amountComponentSchema).min(1) }),
 });
 
+/**
+ * One dated entry of a monthly payment schedule, keyed by the month paid for (a month from
+ * `from` to `to`): paid in `months` (1–12), each payment covering the `months_per_payment`
+ * months before it (児童手当法第8条第4項: before 2024-10, February, June and October for 4
+ * months; from 2024-10, even months for 2).
+ */
+export const scheduleEntrySchema = z.object({
+  from: isoDate,
+  to: isoDate.optional(),
+  months: z.array(z.number().int().min(1).max(12)).min(1),
+  months_per_payment: z.number().int().min(1).max(12),
+  source: citationSchema,
+});
+export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>;
+
+/** Problems with a dated schedule: uneven months, entries that do not start or end a period, overlaps. */
+function scheduleProblems(entries: ScheduleEntry[]): string[] {
+  const problems: string[] = [];
+  const month = (iso: string) => Number(iso.slice(5, 7));
+  entries.forEach((e, i) => {
+    const at = `schedule.${i}`;
+    const months = [...new Set(e.months)].sort((a, b) => a - b);
+    const gaps = months.map((m, j) => (j + 1 < months.length ? months[j + 1] - m : months[0] + 12 - m));
+    if (gaps.some((g) => g !== e.months_per_payment)) {
+      problems.push(`${at}: months ${months.join(',')} are not ${e.months_per_payment} months apart (each payment covers the months since the one before)`);
+      return;
+    }
+    if (!e.from.endsWith('-01') || !months.includes(((month(e.from) - 1 + e.months_per_payment) % 12) + 1)) {
+      problems.push(`${at}.from: ${e.from} is not the first day of a period paid together`);
+    }
+    if (e.to && (e.to.slice(8) !== String(new Date(Date.UTC(Number(e.to.slice(0, 4)), month(e.to), 0)).getUTCDate()) || !months.includes((month(e.to) % 12) + 1))) {
+      problems.push(`${at}.to: ${e.to} is not the last day of a period paid together`);
+    }
+  });
+  const sorted = [...entries].sort((a, b) => a.from.localeCompare(b.from));
+  sorted.slice(1).forEach((e, i) => {
+    if (!sorted[i].to || sorted[i].to! >= e.from) problems.push(`schedule: the entry from ${sorted[i].from} has no end before ${e.from}`);
+  });
+  return problems;
+}
+
+export const paymentSchema = z
+  .object({
+    /**
+     * `next-run` (one-off: paid on the next payment day after the decision), dated entries
+     * (monthly), or `even-months`, the single schedule of earlier rule folders (2 months each in
+     * even months), still read so decisions recorded with them can be replayed.
+     */
+    schedule: z.union([z.literal('next-run'), z.literal('even-months'), z.array(scheduleEntrySchema).min(1)]),
+    /** Only with `even-months`: ignored, 2. */
+    months_per_payment: z.number().int().positive().optional(),
+    /**
+     * 時効: a period whose nominal payment date is more than `years` before the payment date is
+     * not paid (児童手当法第23条: counted from each 支払期月, not from each month).
+     */
+    prescription: z.object({ years: z.number().int().positive(), source: citationSchema }).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (Array.isArray(p.schedule)) for (const message of scheduleProblems(p.schedule)) ctx.addIssue({ code: 'custom', message });
+  });
+
 export const programSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   name: z.object({ ja: z.string(), en: z.string() }),
@@ -114,10 +175,7 @@ export const programSchema = z.object({
     /** Who hears a 審査請求 (e.g. 都道府県知事 for 法定受託事務); null when not a 処分. */
     appeal_to: z.string().nullable(),
   }),
-  payment: z.object({
-    schedule: z.enum(['even-months', 'next-run']),
-    months_per_payment: z.number().int().positive().optional(),
-  }),
+  payment: paymentSchema,
   /** Whether an ineligible decision is notified (不支給決定通知); push-style programs rarely do. */
   notify_ineligible: z.boolean().default(false),
   base_date: isoDate.optional(),

@@ -1,5 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { planHouseholdPayments, type PlanDecision, type PlanInput, type PlanLine } from '../../src/payments/payment-plan.ts';
+import { monthlySchedule } from '../../src/payments/payment-schedule.ts';
+import { loadProgram } from '../../src/rules/program-loader.ts';
+
+const childAllowance = loadProgram(fileURLToPath(new URL('../../rules/child-allowance', import.meta.url))).spec;
+const schedule = monthlySchedule(childAllowance.payment.schedule);
+const prescription = { years: childAllowance.payment.prescription!.years, paymentDay: 15 };
 
 const decision = (effective_from: string, amount_yen: number, extra: Partial<PlanDecision> = {}): PlanDecision => ({
   decision_id: `D-${effective_from}-${amount_yen}`,
@@ -31,6 +38,7 @@ const base = (over: Partial<PlanInput>): PlanInput => ({
   from: '2024-10-01',
   lastPeriodStart: '2024-10-01',
   paymentDate: '2024-12-13',
+  schedule,
   decisions: [],
   lines: [],
   recoveries: [],
@@ -44,7 +52,7 @@ describe('payment plan (monthly, two months a payment)', () => {
     expect(plan.lines).toEqual([
       { recipient_person_id: 'P1', period: { start: '2024-10-01', end: '2024-11-30' }, amount_yen: 35000, kind: 'regular', decision_id: 'D-2024-11-01-25000' },
     ]);
-    expect(plan).toMatchObject({ cancel: [], missingAccounts: [], recoveries: [], reissues: [] });
+    expect(plan).toMatchObject({ cancel: [], missingAccounts: [], recoveries: [], reissues: [], lapsed: [] });
   });
 
   it('pays nothing more when the period is already paid, and pays the difference as arrears when the amount rose', () => {
@@ -99,6 +107,92 @@ describe('payment plan (monthly, two months a payment)', () => {
     expect(planHouseholdPayments({ ...input, accountOf: () => '0005|001|1|7654321' }).reissues).toEqual([failed]);
     const reissue = line('2024-10-01', '2025-02-14', 20000, { reissue_of: failed.id, status: 'due' });
     expect(planHouseholdPayments({ ...input, lines: [failed, reissue], accountOf: () => '0005|001|1|7654321' })).toMatchObject({ reissues: [], lines: [] });
+  });
+});
+
+describe('payment plan across the 2024-10 schedule change (four months a payment before October 2024)', () => {
+  it('groups June to September 2024 into one period and pays a retroactive correction of it as arrears on the next payment date', () => {
+    const paid = [line('2024-06-01', '2024-10-15', 40000, { period_end: '2024-09-30' })];
+    const decisions = [decision('2024-06-01', 10000), decision('2024-08-01', 15000, { id: 99999999 })];
+    const plan = planHouseholdPayments(base({ decisions, lines: paid, from: '2024-08-01', lastPeriodStart: '2024-10-01', paymentDate: '2024-12-13' }));
+    expect(plan.lines).toEqual([
+      { recipient_person_id: 'P1', period: { start: '2024-06-01', end: '2024-09-30' }, amount_yen: 10000, kind: 'arrears', decision_id: 'D-2024-08-01-15000' },
+      { recipient_person_id: 'P1', period: { start: '2024-10-01', end: '2024-11-30' }, amount_yen: 30000, kind: 'regular', decision_id: 'D-2024-08-01-15000' },
+    ]);
+  });
+
+  it('counts a line of another grouping of the same months as paid for the period, and replaces one planned on the payment date', () => {
+    const old = [line('2024-08-01', '2024-10-15', 20000, { period_end: '2024-09-30' })];
+    const plan = planHouseholdPayments(base({ decisions: [decision('2024-06-01', 10000)], lines: old, from: '2024-06-01', lastPeriodStart: '2024-06-01', paymentDate: '2024-12-13' }));
+    expect(plan.lines).toMatchObject([{ period: { start: '2024-06-01' }, amount_yen: 20000, kind: 'arrears' }]);
+    const planned = line('2024-08-01', '2024-12-13', 20000, { status: 'due' });
+    const replaced = planHouseholdPayments(base({ decisions: [decision('2024-06-01', 10000)], lines: [planned], from: '2024-06-01', lastPeriodStart: '2024-06-01' }));
+    expect(replaced).toMatchObject({ cancel: [planned.id], lines: [{ period: { start: '2024-06-01' }, amount_yen: 40000, kind: 'regular' }] });
+  });
+});
+
+describe('payment plan: 時効 (児童手当法第23条)', () => {
+  // February to May 2023 was due on 15 June 2023: payable until 15 June 2025.
+  const decisions = [decision('2023-02-01', 10000)];
+  const on = (paymentDate: string) =>
+    planHouseholdPayments(base({ decisions, from: '2023-02-01', lastPeriodStart: '2023-06-01', paymentDate, prescription }));
+
+  it('still pays a period two years to the day after its nominal payment date', () => {
+    const plan = on('2025-06-15');
+    expect(plan.lines.map((l) => `${l.period.start} ${l.amount_yen}`)).toEqual(['2023-02-01 40000', '2023-06-01 40000']);
+    expect(plan.lapsed).toEqual([]);
+  });
+
+  it('does not pay it the day after, and records it as lapsed with its months and amount (no account request either)', () => {
+    const plan = on('2025-06-16');
+    expect(plan.lines.map((l) => `${l.period.start} ${l.amount_yen}`)).toEqual(['2023-06-01 40000']);
+    expect(plan.lapsed).toEqual([{ person_id: 'P1', period: { start: '2023-02-01', end: '2023-05-31' }, amount_yen: 40000, decision_id: 'D-2023-02-01-10000' }]);
+    const noAccount = planHouseholdPayments(base({ decisions, from: '2023-02-01', lastPeriodStart: '2023-02-01', paymentDate: '2025-06-16', prescription, accountOf: () => undefined }));
+    expect(noAccount).toMatchObject({ missingAccounts: [], lapsed: [{ amount_yen: 40000 }] });
+  });
+
+  it('lapses arrears too, but still claims back an overpayment, and pays nothing lapsed without a prescription', () => {
+    const paid = [line('2023-02-01', '2023-06-15', 40000, { period_end: '2023-05-31' })];
+    const raised = planHouseholdPayments(base({ decisions: [decision('2023-02-01', 15000)], lines: paid, from: '2023-02-01', lastPeriodStart: '2023-02-01', paymentDate: '2025-08-15', prescription }));
+    expect(raised).toMatchObject({ lines: [], lapsed: [{ amount_yen: 20000 }] });
+    const lowered = planHouseholdPayments(base({ decisions: [decision('2023-02-01', 5000)], lines: paid, from: '2023-02-01', lastPeriodStart: '2023-02-01', paymentDate: '2025-08-15', prescription }));
+    expect(lowered).toMatchObject({ lines: [], lapsed: [], recoveries: [{ amount_yen: 20000 }] });
+    const none = planHouseholdPayments(base({ decisions: [decision('2023-02-01', 15000)], lines: paid, from: '2023-02-01', lastPeriodStart: '2023-02-01', paymentDate: '2025-08-15' }));
+    expect(none.lines).toMatchObject([{ amount_yen: 20000, kind: 'arrears' }]);
+  });
+});
+
+describe('payment plan: 辞退 (declined)', () => {
+  const declined = (effective_from: string) => decision(effective_from, 0, { id: 99999990, outcome: 'ineligible', declined: true, recipient_person_id: 'P1' });
+
+  it('cancels the unexported line for months from the decline on and pays the months before it', () => {
+    const planned = line('2024-10-01', '2024-12-13', 20000, { status: 'due' });
+    const plan = planHouseholdPayments(base({ decisions: [decision('2024-10-01', 10000), declined('2024-11-01')], lines: [planned] }));
+    expect(plan).toMatchObject({ lines: [{ amount_yen: 10000, kind: 'regular' }], recoveries: [] });
+    const whole = planHouseholdPayments(base({ decisions: [decision('2024-10-01', 10000), declined('2024-10-01')], lines: [planned] }));
+    expect(whole).toMatchObject({ lines: [], cancel: [planned.id], recoveries: [], missingAccounts: [] });
+  });
+
+  it('cancels a line due on an earlier date that is not exported yet instead of claiming it back', () => {
+    const due = line('2024-10-01', '2024-12-13', 20000, { status: 'due' });
+    const plan = planHouseholdPayments(base({ decisions: [decision('2024-10-01', 10000), declined('2024-10-01')], lines: [due], paymentDate: '2025-02-14' }));
+    expect(plan).toMatchObject({ lines: [], cancel: [due.id], recoveries: [] });
+  });
+
+  it('claims nothing back for months paid before a retroactive decline, but still claims an overpayment the corrected amount shows', () => {
+    const paid = [line('2024-10-01', '2024-12-13', 20000)];
+    const plan = planHouseholdPayments(base({ decisions: [decision('2024-10-01', 10000), declined('2024-11-01')], lines: paid, paymentDate: '2025-02-14' }));
+    expect(plan).toMatchObject({ lines: [], recoveries: [], cancel: [] });
+    const corrected = [decision('2024-10-01', 10000), decision('2024-10-01', 5000, { id: 99999999 }), declined('2024-11-01')];
+    const lowered = planHouseholdPayments(base({ decisions: corrected, lines: paid, paymentDate: '2025-02-14' }));
+    expect(lowered.recoveries).toMatchObject([{ person_id: 'P1', amount_yen: 10000 }]);
+  });
+
+  it('pays a later raise of a month before the 辞退 without paying the declined month again', () => {
+    const paid = [line('2024-10-01', '2024-12-13', 20000)];
+    const raised = [decision('2024-10-01', 10000), declined('2024-11-01'), decision('2024-10-01', 15000, { id: 99999999 })];
+    const plan = planHouseholdPayments(base({ decisions: raised, lines: paid, paymentDate: '2025-02-14' }));
+    expect(plan).toMatchObject({ lines: [{ amount_yen: 5000, kind: 'arrears' }], recoveries: [] });
   });
 });
 
