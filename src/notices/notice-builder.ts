@@ -4,6 +4,7 @@ import type { Explanation } from '../engine/evaluate-household.ts';
 import { amountStepLabel, conditionLines } from '../engine/explanation-text.ts';
 import { wareki, warekiMonth } from '../engine/wareki.ts';
 import { appealBody, type MunicipalitySettings } from '../municipalities/municipality-settings.ts';
+import { monthlySchedule, scheduleEntryFor, type Period } from '../payments/payment-schedule.ts';
 import type { ProgramSpec } from '../rules/program-schema.ts';
 import type { NoticeAccount, NoticeContent, NoticeKind, NoticeRecipient } from './notice-content.ts';
 
@@ -21,7 +22,11 @@ const TITLES: Record<NoticeKind, string> = {
   口座登録のお願い: '振込口座登録のお願い',
   返還: '返還金についてのお知らせ',
   確認のお願い: '支給要件の確認のお願い',
+  確認書提出のお願い: '「監護相当・生計費の負担についての確認書」のご提出のお願い',
 };
+
+/** Days from the issue date to the date a requested 確認書 is asked back by (printed as 提出期限). */
+export const CONFIRMATION_REPLY_DAYS = 30;
 
 export interface NoticeDecision {
   decision_id: string;
@@ -84,24 +89,49 @@ function base(c: Common, kind: NoticeKind, source: string): Pick<NoticeContent, 
   };
 }
 
-const SCHEDULE_JA = { 'even-months': '偶数月（2月・4月・6月・8月・10月・12月）に、前月までの2か月分をお支払いします。', 'next-run': '' };
+/** When the program pays, from the schedule entry for the month of `monthIso` (the months paid from now on). */
+export function scheduleSentence(program: ProgramSpec, monthIso: string): string {
+  const schedule = monthlySchedule(program.payment.schedule);
+  if (schedule.length === 0) return '';
+  let entry;
+  try {
+    entry = scheduleEntryFor(schedule, monthIso);
+  } catch {
+    entry = [...schedule].sort((a, b) => a.from.localeCompare(b.from))[monthIso < schedule[0].from ? 0 : schedule.length - 1];
+  }
+  const months = [...entry.months].sort((a, b) => a - b);
+  const list = months.map((m) => `${m}月`).join('・');
+  const when = months.length === 6 && months.every((m) => m % 2 === 0) ? `偶数月（${list}）` : list;
+  return `${when}に、前月までの${entry.months_per_payment}か月分をお支払いします。`;
+}
+
+/** The line that says which months 時効 leaves unpaid (児童手当法第23条), from consecutive lapsed periods. */
+export function lapsedLine(program: ProgramSpec, lapsed: Period[]): string | undefined {
+  if (lapsed.length === 0 || !program.payment.prescription) return undefined;
+  const { years, source } = program.payment.prescription;
+  const article = source.article?.match(/^第[0-9０-９一二三四五六七八九十]+条/)?.[0] ?? '';
+  const law = `${source.title.replace(/（.*$/, '')}${article}`;
+  return `時効により支払われない期間：${warekiMonth(lapsed[0].start)}分から${warekiMonth(lapsed[lapsed.length - 1].end)}分まで（支払月から${years}年を経過した分は、${law}により、受け取る権利が時効で消滅しているため、お支払いできません）`;
+}
 
 export function decisionNotice(
-  c: Common & { decision: NoticeDecision; kind: NoticeKind; paymentDate?: string; account?: NoticeAccountRow },
+  c: Common & { decision: NoticeDecision; kind: NoticeKind; paymentDate?: string; account?: NoticeAccountRow; lapsed?: Period[] },
 ): NoticeContent {
   const { decision: d, program, kind } = c;
   const name = program.name.ja;
   const monthly = d.period_kind === 'monthly';
   const from = monthly ? `${warekiMonth(d.effective_from)}分から` : undefined;
   const summaries: Record<NoticeKind, string> = {
-    支給決定: `あなたの${name}について、次のとおり支給することに決定しましたので通知します。${monthly ? SCHEDULE_JA[program.payment.schedule] : ''}`,
+    支給決定: `あなたの${name}について、次のとおり支給することに決定しましたので通知します。${monthly ? scheduleSentence(program, c.issuedOn) : ''}`,
     額の変更: `あなたの${name}の額を、${from ?? ''}次のとおり改定しましたので通知します。`,
     支給停止: `あなたの${name}は、${monthly ? `${warekiMonth(d.effective_from)}分から` : ''}支給しないこととなりましたので通知します。`,
     不支給: `${name}について、次の理由により支給しないことに決定しましたので通知します。`,
     口座登録のお願い: '',
     返還: '',
     確認のお願い: '',
+    確認書提出のお願い: '',
   };
+  const lapsed = lapsedLine(program, c.lapsed ?? []);
   const paid = d.outcome === 'eligible';
   return {
     ...base(c, kind, d.decision_id),
@@ -116,7 +146,7 @@ export function decisionNotice(
           account: c.account && maskedAccount(c.account),
         }
       : {}),
-    reasons: [...conditionLines(d.explanation), `世帯の構成は${wareki(d.explanation.membership_date)}時点の住民記録によります。`],
+    reasons: [...conditionLines(d.explanation), `世帯の構成は${wareki(d.explanation.membership_date)}時点の住民記録によります。`, ...(lapsed ? [lapsed] : [])],
   };
 }
 
@@ -163,5 +193,45 @@ export function reviewItemNotice(c: Common & { item: NoticeReviewItem }): Notice
     amountLabel: '返還額',
     period,
     reasons: ['住民記録または税情報の訂正により、支給額を計算し直した結果です。'],
+  };
+}
+
+/** YYYY-MM-DD `days` after `iso`. */
+function addDays(iso: string, days: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The letter asking the recipient for a 監護相当・生計費の負担についての確認書 (児童手当: a child
+ * past 高校生年代 and within the 22歳年度末 counts for the birth order only when the recipient
+ * cares for and supports them, and counting them would raise the amount). Names the children,
+ * what to return, by when (CONFIRMATION_REPLY_DAYS after the issue date) and why. Its id comes
+ * from the household and the children asked about, so the same request is sent once. Not a
+ * 処分, so no 教示.
+ */
+export function confirmationRequestNotice(c: Common & { householdId: string; children: { personId: string; name: string }[] }): NoticeContent {
+  const { program, settings: s } = c;
+  const ids = c.children.map((ch) => ch.personId).sort();
+  const replyBy = addDays(c.issuedOn, CONFIRMATION_REPLY_DAYS);
+  return {
+    ...base(c, '確認書提出のお願い', `confirmation:${program.id}:${c.householdId}:${ids.join(',')}`),
+    appeal: undefined,
+    summary:
+      `あなたの${program.name.ja}の額を決めるにあたり、次のお子さんを児童の数え方（第3子以降の判定）に含めることができるかを確認する必要があります。` +
+      `同封の「監護相当・生計費の負担についての確認書」にご記入のうえ、提出期限までに${s.department}へご提出ください（郵送または窓口）。`,
+    details: [
+      { label: '対象のお子さん', value: c.children.map((ch) => `${ch.name} 様`).join('、') },
+      { label: '提出書類', value: '監護相当・生計費の負担についての確認書（同封）' },
+      { label: '提出期限', value: wareki(replyBy) },
+      { label: '提出先', value: `${s.name} ${s.department}（${s.address}）` },
+    ],
+    reasonsHeading: 'ご提出をお願いする理由',
+    reasons: [
+      '令和6年10月分からの児童手当（子ども・子育て支援法等の一部を改正する法律（令和6年法律第47号）による改正）では、児童の数え方（第3子以降の判定）に、22歳に達する日以後の最初の3月31日までの間にあるお子さんも含めます（児童手当法第6条）。',
+      '高校生年代を過ぎたお子さんを数えることができるのは、あなたがそのお子さんの監護に相当する日常生活上の世話及び必要な保護をし、かつ、その生計費を負担している場合に限られます。市が保有する記録ではこれを確認できないため、確認書によるお申し出をお願いしています。',
+      '確認書により要件を満たすことが確認できれば、上記のお子さんを数えた額（第3子以降の額）で支給します。期限までにご提出がない場合は、担当からあらためてご連絡します。',
+    ],
   };
 }

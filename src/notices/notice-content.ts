@@ -3,7 +3,7 @@
  * elsewhere; rendering (notice-pdf.ts) never reads the database.
  */
 
-export const NOTICE_KINDS = ['支給決定', '額の変更', '支給停止', '不支給', '口座登録のお願い', '返還', '確認のお願い'] as const;
+export const NOTICE_KINDS = ['支給決定', '額の変更', '支給停止', '不支給', '口座登録のお願い', '返還', '確認のお願い', '確認書提出のお願い'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export interface NoticeMunicipality {
@@ -60,8 +60,12 @@ export interface NoticeContent {
   /** YYYY-MM-DD, printed in 和暦 */
   paymentDate?: string;
   account?: NoticeAccount;
+  /** Further rows of the table, e.g. the children a 確認書 is asked for and the date to return it by. */
+  details?: { label: string; value: string }[];
   /** Plain-Japanese lines from the recorded explanation. */
   reasons: string[];
+  /** The heading over `reasons`; default 判定の理由. */
+  reasonsHeading?: string;
   /** Present when the decision is a 処分: who hears a 審査請求 (e.g. 神奈川県知事 or 横浜市長). */
   appeal?: { body: string };
 }

@@ -249,6 +249,7 @@ function tableRows(n: NoticeContent): TableRow[] {
     const a = n.account;
     rows.push({ label: n.kind === '返還' ? '口座' : '振込先口座', value: `${a.bankName}${SPACE}${a.branchName}${SPACE}${a.accountType}${SPACE}${a.maskedNumber}` });
   }
+  for (const d of n.details ?? []) rows.push({ label: d.label, value: d.value });
   return rows;
 }
 
@@ -365,7 +366,7 @@ function layoutNotice(n: NoticeContent, measure: Measure): DrawOp[][] {
 
   const reasons = n.reasons.filter((r) => r.trim() !== '');
   if (reasons.length > 0) {
-    heading(flow, '判定の理由');
+    heading(flow, n.reasonsHeading ?? '判定の理由');
     for (const reason of reasons) {
       flow.paragraph(reason, { x: LEFT + 2 * MM, width: CONTENT_W - 2 * MM, size: 9.5, lineHeight: 1.6, hangMarker: true });
     }

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CONFIRMATION_REPLY_DAYS, confirmationRequestNotice, lapsedLine, scheduleSentence } from '../../src/notices/notice-builder.ts';
+import { loadProgram } from '../../src/rules/program-loader.ts';
+
+const program = loadProgram(fileURLToPath(new URL('../../rules/child-allowance', import.meta.url))).spec;
+const settings = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url)), 'utf8'));
+const common = { municipalityCode: '141003', issuedOn: '2024-12-13', settings, program, recipient: { postalCode: '231-0017', address: '横浜市中区港町1-1', name: '山田 花子' } };
+
+describe('確認書 request (監護相当・生計費の負担についての確認書)', () => {
+  const notice = confirmationRequestNotice({
+    ...common,
+    householdId: 'H1',
+    children: [
+      { personId: 'C9', name: '山田 次郎' },
+      { personId: 'C3', name: '山田 一郎' },
+    ],
+  });
+
+  it('names the children, what to return and by when', () => {
+    expect(notice.kind).toBe('確認書提出のお願い');
+    expect(notice.title).toBe('児童手当 「監護相当・生計費の負担についての確認書」のご提出のお願い');
+    expect(notice.details).toEqual([
+      { label: '対象のお子さん', value: '山田 次郎 様、山田 一郎 様' },
+      { label: '提出書類', value: '監護相当・生計費の負担についての確認書（同封）' },
+      { label: '提出期限', value: '令和7年1月12日' },
+      { label: '提出先', value: `${settings.name} ${settings.department}（${settings.address}）` },
+    ]);
+    expect(CONFIRMATION_REPLY_DAYS).toBe(30);
+  });
+
+  it('says why: 児童手当法第6条 as amended from October 2024, counting up to the 22歳年度末', () => {
+    expect(notice.reasonsHeading).toBe('ご提出をお願いする理由');
+    expect(notice.reasons[0]).toContain('令和6年法律第47号');
+    expect(notice.reasons[0]).toContain('22歳に達する日以後の最初の3月31日');
+    expect(notice.reasons[0]).toContain('児童手当法第6条');
+    expect(notice.reasons[1]).toContain('生計費を負担している場合に限られます');
+    expect(notice.appeal).toBeUndefined(); // not a 処分
+  });
+
+  it('has the same id for the same household and children in any order, so it is sent once', () => {
+    const again = confirmationRequestNotice({ ...common, issuedOn: '2025-01-06', householdId: 'H1', children: [{ personId: 'C3', name: '山田 一郎' }, { personId: 'C9', name: '山田 次郎' }] });
+    expect(again.noticeId).toBe(notice.noticeId);
+    expect(confirmationRequestNotice({ ...common, householdId: 'H1', children: [{ personId: 'C3', name: '山田 一郎' }] }).noticeId).not.toBe(notice.noticeId);
+  });
+});
+
+describe('payment schedule and 時効 in notices', () => {
+  it('describes the schedule in force for the months paid from the issue date', () => {
+    expect(scheduleSentence(program, '2024-12-13')).toBe('偶数月（2月・4月・6月・8月・10月・12月）に、前月までの2か月分をお支払いします。');
+    expect(scheduleSentence(program, '2024-07-01')).toBe('2月・6月・10月に、前月までの4か月分をお支払いします。');
+  });
+
+  it('names the months 時効 leaves unpaid, with the article', () => {
+    const line = lapsedLine(program, [
+      { start: '2022-10-01', end: '2023-01-31' },
+      { start: '2023-02-01', end: '2023-05-31' },
+    ]);
+    expect(line).toBe('時効により支払われない期間：令和4年10月分から令和5年5月分まで（支払月から2年を経過した分は、児童手当法第23条により、受け取る権利が時効で消滅しているため、お支払いできません）');
+    expect(lapsedLine(program, [])).toBeUndefined();
+  });
+});
