@@ -95,9 +95,11 @@ describe.each(ENVIRONMENTS)('decisions on a generated municipality ($name)', ({ 
 
   it('replays a decision made by engine 1 as it was made, though engine 2 decides the same household differently', async () => {
     const compiled = programs.find((p) => p.program.spec.id === 'child-allowance')!;
+    // Another municipality, so the later runs of this file leave the made-up household alone.
+    const other = freshMunicipality();
     // Born on the 1st: engine 1 ended "under 3" a month before the 3rd birthday's month.
     const snapshot: HouseholdSnapshot = {
-      municipality_code: m, household_id: 'ENGINE1', membership_date: '2024-10-31', supporters: {},
+      municipality_code: other, household_id: 'ENGINE1', membership_date: '2024-10-31', supporters: {},
       members: [
         { person_id: 'E1-F', relationship: '世帯主', birth_date: '1985-05-05', resident_since: '1985-05-05', tax: { '2024': { total_income: 4000000, kintowari: 5000, shotokuwari: 200000 } } },
         { person_id: 'E1-A', relationship: '子', birth_date: '2021-11-01', resident_since: '2021-11-01', tax: {} },
@@ -107,7 +109,7 @@ describe.each(ENVIRONMENTS)('decisions on a generated municipality ($name)', ({ 
     expect(old).toMatchObject({ engine_version: '1', amount_yen: 10000 });
     expect(await evaluateHousehold(compiled, snapshot, '2024-11-13')).toMatchObject({ engine_version: '2', amount_yen: 15000 });
     await insertDecisions(env.db, [{
-      decision_id: 'DENGINE1', municipality_code: m, program: 'child-allowance', household_id: 'ENGINE1', change_kind: 'new',
+      decision_id: 'DENGINE1', municipality_code: other, program: 'child-allowance', household_id: 'ENGINE1', change_kind: 'new',
       outcome: old.outcome, amount_yen: old.amount_yen, recipient_person_id: old.recipient_person_id, period_kind: 'monthly',
       effective_from: old.evaluation_date, rule_version: old.rule_version, engine_version: old.engine_version, as_of: '2024-11-13',
       known_at: new Date(), inputs: snapshot as unknown as Record<string, unknown>, explanation: old.explanation as unknown as Record<string, unknown>,
