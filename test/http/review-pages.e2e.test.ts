@@ -78,7 +78,7 @@ describe('the review pages in Chromium', () => {
     expect(text).toContain('判定の理由');
     expect(text).toMatch(/令和\d+年\d+月\d+日/);
     expect(text).toMatch(/[\d,]+円/);
-    expect(text).toMatch(/住民記録 宛名番号 \S+・効力発生日 令和/);
+    expect(text).toMatch(/住民記録 宛名番号 \S+・効力発生日 (令和|平成|昭和)/);
     await shot(reviewer, 'decision');
     await reviewer.getByRole('group', { name: /^承認/ }).getByRole('textbox').fill('前住所地の課税証明書で非課税を確認');
     await reviewer.getByRole('button', { name: '承認する' }).click();
