@@ -66,8 +66,9 @@ describe('simulating a rule change on the population', () => {
   afterAll(() => env?.close());
 
   /** Households the rules in force pay the benefit, from the decisions the nightly run made. */
-  async function eligibleInputs(): Promise<{ members: { birth_date: string }[] }[]> {
-    const { rows } = await sql<{ inputs: { members: { birth_date: string }[] } }>`
+  type Inputs = { members: { birth_date: string; relationship: string; circumstances?: { circumstance: string }[] }[] };
+  async function eligibleInputs(): Promise<Inputs[]> {
+    const { rows } = await sql<{ inputs: Inputs }>`
       select d.inputs from decisions d where d.municipality_code = ${m} and d.program = ${PROGRAM} and d.outcome = 'eligible'
         and not exists (select from decisions n where n.supersedes = d.id)`.execute(env.db);
     return rows.map((r) => r.inputs);
@@ -126,7 +127,11 @@ describe('simulating a rule change on the population', () => {
       setValue(parameters, 'child_born_on_or_after', '2009-04-02');
       cases.splice(0, cases.length, ...cases.filter((c) => !JSON.stringify(c.household).includes('"子"')));
     });
-    const removed = (await eligibleInputs()).map((h) => h.members.filter((x) => x.birth_date >= '2006-04-02' && x.birth_date <= '2009-04-01').length);
+    // こども加算 is for members other than the 世帯主, and not for children placed in a facility.
+    const placed = (x: { circumstances?: { circumstance: string }[] }) => (x.circumstances ?? []).some((c) => c.circumstance === 'facility_placement');
+    const removed = (await eligibleInputs()).map(
+      (h) => h.members.filter((x) => x.birth_date >= '2006-04-02' && x.birth_date <= '2009-04-01' && x.relationship !== '世帯主' && !placed(x)).length,
+    );
     const households = removed.filter((n) => n > 0).length;
     const children = removed.reduce((a, b) => a + b, 0);
     expect(children).toBeGreaterThan(0);
@@ -142,7 +147,13 @@ describe('simulating a rule change on the population', () => {
 
   it('a draft of a program with no rules in force reports its whole reach and cost', async () => {
     const id = 'low-income-household-2024-extra';
-    const p = await run(draft('new', ({ program }) => (program.id = id), id));
+    const p = await run(draft('new', ({ program, cases }) => {
+      program.id = id;
+      // A case's 辞退 names the program it declines.
+      for (const c of cases) for (const x of (c.household as { members: { circumstances?: { program?: string }[] }[] }).members) {
+        for (const circumstance of x.circumstances ?? []) if (circumstance.program === 'low-income-household-2024') circumstance.program = id;
+      }
+    }, id));
     const eligible = await eligibleInputs();
     expect(p).toMatchObject({ program: id, has_rules_in_force: false, newly_eligible: eligible.length, cost_current_yen: 0 });
     expect(p.cost_draft_yen).toBeGreaterThanOrEqual(30_000 * eligible.length);
