@@ -11,13 +11,17 @@ export interface CaseResult {
   evaluation?: Evaluation;
 }
 
-/** A case's household as the engine sees it (the members on the program's membership date). */
+/**
+ * A case's household as the engine sees it: the members registered on the program's membership
+ * date, as the store would answer (someone born or moved in after it is not yet a member).
+ */
 export function snapshotOfCase(program: Program, c: RuleCase): HouseholdSnapshot {
+  const membership = membershipDate(program, c.as_of) ?? c.as_of;
   return {
     municipality_code: c.municipality_code ?? '131016',
     household_id: 'case',
-    membership_date: membershipDate(program, c.as_of) ?? c.as_of,
-    members: c.household.members.map((m) => ({
+    membership_date: membership,
+    members: c.household.members.filter((m) => (m.resident_since ?? m.birth_date) <= membership).map((m) => ({
       person_id: m.person_id,
       relationship: m.relationship,
       birth_date: m.birth_date,

@@ -7,7 +7,7 @@ import { generateMunicipality } from '../../generate/generate-municipality.ts';
 export function registerGenerateCommand(program: Command): void {
   program
     .command('generate')
-    .description('write a realistic synthetic municipality: residents.csv, income.csv, accounts.csv')
+    .description('write a realistic synthetic municipality: residents.csv, income.csv, accounts.csv, circumstances.csv')
     .requiredOption('--households <n>', 'number of households')
     .option('--seed <seed>', 'same seed, same files', '1')
     .requiredOption('--municipality <code>', '全国地方公共団体コード (6 digits with check digit)')
