@@ -8,6 +8,7 @@ import * as review from './0006_review.ts';
 import * as simulations from './0007_simulations.ts';
 import * as decisionPaging from './0008_decision_paging.ts';
 import * as circumstances from './0009_circumstances.ts';
+import * as signInHardening from './0010_sign_in_hardening.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007_simulations': simulations,
   '0008_decision_paging': decisionPaging,
   '0009_circumstances': circumstances,
+  '0010_sign_in_hardening': signInHardening,
 };

@@ -42,6 +42,17 @@ const schema = z.object({
   BENEFIT_REPORTS_DIR: z.string().min(1).optional(),
   /** Prefix of the BullMQ keys in Redis, so several installations can share one Redis. */
   BENEFIT_QUEUE_PREFIX: z.string().min(1).default('benefit'),
+  /**
+   * `serve` behind a reverse proxy: `true` believes X-Forwarded-For/-Proto from any peer, or a
+   * comma-separated list of the proxies' addresses or CIDRs (e.g. `127.0.0.1,10.0.0.0/8`).
+   * Default false: the peer's own address and protocol.
+   */
+  BENEFIT_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9a-fA-F.:]+(\/[0-9]{1,3})?(\s*,\s*[0-9a-fA-F.:]+(\/[0-9]{1,3})?)*)$/, 'must be true, false, or a comma-separated list of addresses or CIDRs')
+    .default('false'),
+  /** `true`: the session cookie is always Secure (TLS ends at a proxy in front of `serve`). Default false. */
+  BENEFIT_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -56,6 +67,9 @@ export interface Config {
   rulesDir: string;
   draftsDir: string;
   reportsDir: string;
+  /** BENEFIT_TRUST_PROXY, as fastify's trustProxy. */
+  trustProxy: boolean | string;
+  secureCookies: boolean;
 }
 
 const SHIPPED_RULES = fileURLToPath(new URL('../rules', import.meta.url));
@@ -83,5 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rulesDir: c.BENEFIT_RULES_DIR ? path.resolve(c.BENEFIT_RULES_DIR) : SHIPPED_RULES,
     draftsDir: path.resolve(c.BENEFIT_DRAFTS_DIR),
     reportsDir: path.resolve(c.BENEFIT_REPORTS_DIR ?? path.join(c.BENEFIT_DATA_DIR, 'reports')),
+    trustProxy: c.BENEFIT_TRUST_PROXY === 'true' ? true : c.BENEFIT_TRUST_PROXY === 'false' ? false : c.BENEFIT_TRUST_PROXY.replace(/\s+/g, ''),
+    secureCookies: c.BENEFIT_SECURE_COOKIES === 'true',
   };
 }

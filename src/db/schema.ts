@@ -122,16 +122,26 @@ export interface HouseholdChangeTable {
   recorded_at: Date;
 }
 
-export type StaffRole = 'viewer' | 'reviewer' | 'supervisor' | 'admin';
+/** `operator`: the system operator, bound to no municipality, who sees only the job queues. */
+export type StaffRole = 'viewer' | 'reviewer' | 'supervisor' | 'admin' | 'operator';
 
 export interface StaffUserTable {
   id: Generated<number>;
-  municipality_code: string;
+  /** Null for an operator only. */
+  municipality_code: string | null;
   login: string;
   role: StaffRole;
   password_hash: string;
   created_at: Generated<Date>;
   disabled_at: Timestamp | null;
+}
+
+/** Failed sign-ins per account (`account:` + a hash of the login) and per client address (`address:` + IP). */
+export interface LoginThrottleTable {
+  key: string;
+  failures: Generated<number>;
+  window_started_at: Generated<Date>;
+  locked_until: Date | null;
 }
 
 export interface StaffSessionTable {
@@ -369,6 +379,7 @@ export interface DB {
   batch_runs: BatchRunTable;
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
+  login_throttle: LoginThrottleTable;
   municipalities: MunicipalityTable;
   imports: ImportTable;
   changes: ChangeTable;

@@ -1,17 +1,18 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { IngestContext } from '../changes/import.service.ts';
 import { AppError, httpStatusOf, UnauthenticatedError } from '../errors.ts';
+import { SignInLockedError } from '../staff/staff.service.ts';
 import { adminQueuesPage } from './pages/admin-queues.page.ts';
 import { householdPages } from './pages/household.page.ts';
-import { FONT_PATH, html, page } from './pages/html.ts';
+import { FONT_PATH, html, page, PAGE_SCRIPT, PAGE_SCRIPT_PATH, PAGE_STYLE } from './pages/html.ts';
 import { loginPages } from './pages/login.page.ts';
 import { reviewPages } from './pages/review.page.ts';
 import { simulationPages } from './pages/simulation.page.ts';
@@ -19,21 +20,77 @@ import { changesRoutes } from './routes/changes.route.ts';
 import { circumstanceRoutes } from './routes/circumstances.route.ts';
 import { reviewRoutes } from './routes/review.route.ts';
 import { sessionRoutes } from './routes/session.route.ts';
+import type { HttpOptions } from './session-auth.ts';
 
+/**
+ * The pages' Content-Security-Policy: scripts and styles of this site only (the one inline
+ * style block by its hash), no frames, forms posting here only. The simulation reports carry
+ * their own style block (files written by the workers), so they may use inline styles; they
+ * have no scripts. bull-board is an application of its own (its scripts and styles); it gets
+ * frame-ancestors only.
+ */
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  `style-src 'self' 'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`,
+  "font-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+const REPORT_CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+const QUEUES_CSP = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/** True when a value of a parsed body holds a NUL anywhere, which PostgreSQL cannot store. */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([k, v]) => k.includes('\0') || holdsNul(v, depth + 1));
+}
 /**
  * `benefit serve`: the HTTP API under /v1 (CONTRACT.md) and the staff pages, rendered on the
  * server in Japanese. Every route but login and health needs a signed-in staff session.
  */
-export async function buildServer(ctx: IngestContext & { draftsDir: string; reportsDir: string }): Promise<FastifyInstance> {
+export async function buildServer(ctx: IngestContext & { draftsDir: string; reportsDir: string; http?: HttpOptions }): Promise<FastifyInstance> {
+  const http = ctx.http ?? {};
   // Fastify's own request log carries the URL, and URLs carry 宛名番号 and searched names: each
   // request is logged here instead by its route pattern only.
-  const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, bodyLimit: 20 * 1024 * 1024, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: 20 * 1024 * 1024,
+    disableRequestLogging: true,
+    trustProxy: http.trustProxy ?? false,
+  });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  // A NUL byte in a path or query string (%00) is never a valid id, search or filter, and
+  // PostgreSQL cannot store or compare it: refused before any route sees it.
+  app.addHook('onRequest', async (request, reply) => {
+    if (/%00|\0/i.test(request.raw.url ?? '')) {
+      return reply.code(400).send({ error: 'bad_request', message: 'the URL holds a NUL byte (%00)' });
+    }
+  });
+  // Nor in a body, except POST /v1/changes, which rejects such a row and stores the others.
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.url !== '/v1/changes' && holdsNul(request.body)) {
+      throw Object.assign(new Error('the request body holds a NUL byte'), { statusCode: 400 });
+    }
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'same-origin');
+    const url = request.raw.url ?? '';
+    const csp = url.startsWith('/admin/queues') ? QUEUES_CSP : /^\/simulations\/[^/]+\//.test(url) ? REPORT_CSP : PAGE_CSP;
+    reply.header('content-security-policy', csp);
+    return payload;
+  });
   await app.register(cookie);
   await app.register(formbody);
-  await app.register(rateLimit, { global: false });
+  // The pages' one script (the print button), from this site: the CSP forbids inline scripts.
+  app.get(PAGE_SCRIPT_PATH, { schema: { hide: true } }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(PAGE_SCRIPT));
   // The pages' Japanese font, from the npm package the notices use: no system font needed.
   await app.register(fastifyStatic, {
     root: path.dirname(createRequire(import.meta.url).resolve('@fontsource/noto-sans-jp/400.css')),
@@ -50,10 +107,18 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    const status = error instanceof AppError ? httpStatusOf(error) : error.validation ? 400 : (error.statusCode ?? 500) < 500 ? error.statusCode! : 500;
-    const code = error instanceof AppError ? error.code : error.validation ? 'bad_request' : status === 429 ? 'too_many_requests' : status < 500 ? 'bad_request' : 'internal';
+    // A value PostgreSQL refuses as data (class 22: out of range, bad text or byte sequence…)
+    // came from the request: a 400, though the routes check their input before it gets there.
+    const dataError = !(error instanceof AppError) && /^22[0-9A-Z]{3}$/.test(String((error as { code?: unknown }).code ?? ''));
+    const fastifyStatus = error instanceof AppError ? 500 : (error.statusCode ?? 500);
+    const status = error instanceof SignInLockedError
+      ? 429
+      : error instanceof AppError ? httpStatusOf(error) : error.validation || dataError ? 400 : fastifyStatus < 500 ? fastifyStatus : 500;
+    const code = error instanceof AppError ? error.code : error.validation || dataError ? 'bad_request' : status === 429 ? 'too_many_requests' : status < 500 ? 'bad_request' : 'internal';
     if (status === 500) request.log.error({ err: error.message }, 'request failed');
-    const message = status === 500 ? 'internal error' : error.message;
+    if (dataError) request.log.warn({ pg_code: (error as { code?: string }).code }, 'request refused by the database as data');
+    if (error instanceof SignInLockedError) reply.header('retry-after', String(error.retryAfterSeconds));
+    const message = status === 500 ? 'internal error' : dataError ? 'a value is out of range or malformed' : error.message;
     if (request.url.startsWith('/v1/') || request.url.startsWith('/health') || request.url.startsWith('/openapi')) {
       return reply.status(status).send({ error: code, message });
     }
@@ -71,11 +136,11 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
     return { status: 'ok', queue: ctx.jobs.kind };
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  sessionRoutes(app, ctx.db);
+  sessionRoutes(app, ctx.db, http);
   changesRoutes(app, ctx);
   reviewRoutes(app, ctx.db);
   circumstanceRoutes(app, ctx);
-  loginPages(app, ctx.db);
+  loginPages(app, ctx.db, http);
   reviewPages(app, ctx.db);
   householdPages(app, ctx);
   simulationPages(app, ctx);

@@ -1,3 +1,4 @@
+import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB, StaffRole } from '../db/schema.ts';
@@ -17,6 +18,22 @@ declare module 'fastify' {
 
 const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 
+/** How the server sits in the network (config.ts: BENEFIT_TRUST_PROXY, BENEFIT_SECURE_COOKIES). */
+export interface HttpOptions {
+  /** Fastify's trustProxy: believe X-Forwarded-For/-Proto from every peer (true) or from these addresses or CIDRs. */
+  trustProxy?: boolean | string;
+  /** Always mark the session cookie Secure (a TLS-terminating proxy in front). */
+  secureCookies?: boolean;
+}
+
+/**
+ * The session cookie: httpOnly, SameSite=Strict, Secure when asked to or when the request came
+ * over TLS (as a trusted proxy says with X-Forwarded-Proto).
+ */
+export function sessionCookieOptions(request: FastifyRequest, http: HttpOptions): CookieSerializeOptions {
+  return { httpOnly: true, sameSite: 'strict', secure: http.secureCookies === true || request.protocol === 'https', path: '/' };
+}
+
 /**
  * Hooks for a route that needs a signed-in staff member of at least `role`. The session is
  * checked on request, before the body is parsed, so an anonymous caller learns nothing of the
@@ -30,6 +47,9 @@ export function staffOnly(db: Kysely<DB>, role: StaffRole = 'viewer'): Pick<Rout
       const token = request.cookies[SESSION_COOKIE];
       const session = token ? await sessionFor(db, token) : undefined;
       if (!session) throw new UnauthenticatedError('not_signed_in', 'sign in first (POST /v1/login)');
+      if (session.user.role === 'operator' && role !== 'operator') {
+        throw new ForbiddenError('role', 'an operator sees the job queues only (/admin/queues), no municipality\'s data');
+      }
       if (!roleAtLeast(session.user.role, role)) {
         throw new ForbiddenError('role', `this needs the ${role} role; you are ${session.user.role}`);
       }

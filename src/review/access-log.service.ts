@@ -15,7 +15,7 @@ export const PURPOSES = {
 export type Purpose = keyof typeof PURPOSES;
 
 export function checkedPurpose(purpose: unknown): Purpose {
-  if (typeof purpose === 'string' && purpose in PURPOSES) return purpose as Purpose;
+  if (typeof purpose === 'string' && Object.hasOwn(PURPOSES, purpose)) return purpose as Purpose;
   throw new UnusableInputError('purpose_required', `say why you read this person's data: purpose is one of ${Object.keys(PURPOSES).join(', ')}`);
 }
 

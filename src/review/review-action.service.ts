@@ -25,6 +25,8 @@ export interface ActionResult {
 }
 
 const MAX_REASON = 2000;
+/** What the decisions' integer amount column holds. */
+const MAX_AMOUNT_YEN = 2_147_483_647;
 const NEEDS_REASON: ReviewAction[] = ['reject', 'hold', 'request_info', 'override'];
 
 type Item = Pick<ReviewItemTable, 'kind' | 'program' | 'household_id' | 'decision_id'> & { id: number; status: 'open' | 'held' | 'resolved' };
@@ -69,8 +71,8 @@ export async function actOnReviewItem(db: Kysely<DB>, actor: StaffUser, itemId: 
     } else if (input.action === 'override') {
       if (!item.decision_id) throw new UnusableInputError('override_not_applicable', 'only an item about a decision can be overridden');
       if (!input.outcome) throw new UnusableInputError('outcome_required', 'an override names the outcome: eligible or ineligible');
-      if (input.outcome === 'eligible' && !(Number.isInteger(input.amount_yen) && input.amount_yen! > 0)) {
-        throw new UnusableInputError('amount_required', 'an override to eligible needs a whole positive amount in yen');
+      if (input.outcome === 'eligible' && !(Number.isInteger(input.amount_yen) && input.amount_yen! > 0 && input.amount_yen! <= MAX_AMOUNT_YEN)) {
+        throw new UnusableInputError('amount_required', `an override to eligible needs a whole positive amount in yen, at most ${MAX_AMOUNT_YEN}`);
       }
       await reviewedDecision(trx, item);
     }

@@ -20,10 +20,33 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/**
+ * True when `password` matches `stored`. A stored value that is not a well-formed hash of ours
+ * is checked as a wrong password at the same cost, never an error: the time taken says nothing.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt') return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const parsed = parseHash(stored);
+  const actual = await derive(password, parsed?.salt ?? DUMMY_SALT, parsed?.params ?? PARAMS);
+  return parsed !== undefined && actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
 }
+
+const DUMMY_SALT = Buffer.alloc(16);
+
+function parseHash(stored: string): { params: ScryptOptions; salt: Buffer; hash: Buffer } | undefined {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
+  const [n, r, p] = parts.slice(1, 4).map(Number);
+  const salt = Buffer.from(parts[4], 'base64url');
+  const hash = Buffer.from(parts[5], 'base64url');
+  const power = Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
+  if (!power || !Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16 || salt.length < 16 || hash.length !== KEY_LENGTH) return undefined;
+  if (128 * n * r > PARAMS.maxmem!) return undefined;
+  return { params: { N: n, r, p, maxmem: PARAMS.maxmem }, salt, hash };
+}
+
+/**
+ * A well-formed hash of no password anyone knows (the key is all zeros), with the parameters of
+ * real ones: unknown and disabled logins are checked against it, so they take as long as a
+ * wrong password.
+ */
+export const DUMMY_HASH = ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, Buffer.alloc(16, 1).toString('base64url'), Buffer.alloc(KEY_LENGTH).toString('base64url')].join('$');

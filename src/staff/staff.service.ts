@@ -2,10 +2,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { isValidMunicipalityCode } from '../codes/municipality-code.ts';
 import type { DB, StaffRole } from '../db/schema.ts';
-import { UnauthenticatedError, UnusableInputError } from '../errors.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { AppError, UnauthenticatedError, UnusableInputError } from '../errors.ts';
+import { accountKey, addressKey, loginDigest, reserveAttempt, settleAttempt, THROTTLE, type ThrottleKey } from './login-throttle.ts';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 
+/** The municipality's roles, each allowed what the one before it may, and more. */
 export const ROLES: StaffRole[] = ['viewer', 'reviewer', 'supervisor', 'admin'];
+/**
+ * Every role: the municipality's, and the system operator, bound to no municipality, who sees
+ * only the shared job queues (bull-board) and no municipality's data.
+ */
+export const ALL_ROLES: StaffRole[] = [...ROLES, 'operator'];
 const SESSION_HOURS = 8;
 const MIN_PASSWORD = 12;
 
@@ -13,6 +20,7 @@ export interface StaffUser {
   id: number;
   login: string;
   role: StaffRole;
+  /** The one municipality the account works for; '' for an operator, which sees none. */
   municipalityCode: string;
 }
 
@@ -21,19 +29,27 @@ export interface Session {
   csrfToken: string;
 }
 
-/** True when `role` may do what `needed` may (viewer < reviewer < supervisor < admin). */
+/**
+ * True when `role` may do what `needed` may (viewer < reviewer < supervisor < admin). The
+ * operator stands outside that order: only `operator` itself needs it, and it has no other.
+ */
 export function roleAtLeast(role: StaffRole, needed: StaffRole): boolean {
+  if (role === 'operator' || needed === 'operator') return role === needed;
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
 
 export async function addUser(
   db: Kysely<DB>,
-  input: { login: string; role: string; municipalityCode: string; password: string },
+  input: { login: string; role: string; municipalityCode?: string; password: string },
 ): Promise<StaffUser> {
-  if (!ROLES.includes(input.role as StaffRole)) {
-    throw new UnusableInputError('bad_role', `--role must be one of ${ROLES.join(', ')}, not '${input.role}'`);
+  if (!ALL_ROLES.includes(input.role as StaffRole)) {
+    throw new UnusableInputError('bad_role', `--role must be one of ${ALL_ROLES.join(', ')}, not '${input.role}'`);
   }
-  if (!isValidMunicipalityCode(input.municipalityCode)) {
+  const operator = input.role === 'operator';
+  if (operator && input.municipalityCode) {
+    throw new UnusableInputError('operator_municipality', 'an operator works for no municipality: leave out --municipality');
+  }
+  if (!operator && !isValidMunicipalityCode(input.municipalityCode ?? '')) {
     throw new UnusableInputError('bad_municipality', `'${input.municipalityCode}' is not a 6-digit municipality code with a valid check digit`);
   }
   if (!/^[A-Za-z0-9._@-]{3,64}$/.test(input.login)) {
@@ -44,30 +60,71 @@ export async function addUser(
   }
   const existing = await db.selectFrom('staff_users').select('id').where('login', '=', input.login).executeTakeFirst();
   if (existing) throw new UnusableInputError('login_taken', `login '${input.login}' already exists`);
-  await db.insertInto('municipalities').values({ municipality_code: input.municipalityCode }).onConflict((c) => c.doNothing()).execute();
+  if (!operator) await db.insertInto('municipalities').values({ municipality_code: input.municipalityCode! }).onConflict((c) => c.doNothing()).execute();
   const row = await db
     .insertInto('staff_users')
-    .values({ login: input.login, role: input.role as StaffRole, municipality_code: input.municipalityCode, password_hash: await hashPassword(input.password) })
+    .values({ login: input.login, role: input.role as StaffRole, municipality_code: operator ? null : input.municipalityCode!, password_hash: await hashPassword(input.password) })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { id: row.id, login: input.login, role: input.role as StaffRole, municipalityCode: input.municipalityCode };
+  return { id: row.id, login: input.login, role: input.role as StaffRole, municipalityCode: operator ? '' : input.municipalityCode! };
+}
+
+/** Sign-in refused because the account (or the client's address) is locked for a while. */
+export class SignInLockedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('sign_in_locked', `too many failed sign-ins: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes, or ask an administrator to unlock the account`);
+  }
+}
+
+/** Where sign-in events are logged: never with the password, and with a hash of the login only. */
+export interface SignInLog {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+}
+
+export interface SignInOptions {
+  /** The client's address, for the per-address limit. */
+  address?: string;
+  log?: SignInLog;
 }
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-/** Checks the password and opens a session; returns the cookie token (only its hash is stored). */
-export async function signIn(db: Kysely<DB>, login: string, password: string): Promise<{ token: string; session: Session }> {
-  const user = await db.selectFrom('staff_users').selectAll().where('login', '=', login).where('disabled_at', 'is', null).executeTakeFirst();
-  // Verify against a dummy hash for unknown logins too, so timing does not reveal which exist.
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-  if (!user || !ok) throw new UnauthenticatedError('bad_credentials', 'wrong login or password');
+/**
+ * Checks the password and opens a session; returns the cookie token (only its hash is stored).
+ * Unknown, disabled and wrong: the same error after the same work (a check against a hash of
+ * the same cost). Throttled per account and per address (login-throttle.ts): a locked account
+ * is refused before its password is checked, whatever the password.
+ */
+export async function signIn(db: Kysely<DB>, login: string, password: string, options: SignInOptions = {}): Promise<{ token: string; session: Session }> {
+  const keys: ThrottleKey[] = [accountKey(login), ...(options.address ? [addressKey(options.address)] : [])];
+  const account = loginDigest(login);
+  const reservation = await reserveAttempt(db, keys);
+  if (!reservation.allowed) {
+    options.log?.info({ account, locked: reservation.scope, locked_until: reservation.lockedUntil }, 'sign-in refused: locked');
+    throw new SignInLockedError(Math.max(1, Math.round((reservation.lockedUntil.getTime() - Date.now()) / 1000)));
+  }
+  const user = await db.selectFrom('staff_users').selectAll().where('login', '=', login).executeTakeFirst();
+  const matches = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+  const ok = matches && user !== undefined && user.disabled_at === null;
+  const locked = await settleAttempt(db, keys, reservation, ok);
+  if (!ok) {
+    const detail = { account, staff_id: user?.id, failures: reservation.failures.account, address_failures: options.address ? reservation.failures.address : undefined };
+    if (locked) {
+      options.log?.warn({ ...detail, locked, minutes: THROTTLE[locked].minutes }, 'sign-in failed: locked');
+    } else {
+      options.log?.info(detail, 'sign-in failed');
+    }
+    throw new UnauthenticatedError('bad_credentials', 'wrong login or password');
+  }
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   await db
     .insertInto('staff_sessions')
     .values({ token_hash: tokenHash(token), user_id: user.id, csrf_token: csrfToken, expires_at: new Date(Date.now() + SESSION_HOURS * 3600_000) })
     .execute();
-  return { token, session: { user: { id: user.id, login: user.login, role: user.role, municipalityCode: user.municipality_code }, csrfToken } };
+  options.log?.info({ staff_id: user.id }, 'signed in');
+  return { token, session: { user: { id: user.id, login: user.login, role: user.role, municipalityCode: user.municipality_code ?? '' }, csrfToken } };
 }
 
 export async function sessionFor(db: Kysely<DB>, token: string): Promise<Session | undefined> {
@@ -80,11 +137,9 @@ export async function sessionFor(db: Kysely<DB>, token: string): Promise<Session
     .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
-  return { user: { id: row.id, login: row.login, role: row.role, municipalityCode: row.municipality_code }, csrfToken: row.csrf_token };
+  return { user: { id: row.id, login: row.login, role: row.role, municipalityCode: row.municipality_code ?? '' }, csrfToken: row.csrf_token };
 }
 
 export async function signOut(db: Kysely<DB>, token: string): Promise<void> {
   await db.deleteFrom('staff_sessions').where('token_hash', '=', tokenHash(token)).execute();
 }
-
-const DUMMY_HASH = 'scrypt$32768$8$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

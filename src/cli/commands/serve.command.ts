@@ -22,7 +22,12 @@ export function registerServeCommand(program: Command): void {
 
 /** Serves the API and pages until SIGTERM or SIGINT, then closes the server. */
 export async function serveUntilStopped(app: AppContext, host: string, port: number): Promise<void> {
-  const server = await buildServer({ ...app, draftsDir: app.config.draftsDir, reportsDir: app.config.reportsDir });
+  const server = await buildServer({
+    ...app,
+    draftsDir: app.config.draftsDir,
+    reportsDir: app.config.reportsDir,
+    http: { trustProxy: app.config.trustProxy, secureCookies: app.config.secureCookies },
+  });
   await server.listen({ port, host });
   // With port 0 the system chose one: say which, so a script or test can connect.
   const bound = (server.server.address() as AddressInfo).port;

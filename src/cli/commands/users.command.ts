@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { addUser, ROLES } from '../../staff/staff.service.ts';
+import { unlockAccount } from '../../staff/login-throttle.ts';
+import { addUser, ALL_ROLES } from '../../staff/staff.service.ts';
 import { openAppContext } from '../app-context.ts';
 
 async function readPassword(): Promise<string> {
@@ -18,14 +19,27 @@ export function registerUsersCommand(program: Command): void {
     .command('add')
     .description('create a staff account; the password is read from stdin')
     .requiredOption('--login <name>', 'login name')
-    .requiredOption('--role <role>', ROLES.join(' | '))
-    .requiredOption('--municipality <code>', 'the one municipality this account works for')
-    .action(async (o: { login: string; role: string; municipality: string }) => {
+    .requiredOption('--role <role>', `${ALL_ROLES.join(' | ')} (operator: the job queues only, no municipality)`)
+    .option('--municipality <code>', 'the one municipality this account works for (every role but operator)')
+    .action(async (o: { login: string; role: string; municipality?: string }) => {
       const password = await readPassword();
       const app = await openAppContext();
       try {
         const user = await addUser(app.db, { login: o.login, role: o.role, municipalityCode: o.municipality, password });
-        process.stdout.write(`created ${user.login} (${user.role}, ${user.municipalityCode})\n`);
+        process.stdout.write(`created ${user.login} (${user.role}${user.municipalityCode ? `, ${user.municipalityCode}` : ''})\n`);
+      } finally {
+        await app.close();
+      }
+    });
+  users
+    .command('unlock')
+    .description('lift the sign-in lock of an account after too many failed attempts, and clear its count')
+    .requiredOption('--login <name>', 'login name')
+    .action(async (o: { login: string }) => {
+      const app = await openAppContext();
+      try {
+        const had = await unlockAccount(app.db, o.login);
+        process.stdout.write(had ? `unlocked ${o.login}\n` : `${o.login} had no failed sign-ins to clear\n`);
       } finally {
         await app.close();
       }

@@ -5,6 +5,7 @@ import { accessLogForStaff, checkedPurpose, PURPOSES } from '../../review/access
 import { householdView, searchPersons } from '../../review/case-reads.service.ts';
 import { recordCircumstance } from '../../review/circumstance.service.ts';
 import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
+import { formField } from '../input.ts';
 import { staffOnly } from '../session-auth.ts';
 import { csrfField, date, dateTime, html, label, money, page, type Html } from './html.ts';
 import { itemSection, purposeChooser } from './review.page.ts';
@@ -17,13 +18,20 @@ export function householdPages(app: FastifyInstance, ctx: IngestContext): void {
   const { db } = ctx;
   const viewer = staffOnly(db);
 
-  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/households/:id/circumstances', { ...staffOnly(db, 'reviewer'), schema: { hide: true } }, async (request, reply) => {
-    const b = request.body ?? {};
-    const purpose = checkedPurpose(b.purpose);
+  app.post<{ Params: { id: string }; Body: unknown }>('/households/:id/circumstances', { ...staffOnly(db, 'reviewer'), schema: { hide: true } }, async (request, reply) => {
+    const b = request.body;
+    const purpose = checkedPurpose(formField(b, 'purpose'));
     await recordCircumstance(
       ctx,
       request.session!.user,
-      { person_id: b.person_id ?? '', circumstance: b.circumstance ?? '', active: b.active ?? '', program: b.program || null, effective_date: b.effective_date ?? '', note: b.note || null },
+      {
+        person_id: formField(b, 'person_id', 64) ?? '',
+        circumstance: formField(b, 'circumstance', 64) ?? '',
+        active: formField(b, 'active', 16) ?? '',
+        program: formField(b, 'program', 200) || null,
+        effective_date: formField(b, 'effective_date', 32) ?? '',
+        note: formField(b, 'note', 2000) || null,
+      },
       purpose,
       request.params.id,
     );
@@ -82,7 +90,7 @@ ${rows.map((r) => html`<tr><td>${r.person_id}</td><td>${r.family_name} ${r.given
 <table><thead><tr><th>日時</th><th>職員</th><th>役割</th><th>閲覧した内容</th><th>目的</th></tr></thead><tbody>
 ${entries.map((e) => html`<tr><td>${dateTime(e.accessed_at)}</td><td>${e.staff_login}</td><td>${label('role', e.staff_role)}</td><td>${e.what}</td><td>${e.purpose_ja}</td></tr>`)}
 </tbody></table>
-<p class="noprint"><button onclick="window.print()">印刷する</button></p>`;
+<p class="noprint"><button type="button" data-print>印刷する</button></p>`;
     return reply.type('text/html').send(page('個人情報のアクセス記録', request.session, body));
   });
 }

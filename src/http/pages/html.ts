@@ -12,7 +12,7 @@ export const LABELS = {
   change: { new: '新規', amount_changed: '額の変更', stopped: '支給停止', restarted: '支給再開', outcome_changed: '判定の変更', recipient_changed: '受給者の変更', confirmed: '職員による確認' },
   action: { approve: '承認', reject: '却下', hold: '保留', request_info: '本人への照会', override: '判定の変更（上書き）', confirm: '上書きの確認' },
   line: { due: '支払予定', held: '保留', exported: '振込データ作成済み', failed: '振込不能', cancelled: '取消' },
-  role: { viewer: '閲覧者', reviewer: '審査担当', supervisor: '監督者', admin: '管理者' },
+  role: { viewer: '閲覧者', reviewer: '審査担当', supervisor: '監督者', admin: '管理者', operator: 'システム運用者' },
   circumstance: {
     public_servant: '公務員（勤務先が児童手当を支給）',
     facility_placement: '施設入所・里親委託（措置）',
@@ -23,7 +23,8 @@ export const LABELS = {
 
 export function label<K extends keyof typeof LABELS>(group: K, key: string | null | undefined): string {
   if (!key) return '';
-  return (LABELS[group] as Record<string, string>)[key] ?? key;
+  const labels = LABELS[group] as Record<string, string>;
+  return Object.hasOwn(labels, key) ? labels[key] : key;
 }
 
 export const money = (amount: number | null | undefined) => (amount === null || amount === undefined ? '' : yen(amount));
@@ -41,7 +42,20 @@ export const csrfField = (session: Session) => html`<input type="hidden" name="$
 
 export const FONT_PATH = '/assets/noto-sans-jp/';
 
-const STYLE = `
+/** True when `key` is one of the group's own keys (not `toString` or another prototype name). */
+export function isLabel<K extends keyof typeof LABELS>(group: K, key: unknown): key is keyof (typeof LABELS)[K] & string {
+  return typeof key === 'string' && Object.hasOwn(LABELS[group], key);
+}
+
+/**
+ * The pages' one script, served from this site (the Content-Security-Policy allows no inline
+ * script): a button marked data-print prints the page.
+ */
+export const PAGE_SCRIPT_PATH = '/assets/page.js';
+export const PAGE_SCRIPT = `document.querySelectorAll('button[data-print]').forEach(function (b) { b.addEventListener('click', function () { window.print(); }); });\n`;
+
+/** The pages' style block; the Content-Security-Policy allows it by its hash. */
+export const PAGE_STYLE = `
 body{font-family:"Noto Sans JP","Hiragino Sans","Yu Gothic",sans-serif;margin:0;color:#1a1a1a;background:#f6f7f9;line-height:1.6}
 header{background:#1d3f72;color:#fff;padding:.5rem 1.5rem;display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}
 header a{color:#fff}header .who{margin-left:auto}
@@ -66,11 +80,13 @@ export function page(title: string, session: Session | undefined, body: Html): s
   return html`<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} | 給付審査</title>
-<link rel="stylesheet" href="${FONT_PATH}400.css"><link rel="stylesheet" href="${FONT_PATH}700.css"><style>${new Html(STYLE)}</style></head>
+<link rel="stylesheet" href="${FONT_PATH}400.css"><link rel="stylesheet" href="${FONT_PATH}700.css"><style>${new Html(PAGE_STYLE)}</style><script src="${PAGE_SCRIPT_PATH}" defer></script></head>
 <body><header><strong>給付審査</strong>
 ${session
-  ? html`<nav><a href="/review">審査キュー</a> ・ <a href="/search">住民検索</a>${['supervisor', 'admin'].includes(session.user.role) ? html` ・ <a href="/simulations">ルール改正の試算</a>` : ''}${session.user.role === 'admin' ? html` ・ <a href="/admin/queues">ジョブキュー</a>` : ''}</nav>
-<span class="who">${session.user.login}（${label('role', session.user.role)}・${session.user.municipalityCode}）</span>
+  ? html`<nav>${session.user.role === 'operator'
+    ? html`<a href="/admin/queues">ジョブキュー</a>`
+    : html`<a href="/review">審査キュー</a> ・ <a href="/search">住民検索</a>${['supervisor', 'admin'].includes(session.user.role) ? html` ・ <a href="/simulations">ルール改正の試算</a>` : ''}`}</nav>
+<span class="who">${session.user.login}（${label('role', session.user.role)}${session.user.municipalityCode ? `・${session.user.municipalityCode}` : ''}）</span>
 <form class="inline" method="post" action="/logout">${csrfField(session)}<button>ログアウト</button></form>`
   : ''}
 </header><main><h1>${title}</h1>${body}</main></body></html>`.value;

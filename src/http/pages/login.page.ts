@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { AppError } from '../../errors.ts';
-import { signIn, signOut } from '../../staff/staff.service.ts';
-import { LOGIN_RATE_LIMIT } from '../routes/session.route.ts';
-import { SESSION_COOKIE, staffOnly } from '../session-auth.ts';
+import { UnauthenticatedError } from '../../errors.ts';
+import { SignInLockedError, signIn, signOut } from '../../staff/staff.service.ts';
+import { SESSION_COOKIE, sessionCookieOptions, staffOnly, type HttpOptions } from '../session-auth.ts';
 import { html, page } from './html.ts';
 
 function loginForm(reply: FastifyReply, status: number, message?: string) {
@@ -18,16 +17,24 @@ function loginForm(reply: FastifyReply, status: number, message?: string) {
 }
 
 /** Sign-in and sign-out for the pages; the cookie is the API's. */
-export function loginPages(app: FastifyInstance, db: Kysely<DB>): void {
+export function loginPages(app: FastifyInstance, db: Kysely<DB>, http: HttpOptions = {}): void {
   app.get('/login', { schema: { hide: true } }, async (_request, reply) => loginForm(reply, 200));
 
-  app.post<{ Body: { login?: string; password?: string } }>('/login', { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } }, async (request, reply) => {
+  app.post<{ Body: { login?: unknown; password?: unknown } }>('/login', { schema: { hide: true } }, async (request, reply) => {
+    const login = typeof request.body?.login === 'string' ? request.body.login : '';
+    const password = typeof request.body?.password === 'string' ? request.body.password : '';
     try {
-      const { token } = await signIn(db, String(request.body?.login ?? ''), String(request.body?.password ?? ''));
-      reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: '/' });
-      return reply.redirect('/review', 303);
+      // The API's limits: a login of at most 64 characters, a password of at most 200.
+      if (login.length > 64 || password.length > 200) throw new UnauthenticatedError('bad_credentials', 'wrong login or password');
+      const { token, session } = await signIn(db, login, password, { address: request.ip, log: request.log });
+      reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(request, http));
+      return reply.redirect(session.user.role === 'operator' ? '/admin/queues' : '/review', 303);
     } catch (error) {
-      if (error instanceof AppError) return loginForm(reply, 401, 'ログインIDまたはパスワードが違います。');
+      if (error instanceof SignInLockedError) {
+        reply.header('retry-after', String(error.retryAfterSeconds));
+        return loginForm(reply, 429, `ログインに続けて失敗したため、しばらくログインできません。${Math.ceil(error.retryAfterSeconds / 60)}分後にお試しいただくか、管理者にお問い合わせください。`);
+      }
+      if (error instanceof UnauthenticatedError) return loginForm(reply, 401, 'ログインIDまたはパスワードが違います。');
       throw error;
     }
   });

@@ -7,8 +7,9 @@ import { checkedPurpose, PURPOSES } from '../../review/access-log.service.ts';
 import { decisionView, reviewQueue, type SourceRecord } from '../../review/case-reads.service.ts';
 import { actOnReviewItem, confirmOverride, type ActionInput } from '../../review/review-action.service.ts';
 import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
+import { formField, idParam, MAX_AMOUNT_YEN, pageParam, safeBack } from '../input.ts';
 import { staffOnly } from '../session-auth.ts';
-import { csrfField, date, dateTime, html, label, LABELS, money, page, type Html } from './html.ts';
+import { csrfField, date, dateTime, html, isLabel, label, LABELS, money, page, type Html } from './html.ts';
 
 type Item = Selectable<ReviewItemTable>;
 type Action = Selectable<ReviewActionTable>;
@@ -21,9 +22,10 @@ export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
 
   app.get<{ Querystring: { kind?: string; program?: string; status?: string; page?: string } }>('/review', { ...viewer, schema: { hide: true } }, async (request, reply) => {
     const q = request.query;
-    const kind = q.kind && q.kind in LABELS.kind ? (q.kind as ReviewItemKind) : undefined;
-    const status = q.status && q.status in LABELS.status ? (q.status as ReviewItemStatus) : undefined;
-    const result = await reviewQueue(db, request.session!.user, { kind, status, program: q.program || undefined, page: Number(q.page) || 1 });
+    const kind = isLabel('kind', q.kind) ? (q.kind as ReviewItemKind) : undefined;
+    const status = isLabel('status', q.status) ? (q.status as ReviewItemStatus) : undefined;
+    const program = typeof q.program === 'string' && q.program ? q.program.slice(0, 200) : undefined;
+    const result = await reviewQueue(db, request.session!.user, { kind, status, program, page: pageParam(q.page) });
     const link = (p: number) => `/review?${new URLSearchParams({ ...(kind ? { kind } : {}), ...(status ? { status } : {}), ...(q.program ? { program: q.program } : {}), page: String(p) })}`;
     const body = html`
 <form method="get" action="/review" class="noprint"><fieldset><legend>絞り込み</legend>
@@ -47,33 +49,36 @@ ${result.rows.map((r) => html`<tr><td><a href="${itemLink(r)}">${r.id}</a></td><
   });
 
   const reviewer = staffOnly(db, 'reviewer');
-  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/review-items/:id/actions', { ...reviewer, schema: { hide: true } }, async (request, reply) => {
-    const b = request.body ?? {};
+  app.post<{ Params: { id: string }; Body: unknown }>('/review-items/:id/actions', { ...reviewer, schema: { hide: true } }, async (request, reply) => {
+    const b = request.body;
+    const id = idParam(request.params.id);
+    const action = formField(b, 'action');
+    const outcome = formField(b, 'outcome');
+    const amount = formField(b, 'amount_yen');
+    if (!isLabel('action', action) || action === 'confirm') return reply.code(400).type('text/html').send(page('入力エラー', request.session, html`<p class="error">操作を選んでください。</p>`));
+    if (amount && !(/^[0-9]{1,10}$/.test(amount) && Number(amount) <= MAX_AMOUNT_YEN)) {
+      return reply.code(400).type('text/html').send(page('入力エラー', request.session, html`<p class="error">金額は${MAX_AMOUNT_YEN.toLocaleString('ja-JP')}円以下の整数で入力してください。</p>`));
+    }
     const input: ActionInput = {
-      action: b.action as ActionInput['action'],
-      reason: b.reason,
-      outcome: b.outcome === 'eligible' || b.outcome === 'ineligible' ? b.outcome : undefined,
-      amount_yen: b.amount_yen ? Number(b.amount_yen) : undefined,
+      action,
+      reason: formField(b, 'reason'),
+      outcome: outcome === 'eligible' || outcome === 'ineligible' ? outcome : undefined,
+      amount_yen: amount ? Number(amount) : undefined,
     };
-    if (!(input.action in LABELS.action) || (input.action as string) === 'confirm') return reply.code(400).type('text/html').send(page('入力エラー', request.session, html`<p class="error">操作を選んでください。</p>`));
-    await actOnReviewItem(db, request.session!.user, Number(request.params.id), input);
-    return reply.redirect(`${safeBack(b.back)}${safeBack(b.back).includes('?') ? '&' : '?'}done=${input.action}`, 303);
+    await actOnReviewItem(db, request.session!.user, id, input);
+    const back = safeBack(formField(b, 'back'));
+    return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}done=${input.action}`, 303);
   });
 
-  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/review-actions/:id/confirm', { ...staffOnly(db, 'supervisor'), schema: { hide: true } }, async (request, reply) => {
-    await confirmOverride(db, request.session!.user, Number(request.params.id));
-    const back = safeBack(request.body?.back);
+  app.post<{ Params: { id: string }; Body: unknown }>('/review-actions/:id/confirm', { ...staffOnly(db, 'supervisor'), schema: { hide: true } }, async (request, reply) => {
+    await confirmOverride(db, request.session!.user, idParam(request.params.id));
+    const back = safeBack(formField(request.body, 'back'));
     return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}done=confirm`, 303);
   });
 }
 
 function itemLink(r: { id: number; decision_id: string | null; household_id: string }): string {
   return r.decision_id ? `/decisions/${encodeURIComponent(r.decision_id)}?purpose=review` : `/households/${encodeURIComponent(r.household_id)}?purpose=review#item-${r.id}`;
-}
-
-/** Only a path of this site: a form must not redirect anywhere else. */
-function safeBack(back: string | undefined): string {
-  return back && /^\/[^/\\]/.test(back) ? back : '/review';
 }
 
 /** Reading a person's data needs a reason: asked once, then carried by the link. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { IngestContext } from '../../changes/import.service.ts';
 import { draftFolders, listSimulations, requestSimulation, simulationReportFile } from '../../simulation/simulation-run.service.ts';
+import { formField, idParam } from '../input.ts';
 import { staffOnly } from '../session-auth.ts';
 import { csrfField, date, dateTime, html, page } from './html.ts';
 
@@ -30,14 +31,15 @@ ${runs.map((r) => html`<tr><td>${r.id}</td><td>${r.draft}</td><td>${date(r.as_of
     return reply.type('text/html').send(page('ルール改正の試算', request.session, body));
   });
 
-  app.post<{ Body: { draft?: string; as_of?: string } }>('/simulations', { ...supervisor, schema: { hide: true } }, async (request, reply) => {
-    const id = await requestSimulation(ctx as Parameters<typeof requestSimulation>[0], request.session!.user, { draft: String(request.body?.draft ?? ''), as_of: String(request.body?.as_of ?? '') });
+  app.post<{ Body: unknown }>('/simulations', { ...supervisor, schema: { hide: true } }, async (request, reply) => {
+    const input = { draft: formField(request.body, 'draft', 200) ?? '', as_of: formField(request.body, 'as_of', 32) ?? '' };
+    const id = await requestSimulation(ctx as Parameters<typeof requestSimulation>[0], request.session!.user, input);
     return reply.redirect(`/simulations?started=${id}`, 303);
   });
 
   const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', json: 'application/json', csv: 'text/csv; charset=utf-8', css: 'text/css', woff2: 'font/woff2' };
   app.get<{ Params: { id: string; '*': string } }>('/simulations/:id/*', { ...supervisor, schema: { hide: true } }, async (request, reply) => {
-    const file = await simulationReportFile(ctx.db, ctx.reportsDir, request.session!.user, Number(request.params.id), request.params['*']);
+    const file = await simulationReportFile(ctx.db, ctx.reportsDir, request.session!.user, idParam(request.params.id), request.params['*']);
     return reply.type(TYPES[file.split('.').pop()!]).send(fs.createReadStream(file));
   });
 }

@@ -5,10 +5,13 @@ import { accessLogForStaff, checkedPurpose, PURPOSES } from '../../review/access
 import { decisionView, householdView, listDecisions, reviewQueue, searchPersons } from '../../review/case-reads.service.ts';
 import { actOnReviewItem, confirmOverride, type ActionInput } from '../../review/review-action.service.ts';
 import { NotFoundError } from '../../errors.ts';
+import { MAX_AMOUNT_YEN, MAX_PAGE } from '../input.ts';
 import { staffOnly } from '../session-auth.ts';
 
 const purpose = { type: 'string', enum: Object.keys(PURPOSES), description: 'why the person\'s data is read; recorded in their access log' } as const;
-const page = { type: 'integer', minimum: 1 } as const;
+const page = { type: 'integer', minimum: 1, maximum: MAX_PAGE } as const;
+const rowId = { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } } } as const;
+const text = { type: 'string', maxLength: 200 } as const;
 const actionBody = {
   type: 'object',
   required: ['action'],
@@ -17,7 +20,7 @@ const actionBody = {
     action: { type: 'string', enum: ['approve', 'reject', 'hold', 'request_info', 'override'] },
     reason: { type: 'string', maxLength: 2000 },
     outcome: { type: 'string', enum: ['eligible', 'ineligible'] },
-    amount_yen: { type: 'integer', minimum: 0 },
+    amount_yen: { type: 'integer', minimum: 0, maximum: MAX_AMOUNT_YEN },
   },
 } as const;
 
@@ -41,7 +44,7 @@ export function reviewRoutes(app: FastifyInstance, db: Kysely<DB>): void {
           properties: {
             kind: { type: 'string', enum: ['decision_review', 'large_change', 'stop', 'failed_transfer', 'missing_account', 'recovery'] },
             status: { type: 'string', enum: ['open', 'held', 'resolved'] },
-            program: { type: 'string' },
+            program: text,
             page,
           },
         },
@@ -60,7 +63,7 @@ export function reviewRoutes(app: FastifyInstance, db: Kysely<DB>): void {
           type: 'object',
           required: ['purpose'],
           additionalProperties: false,
-          properties: { program: { type: 'string' }, outcome: { type: 'string', enum: ['eligible', 'ineligible', 'review'] }, household: { type: 'string' }, needs_review: { type: 'boolean' }, page, purpose },
+          properties: { program: text, outcome: { type: 'string', enum: ['eligible', 'ineligible', 'review'] }, household: text, needs_review: { type: 'boolean' }, page, purpose },
         },
       },
     },
@@ -86,13 +89,13 @@ export function reviewRoutes(app: FastifyInstance, db: Kysely<DB>): void {
 
   app.post<{ Params: { id: number }; Body: ActionInput }>(
     '/v1/review-items/:id/actions',
-    { ...reviewer, schema: { summary: 'Act on a review item', params: { type: 'object', properties: { id: { type: 'integer' } } }, body: actionBody } },
+    { ...reviewer, schema: { summary: 'Act on a review item', params: rowId, body: actionBody } },
     async (request) => actOnReviewItem(db, request.session!.user, request.params.id, request.body),
   );
 
   app.post<{ Params: { id: number } }>(
     '/v1/review-actions/:id/confirm',
-    { ...staffOnly(db, 'supervisor'), schema: { summary: 'Confirm another person\'s override (supervisors)', params: { type: 'object', properties: { id: { type: 'integer' } } } } },
+    { ...staffOnly(db, 'supervisor'), schema: { summary: 'Confirm another person\'s override (supervisors)', params: rowId } },
     async (request) => confirmOverride(db, request.session!.user, request.params.id),
   );
 

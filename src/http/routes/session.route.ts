@@ -2,26 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { signIn, signOut } from '../../staff/staff.service.ts';
-import { SESSION_COOKIE, staffOnly } from '../session-auth.ts';
+import { SESSION_COOKIE, sessionCookieOptions, staffOnly, type HttpOptions } from '../session-auth.ts';
 
 /**
- * Sign-in attempts per client address and login: enough for a typing mistake or two, far too
- * few to guess a password (scrypt makes each guess slow as well).
+ * Sign-in and sign-out over the API. Failed sign-ins are counted per account (whatever the
+ * route) and per address, in the database every server shares (staff/login-throttle.ts).
  */
-export const LOGIN_RATE_LIMIT = {
-  max: 10,
-  timeWindow: '15 minutes',
-  // After the body is parsed, so the login is part of the key; both sign-in routes share it.
-  hook: 'preHandler' as const,
-  groupId: 'login',
-  keyGenerator: (request: { ip: string; body?: unknown }) => `${request.ip}|${String((request.body as { login?: unknown } | undefined)?.login ?? '')}`,
-};
-
-export function sessionRoutes(app: FastifyInstance, db: Kysely<DB>): void {
+export function sessionRoutes(app: FastifyInstance, db: Kysely<DB>, http: HttpOptions = {}): void {
   app.post<{ Body: { login: string; password: string } }>(
     '/v1/login',
     {
-      config: { rateLimit: LOGIN_RATE_LIMIT },
       schema: {
         summary: 'Sign in; sets the session cookie and returns the CSRF token for state-changing requests',
         body: {
@@ -33,13 +23,8 @@ export function sessionRoutes(app: FastifyInstance, db: Kysely<DB>): void {
       },
     },
     async (request, reply) => {
-      const { token, session } = await signIn(db, request.body.login, request.body.password);
-      reply.setCookie(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: request.protocol === 'https',
-        path: '/',
-      });
+      const { token, session } = await signIn(db, request.body.login, request.body.password, { address: request.ip, log: request.log });
+      reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(request, http));
       return {
         login: session.user.login,
         role: session.user.role,
