@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import { stringify } from 'csv-stringify';
+import { SAFE_CAST } from '../csv/safe-cell.ts';
 import type { Rejection } from './change.repository.ts';
 
 /**
  * FILE.rejected.csv beside the input (CONTRACT.md): one line per rejected field, written as
  * rejections happen so that a file of a million bad rows never sits in memory. The file is
- * only created when something is rejected; a stale one from an earlier run is removed.
+ * only created when something is rejected; a stale one from an earlier run is removed. Cells
+ * that a spreadsheet would take for a formula are neutralised (src/csv/safe-cell.ts); the values
+ * repeated from the input arrive cut short (ingestRows).
  */
 export class RejectionFile {
   private out?: ReturnType<typeof stringify>;
@@ -18,7 +21,7 @@ export class RejectionFile {
   async write(rejections: Rejection[]): Promise<void> {
     if (rejections.length === 0) return;
     if (!this.out) {
-      this.out = stringify({ header: true, columns: ['line', 'change_id', 'field', 'reason'] });
+      this.out = stringify({ header: true, columns: ['line', 'change_id', 'field', 'reason'], cast: SAFE_CAST });
       const file = fs.createWriteStream(this.path);
       this.done = new Promise((resolve, reject) => file.on('finish', resolve).on('error', reject));
       this.out.pipe(file);

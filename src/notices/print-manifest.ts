@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
+import { SAFE_CAST } from '../csv/safe-cell.ts';
 import type { DB } from '../db/schema.ts';
 import type { NoticeContent } from './notice-content.ts';
 
@@ -29,6 +30,6 @@ export async function writePrintManifest(db: Kysely<DB>, noticesDir: string, m: 
   const dir = path.join(noticesDir, m, date);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `manifest-${date}-run${runId}.csv`);
-  fs.writeFileSync(file, `\uFEFF${stringify([COLUMNS, ...records], { record_delimiter: 'windows' })}`);
+  fs.writeFileSync(file, `\uFEFF${stringify([COLUMNS, ...records], { record_delimiter: 'windows', cast: SAFE_CAST })}`);
   return file;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { stringify } from 'csv-stringify';
+import { SAFE_CAST } from '../csv/safe-cell.ts';
 import { wareki, yen } from '../engine/wareki.ts';
 import { html, type Html } from '../html-template.ts';
 import type { ChangedHousehold, Group, ProgramSimulation, SimulationSummary } from './simulate.service.ts';
@@ -20,7 +21,7 @@ export function openChangedCsv(dir: string): { write: (row: ChangedHousehold) =>
   let out: fs.WriteStream | undefined;
   const open = () => {
     fs.mkdirSync(dir, { recursive: true });
-    csv = stringify({ header: true, columns: CSV_COLUMNS });
+    csv = stringify({ header: true, columns: CSV_COLUMNS, cast: SAFE_CAST });
     out = fs.createWriteStream(path.join(dir, 'changed-households.csv'));
     csv.pipe(out);
     return csv;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { municipalityCodes } from '../../batch/batch.repository.ts';
 import { isIsoDate } from '../../codes/iso-date.ts';
+import { SAFE_CAST } from '../../csv/safe-cell.ts';
 import { UnusableInputError } from '../../errors.ts';
 import { municipalitySettings } from '../../municipalities/municipality.service.ts';
 import { applyBankReturns } from '../../payments/bank-returns.service.ts';
@@ -69,7 +70,7 @@ export function registerPaymentsCommand(program: Command): void {
         const r = await applyBankReturns(app.db, fs.readFileSync(file));
         process.stdout.write(`${file}: ${r.paid} paid, ${r.failed} failed (sent to review), ${r.alreadyFailed} already recorded, ${r.rejected.length} rejected\n`);
         if (r.rejected.length) {
-          fs.writeFileSync(`${file}.rejected.csv`, stringify(r.rejected, { header: true, columns: ['record', 'field', 'reason'] }));
+          fs.writeFileSync(`${file}.rejected.csv`, stringify(r.rejected, { header: true, columns: ['record', 'field', 'reason'], cast: SAFE_CAST }));
           for (const x of r.rejected) process.stderr.write(`record ${x.record} ${x.field}: ${x.reason}\n`);
           requestExitCode(3);
         }
