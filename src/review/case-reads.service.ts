@@ -108,10 +108,28 @@ export async function decisionView(db: Kysely<DB>, actor: StaffUser, decisionId:
       : [];
     const inputs = decision.inputs as unknown as HouseholdSnapshot;
     const sources = await decisionSources(trx, inputs, decision.explanation as unknown as Explanation, decision.known_at);
-    await logAccess(trx, actor, [...inputs.members.map((m) => m.person_id), ...(decision.recipient_person_id ? [decision.recipient_person_id] : [])], `決定 ${decisionId}`, purpose);
+    // The previous decision is shown for the comparison only: its outcome, amount, recipient and
+    // conditions, not the household it read (open it to see that, which logs its members).
+    const { inputs: _previousInputs, explanation_text: _previousText, ...previousShown } = previous ?? {};
+    // Everyone whose data the answer carries: the members and the supporters whose tax records
+    // the engine read, whoever they claim as dependant, the recipients (now and before), the
+    // review items', payment lines' and notices' persons.
+    await logAccess(
+      trx,
+      actor,
+      [
+        ...personsOfSnapshot(inputs),
+        ...[decision.recipient_person_id, previous?.recipient_person_id].filter((p): p is string => !!p),
+        ...items.flatMap((i) => (i.person_id ? [i.person_id] : [])),
+        ...payments.map((p) => p.recipient_person_id),
+        ...notices.flatMap((n) => (n.person_id ? [n.person_id] : [])),
+      ],
+      `決定 ${decisionId}`,
+      purpose,
+    );
     return {
       decision: { ...decision, explanation: decision.explanation as unknown as Explanation & { staff?: { login: string; reason: string } } },
-      previous: previous && { ...previous, explanation: previous.explanation as unknown as Explanation },
+      previous: previous && { ...(previousShown as Omit<typeof previous, 'inputs' | 'explanation_text'>), explanation: previous.explanation as unknown as Explanation },
       next,
       members: inputs.members,
       sources,
@@ -122,6 +140,15 @@ export async function decisionView(db: Kysely<DB>, actor: StaffUser, decisionId:
       notices,
     };
   });
+}
+
+/** The persons a stored snapshot names: members, the supporters whose tax it holds, and whom members' records name as taxpayer. */
+function personsOfSnapshot(inputs: HouseholdSnapshot): string[] {
+  return [
+    ...inputs.members.map((m) => m.person_id),
+    ...Object.keys(inputs.supporters ?? {}),
+    ...inputs.members.flatMap((m) => Object.values(m.tax ?? {}).flatMap((t) => (t.dependent_of ? [t.dependent_of] : []))),
+  ];
 }
 
 export interface SourceRecord {
@@ -188,7 +215,18 @@ export async function householdView(db: Kysely<DB>, actor: StaffUser, householdI
       ? await trx.selectFrom('review_actions').selectAll().where('review_item_id', 'in', items.map((i) => i.id)).orderBy('id').execute()
       : [];
     const circumstances = await circumstancesOf(trx, members.map((m) => m.person_id));
-    await logAccess(trx, actor, [...members.map((m) => m.person_id), ...decisions.flatMap((d) => (d.recipient_person_id ? [d.recipient_person_id] : []))], `世帯 ${householdId}`, purpose);
+    await logAccess(
+      trx,
+      actor,
+      [
+        ...members.map((m) => m.person_id),
+        ...decisions.flatMap((d) => (d.recipient_person_id ? [d.recipient_person_id] : [])),
+        ...payments.map((p) => p.recipient_person_id),
+        ...items.flatMap((i) => (i.person_id ? [i.person_id] : [])),
+      ],
+      `世帯 ${householdId}`,
+      purpose,
+    );
     await logAccess(trx, actor, circumstances.map((c) => c.person_id), `世帯 ${householdId} の状況（公務員・施設入所・辞退など）`, purpose);
     return { household_id: householdId, members, circumstances, decisions, payments, notices, items, actions };
   });
