@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { sql } from 'kysely';
 import { isValidMunicipalityCode } from '../../codes/municipality-code.ts';
 import { withMunicipality } from '../../db/tenant.ts';
 import { UnusableInputError } from '../../errors.ts';
@@ -22,7 +23,14 @@ export function registerAccessLogCommand(program: Command): void {
       }
       const app = await openAppContext();
       try {
-        const codes = o.municipality ? [o.municipality] : (await app.db.selectFrom('municipalities').select('municipality_code').orderBy('municipality_code').execute()).map((m) => m.municipality_code);
+        // Every municipality that holds the person or logged a read of them: looked up in the
+        // data, not in the municipalities' settings, which a municipality may not have.
+        const codes = o.municipality
+          ? [o.municipality]
+          : (await sql<{ municipality_code: string }>`
+              select municipality_code from persons where person_id = ${o.person}
+              union select municipality_code from access_log where person_id = ${o.person}
+              order by municipality_code`.execute(app.db)).rows.map((m) => m.municipality_code);
         const entries: (AccessLogEntry & { municipality_code: string })[] = [];
         for (const m of codes) {
           for (const e of await withMunicipality(app.db, m, (trx) => accessLogOf(trx, o.person))) entries.push({ municipality_code: m, ...e });

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
+import { addUser } from '../../src/staff/staff.service.ts';
+import { importFile } from '../support/import-file.ts';
+import { freshMunicipality } from '../support/municipalities.ts';
+import { runCli } from '../support/run-cli.ts';
+import { postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
+
+/**
+ * `benefit access-log --person ID` without --municipality: the person's municipality is found in
+ * the data (the register and the log), not in the municipalities' settings, which a municipality
+ * whose residents were imported may not have.
+ */
+describe('benefit access-log and users, on PostgreSQL', () => {
+  let env: TestEnvironment;
+  const m = freshMunicipality();
+  const other = freshMunicipality();
+  let person: string;
+
+  beforeAll(async () => {
+    env = await postgresWithRedis();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-access-log-'));
+    const { files } = await generateMunicipality({ households: 5, seed: 'access-log', municipalityCode: m, outDir: dir });
+    expect((await importFile(env, 'residents', files.residents)).rejectedRows).toBe(0);
+    ({ rows: [{ person_id: person }] } = await sql<{ person_id: string }>`select person_id from persons where municipality_code = ${m} order by person_id limit 1`.execute(env.db));
+    // A store loaded without the import (COPY, as the bench does; a restore) has no municipalities
+    // row for m: no settings, no staff of its own. The writer's account lives in another one.
+    await sql`delete from municipalities where municipality_code = ${m}`.execute(env.db);
+    const writer = await addUser(env.db, { login: `auditor-${m}`, role: 'viewer', municipalityCode: other, password: 'a long enough password' });
+    await sql`insert into access_log (municipality_code, person_id, staff_user_id, staff_login, staff_role, what, purpose)
+      values (${m}, ${person}, ${writer.id}, ${writer.login}, 'viewer', ${'世帯 テスト'}, 'audit')`.execute(env.db);
+  }, 120_000);
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('finds the log of a person whose municipality has no settings row, without --municipality', async () => {
+    expect((await sql`select 1 from municipalities where municipality_code = ${m}`.execute(env.db)).rows).toEqual([]);
+    const cli = await runCli(['access-log', '--person', person, '--json'], { DATABASE_URL: env.database.url!, LOG_LEVEL: 'warn' });
+    expect(cli.code, cli.stderr).toBe(0);
+    const lines = cli.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines).toEqual([expect.objectContaining({ person_id: person, municipality_code: m, what: '世帯 テスト', purpose: 'audit' })]);
+  });
+
+  it('creates a system operator without a municipality, and refuses a municipality\'s role without one', async () => {
+    const database = { DATABASE_URL: env.database.url!, LOG_LEVEL: 'warn' };
+    const created = await runCli(['users', 'add', '--login', `ops-${m}`, '--role', 'operator'], database, 'a long enough password\n');
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toBe(`created ops-${m} (operator)\n`);
+    expect((await runCli(['users', 'add', '--login', `ops2-${m}`, '--role', 'operator', '--municipality', m], database, 'a long enough password\n')).code).toBe(2);
+    expect((await runCli(['users', 'add', '--login', `admin-${m}`, '--role', 'admin'], database, 'a long enough password\n')).code).toBe(2);
+    const { rows } = await sql<{ role: string; municipality_code: string | null }>`select role, municipality_code from staff_users where login like ${`%-${m}`} order by login`.execute(env.db);
+    expect(rows).toEqual([{ role: 'viewer', municipality_code: other }, { role: 'operator', municipality_code: null }]);
+  });
+});
