@@ -95,7 +95,7 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
   await app.register(fastifyStatic, {
     root: path.dirname(createRequire(import.meta.url).resolve('@fontsource/noto-sans-jp/400.css')),
     prefix: FONT_PATH,
-    allowedPath: (file) => /^\/(?:[47]00\.css|files\/noto-sans-jp-\d+-[47]00-normal\.woff2)$/.test(file),
+    allowedPath: (file) => /^\/(?:[47]00\.css|files\/noto-sans-jp-(?:\d+|latin|latin-ext|cyrillic|vietnamese)-[47]00-normal\.woff2?)$/.test(file),
     maxAge: '30d',
   });
   await app.register(swagger, {

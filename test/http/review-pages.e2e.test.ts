@@ -23,6 +23,8 @@ describe('the review pages in Chromium', () => {
   let browser: Browser;
   let base: string;
   let f: ReviewFixture;
+  /** What Chromium refused under the pages' Content-Security-Policy, and failed loads: none allowed. */
+  const refused: string[] = [];
 
   beforeAll(async () => {
     env = await postgresWithRedis();
@@ -40,6 +42,13 @@ describe('the review pages in Chromium', () => {
 
   async function signIn(login: string): Promise<Page> {
     const page = await (await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } })).newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => refused.push(`${page.url()}: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) refused.push(`${response.url()}: ${response.status()}`);
+    });
     await page.goto(`${base}/review`);
     expect(new URL(page.url()).pathname).toBe('/login');
     // Keyboard only: the login field has the focus, Tab moves on, Enter submits. Chromium
@@ -145,5 +154,59 @@ describe('the review pages in Chromium', () => {
     await supervisor.getByRole('button', { name: '検索' }).click();
     expect(await supervisor.locator('tbody tr').count()).toBeGreaterThan(0);
     await shot(supervisor, 'search');
+    expect(refused).toEqual([]);
   }, 120_000);
+
+  /** True once the page's text is drawn in Noto Sans JP, loaded from this site under the CSP. */
+  const notoLoaded = (page: Page) =>
+    page.evaluate(async () => {
+      await document.fonts.ready;
+      return [...document.fonts].some((font) => font.family.replace(/"/g, '') === 'Noto Sans JP' && font.status === 'loaded');
+    });
+
+  it('works under the Content-Security-Policy: fonts, the print button, and a simulation report started from the pages', async () => {
+    fs.cpSync(path.resolve('rules/low-income-household-2024'), path.join(env.draftsDir, 'same-as-in-force', 'low-income-household-2024'), { recursive: true });
+    const supervisor = await signIn(f.users.supervisor);
+    expect(await notoLoaded(supervisor)).toBe(true);
+    const csp = (await supervisor.request.get(`${base}/review`)).headers()['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
+    // The control: an inline script is refused, and the refusal is seen here.
+    await supervisor.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.head.append(script);
+    });
+    await expect.poll(() => refused.length).toBeGreaterThan(0);
+    expect(await supervisor.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+    expect(refused.join('\n')).toMatch(/Content Security Policy/);
+    refused.length = 0;
+
+    // The print button works through the site's own script (no inline handler).
+    const { rows: [p] } = await sql<{ person_id: string }>`select person_id from persons where municipality_code = ${f.m} limit 1`.execute(env.db);
+    await supervisor.goto(`${base}/persons/${encodeURIComponent(p.person_id)}/access-log?purpose=disclosure`);
+    await supervisor.evaluate(() => {
+      (window as unknown as { printed: number }).printed = 0;
+      window.print = () => void ((window as unknown as { printed: number }).printed += 1);
+    });
+    await supervisor.getByRole('button', { name: '印刷する' }).click();
+    expect(await supervisor.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+
+    // A simulation from the pages, and its report (its own style block and font) under the CSP.
+    await supervisor.goto(`${base}/simulations`);
+    await supervisor.getByLabel('ルール案').selectOption('same-as-in-force');
+    await supervisor.getByLabel('基準日').fill('2024-12-13');
+    await Promise.all([supervisor.waitForURL(/started=/), supervisor.getByRole('button', { name: '試算を開始する' }).click()]);
+    const report = supervisor.getByRole('link', { name: '報告書' }).first();
+    for (let i = 0; i < 120 && (await report.count()) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await supervisor.reload();
+    }
+    await Promise.all([supervisor.waitForURL(/report\.html$/), report.click()]);
+    expect(await supervisor.locator('h1').textContent()).toBeTruthy();
+    expect(await notoLoaded(supervisor)).toBe(true);
+    expect(await supervisor.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain('Noto Sans JP');
+    expect(await supervisor.locator('svg').count()).toBeGreaterThan(0);
+    await shot(supervisor, 'simulation-report');
+    expect(refused).toEqual([]);
+  }, 180_000);
 });
