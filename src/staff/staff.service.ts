@@ -101,7 +101,7 @@ export async function signIn(db: Kysely<DB>, login: string, password: string, op
   const account = loginDigest(login);
   const reservation = await reserveAttempt(db, keys);
   if (!reservation.allowed) {
-    options.log?.info({ account, locked: reservation.scope, locked_until: reservation.lockedUntil }, 'sign-in refused: locked');
+    options.log?.info({ account, address: options.address, locked: reservation.scope, locked_until: reservation.lockedUntil }, 'sign-in refused: locked');
     throw new SignInLockedError(Math.max(1, Math.round((reservation.lockedUntil.getTime() - Date.now()) / 1000)));
   }
   const user = await db.selectFrom('staff_users').selectAll().where('login', '=', login).executeTakeFirst();
@@ -109,7 +109,7 @@ export async function signIn(db: Kysely<DB>, login: string, password: string, op
   const ok = matches && user !== undefined && user.disabled_at === null;
   const locked = await settleAttempt(db, keys, reservation, ok);
   if (!ok) {
-    const detail = { account, staff_id: user?.id, failures: reservation.failures.account, address_failures: options.address ? reservation.failures.address : undefined };
+    const detail = { account, staff_id: user?.id, failures: reservation.failures.account, address: options.address, address_failures: options.address ? reservation.failures.address : undefined };
     if (locked) {
       options.log?.warn({ ...detail, locked, minutes: THROTTLE[locked].minutes }, 'sign-in failed: locked');
     } else {
