@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import type { BullJobQueue } from '../../src/queue/bullmq-job-queue.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { addUser } from '../../src/staff/staff.service.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -235,12 +236,12 @@ describe('the server under hostile input', () => {
       expect(res.status, `${path}: ${res.body}`).toBe(403);
       expect(JSON.parse(res.body).error).toBe('csrf');
     }
-    expect((await env.jobs.queue('decide').isPaused())).toBe(false);
+    expect((await (env.jobs as BullJobQueue).queue('decide').isPaused())).toBe(false);
     const paused = await send('PUT', '/admin/queues/api/queues/decide/pause', as(operator));
     expect(paused.status, paused.body).toBe(200);
-    expect(await env.jobs.queue('decide').isPaused()).toBe(true);
+    expect(await (env.jobs as BullJobQueue).queue('decide').isPaused()).toBe(true);
     expect((await send('PUT', '/admin/queues/api/queues/decide/resume', { headers: { cookie: operator.cookie, 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
-    expect(await env.jobs.queue('decide').isPaused()).toBe(false);
+    expect(await (env.jobs as BullJobQueue).queue('decide').isPaused()).toBe(false);
     // The operator reads no municipality's data.
     for (const path of ['/v1/review-items', '/v1/decisions?purpose=review', '/review', '/search?q=ア&purpose=counter']) {
       expect((await send('GET', path, as(operator))).status, path).toBe(403);
