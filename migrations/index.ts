@@ -9,6 +9,7 @@ import * as simulations from './0007_simulations.ts';
 import * as decisionPaging from './0008_decision_paging.ts';
 import * as circumstances from './0009_circumstances.ts';
 import * as signInHardening from './0010_sign_in_hardening.ts';
+import * as importLiveness from './0011_import_liveness.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008_decision_paging': decisionPaging,
   '0009_circumstances': circumstances,
   '0010_sign_in_hardening': signInHardening,
+  '0011_import_liveness': importLiveness,
 };

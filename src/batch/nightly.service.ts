@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { assertNoAbandonedImports } from '../changes/import-recovery.ts';
 import type { DB } from '../db/schema.ts';
 import type { DecideResult } from '../decisions/decide.service.ts';
 import { recordRuleVersion } from '../decisions/decision.repository.ts';
@@ -95,6 +96,7 @@ export async function runNightly(ctx: NightlyContext, date: string, full: boolea
       seconds[stage] = Math.round((performance.now() - start) / 10) / 100 + (seconds[stage] ?? 0);
     }
   };
+  await assertNoAbandonedImports(ctx.db);
   await timed('changes', () => waitForChanges(ctx.db, new Date()));
   const summary: NightlySummary = {
     date, full, changes_applied: 0, households_evaluated: 0, decisions_created: 0, payments_created: 0, notices_created: 0,

@@ -31,7 +31,9 @@ export async function finishImport(
 
 /**
  * Stores new changes in one statement. A change_id seen before is not stored again, unless
- * its earlier row was rejected (a corrected row may reuse the id). Returns the keys
+ * its earlier row was rejected (a corrected row may reuse the id) or is still received from an
+ * import that stopped before it queued it (`adoptFrom`, src/changes/import-recovery.ts): that
+ * row becomes this import's, with this row's content, and is queued with it. Returns the keys
  * (`municipality/change_id`) that were not stored, with the content hash already on record.
  */
 export async function insertChanges(
@@ -39,6 +41,7 @@ export async function insertChanges(
   importId: number,
   kind: RecordKind,
   staged: StagedChange[],
+  adoptFrom: number[] = [],
 ): Promise<Map<string, { contentHash: string; kind: RecordKind }>> {
   // The payload keeps the kind's own fields; the common ones are columns already.
   const rows = staged.map(({ record: { municipality_code, change_id, person_id, effective_date, ...payload }, contentHash, line }) => ({
@@ -63,7 +66,7 @@ export async function insertChanges(
       kind = excluded.kind, person_id = excluded.person_id, effective_date = excluded.effective_date,
       payload = excluded.payload, content_hash = excluded.content_hash, import_id = excluded.import_id,
       line = excluded.line, status = 'received', received_at = now(), applied_at = null
-    where c.status = 'rejected'
+    where c.status = 'rejected' or (c.status = 'received' and c.import_id = any(${adoptFrom}::bigint[]))
     returning c.municipality_code, c.change_id`.execute(db);
   const stored = new Set(inserted.rows.map((r) => `${r.municipality_code}/${r.change_id}`));
   const notStored = rows.filter((r) => !stored.has(`${r.municipality_code}/${r.change_id}`));

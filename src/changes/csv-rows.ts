@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { CsvError, parse, type InfoRecord, type Options } from 'csv-parse';
 import iconv from 'iconv-lite';
-import { UnusableInputError } from '../errors.ts';
+import { AppError, ConflictError, UnusableInputError } from '../errors.ts';
 import type { RecordKind } from '../db/schema.ts';
 import { COLUMNS, type FieldProblem } from './record-schemas.ts';
 
@@ -13,49 +13,163 @@ export interface RawRow {
   line: number;
   cells: Record<string, string>;
   problems: FieldProblem[];
+  /**
+   * The municipality its rejections are recorded under: the signed-in user's for rows that
+   * arrive through the API (a row naming another municipality is recorded under the sender's,
+   * who alone may see it); for a file, the row's own municipality_code.
+   */
+  recordUnder?: string;
 }
 
 const ROWS_PER_BATCH = 1000;
 
 /**
- * Streams the rows of an input file in batches: never the whole file in memory. A header that names an
- * unknown column, repeats one or lacks a required one makes the file unusable (exit 2,
- * nothing stored); a row whose cells do not match the header is a rejected row.
+ * Streams the rows of an input file in batches: never the whole file in memory. Before the
+ * first row is handed out, the whole file is read once for its CSV syntax alone (quotes,
+ * the header): a file that is not CSV to its end is unusable (exit 2) before anything is
+ * stored, however late the error. Reading twice costs a few seconds on a million rows and no
+ * memory; storing first and undoing on error would leave rows behind when the undo is itself
+ * interrupted, and one transaction over a million rows would hide them from the nightly and
+ * the workers for as long as it runs. A header that names an unknown column, repeats one or
+ * lacks a required one makes the file unusable too; a row whose cells do not match the header
+ * is a rejected row.
+ *
+ * Each row's `line` is the physical line of the file on which its record starts (line 1 is
+ * the header), as a text editor or `sed -n` counts them: a line break inside a quoted cell
+ * (CRLF, LF or CR, each one break) moves the next record's line on. Without line breaks in
+ * cells it is also the row number a spreadsheet shows.
  */
 export async function* readCsvRows(file: string, kind: RecordKind, encoding: Encoding): AsyncGenerator<RawRow[]> {
   if (!fs.existsSync(file)) throw new UnusableInputError('file_not_found', `${file}: no such file`, { file });
-  const bytes = fs.createReadStream(file);
-  // Municipal systems write "Shift_JIS" as Windows-31J (cp932: ①, 髙 and friends), a superset.
-  const text = encoding === 'shift_jis' ? bytes.pipe(iconv.decodeStream('cp932')) : bytes.setEncoding('utf8');
-  const parser = text.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  await checkCsvSyntax(file, kind, encoding);
+  const records = openRecords(file, encoding);
   let header: string[] | undefined;
   try {
-    for await (const batch of batchesOf<{ record: string[]; info: { lines: number } }>(parser, ROWS_PER_BATCH)) {
+    for await (const batch of batchesOf<LocatedRecord>(records.parser, ROWS_PER_BATCH)) {
       const rows: RawRow[] = [];
-      for (const { record, info } of batch) {
-        if (header) rows.push(toRow(header, record, info.lines));
+      for (const { record, line } of batch) {
+        if (header) rows.push(toRow(header, record, line));
         else header = checkHeader(file, kind, record);
       }
       if (rows.length) yield rows;
     }
   } catch (error) {
-    if (error instanceof UnusableInputError) throw error;
-    throw new UnusableInputError('csv_unreadable', `${file}: not readable as CSV: ${(error as Error).message}`, { file });
+    if (error instanceof AppError) throw error;
+    // It was CSV to its end a moment ago: the file changed while it was being imported.
+    throw new ConflictError(
+      'csv_changed',
+      `${describeSyntaxError(file, error, header, records)}, although it was readable when the import began: ` +
+        'was the file changed while it was imported? Run the same command again once the file is complete',
+      { file },
+    );
   } finally {
-    bytes.destroy();
+    records.close();
   }
   if (!header) throw new UnusableInputError('csv_empty', `${file}: empty file, no header row`, { file });
 }
 
+/**
+ * Reads the whole file for its CSV syntax and its header, storing nothing. The error names the
+ * file, the line the broken record starts on and the column, never a value (an address in a
+ * broken row must not reach a terminal or a log).
+ */
+export async function checkCsvSyntax(file: string, kind: RecordKind, encoding: Encoding): Promise<void> {
+  const records = openRecords(file, encoding);
+  let header: string[] | undefined;
+  try {
+    for await (const batch of batchesOf<LocatedRecord>(records.parser, ROWS_PER_BATCH)) {
+      if (!header && batch.length) header = checkHeader(file, kind, batch[0].record);
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new UnusableInputError('csv_unreadable', `${describeSyntaxError(file, error, header, records)}; nothing was stored`, { file });
+  } finally {
+    records.close();
+  }
+  if (!header) throw new UnusableInputError('csv_empty', `${file}: empty file, no header row`, { file });
+}
+
+interface LocatedRecord {
+  record: string[];
+  /** The physical line the record starts on. */
+  line: number;
+}
+
+interface RecordStream {
+  parser: Readable;
+  /** The line the record being parsed starts on, given the parser's count of skipped empty lines. */
+  lineOfNext(emptyLines: number): number;
+  close(): void;
+}
+
+/**
+ * csv-parse counts a CRLF inside a quoted cell as two lines and reports a multi-line record
+ * at its last line; the line each record starts on is counted here instead: the lines the
+ * records before it took (one each, plus the breaks inside their cells) and the empty lines
+ * the parser skipped.
+ */
+function openRecords(file: string, encoding: Encoding): RecordStream {
+  const bytes = fs.createReadStream(file);
+  // Municipal systems write "Shift_JIS" as Windows-31J (cp932: ①, 髙 and friends), a superset.
+  const text = encoding === 'shift_jis' ? bytes.pipe(iconv.decodeStream('cp932')) : bytes.setEncoding('utf8');
+  let taken = 0;
+  const lineOfNext = (emptyLines: number) => 1 + taken + emptyLines;
+  const parser = text.pipe(
+    parse({
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      // Typed for records in, records out; a located record is what comes out here.
+      on_record: ((record: string[], context: InfoRecord): LocatedRecord => {
+        const line = lineOfNext(context.empty_lines);
+        taken += 1 + record.reduce((n, cell) => n + (cell.match(LINE_BREAK)?.length ?? 0), 0);
+        return { record, line };
+      }) as unknown as Options['on_record'],
+    }),
+  );
+  // An error reading the bytes (a folder, a vanished file) ends the parser with it.
+  bytes.on('error', (error) => parser.destroy(error));
+  return { parser, lineOfNext, close: () => bytes.destroy() };
+}
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+const SYNTAX_PROBLEMS: Record<string, string> = {
+  CSV_INVALID_CLOSING_QUOTE: 'a quoted cell is followed by more text before the next comma or line end (a quote inside a cell is written twice, "")',
+  CSV_QUOTE_NOT_CLOSED: 'a quoted cell is never closed (its closing quote is missing)',
+  CSV_INVALID_OPENING_QUOTE: 'a quote inside a cell that does not start with one (quote the whole cell and write the quote twice, "")',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text after the closing quote of a cell',
+};
+
+/** Where and what, from a csv-parse error, without the text it quotes from the file. */
+function describeSyntaxError(file: string, error: unknown, header: string[] | undefined, records: RecordStream): string {
+  if (!(error instanceof CsvError)) {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    return `${file}: not readable${code ? ` (${code})` : ''}`;
+  }
+  const info = error as CsvError & { empty_lines?: number; column?: number | string };
+  const line = records.lineOfNext(info.empty_lines ?? 0);
+  const index = typeof info.column === 'number' ? info.column : undefined;
+  const column = index === undefined ? '' : `, column ${index + 1}${header?.[index] ? ` (${header[index]})` : ''}`;
+  return `${file} line ${line}${column}: not readable as CSV: ${SYNTAX_PROBLEMS[error.code] ?? `malformed CSV (${error.code})`}`;
+}
+
 /** The same checks for rows that arrive as JSON objects (POST /v1/changes). */
-export function rowFromObject(kind: RecordKind, line: number, object: Record<string, unknown>): RawRow {
+export function rowFromObject(kind: RecordKind, line: number, object: Record<string, unknown>, municipalityCode?: string): RawRow {
   const known = new Set([...COLUMNS[kind].required, ...COLUMNS[kind].optional]);
-  const problems: FieldProblem[] = Object.keys(object)
-    .filter((k) => !known.has(k))
-    .map((k) => ({ field: k, reason: `unknown column for ${kind}` }));
+  const problems: FieldProblem[] = [];
   const cells: Record<string, string> = {};
-  for (const [k, v] of Object.entries(object)) cells[k] = v === null || v === undefined ? '' : String(v);
-  return { line, cells, problems };
+  for (const [k, v] of Object.entries(object)) {
+    if (!known.has(k)) problems.push({ field: k, reason: `unknown column for ${kind}` });
+    else if (v !== null && typeof v === 'object') {
+      problems.push({ field: k, reason: 'must be one value (text, a number, true or false), not an object or array' });
+    }
+    cells[k] = v === null || v === undefined || typeof v === 'object' ? '' : String(v);
+  }
+  if (municipalityCode !== undefined && cells.municipality_code && cells.municipality_code !== municipalityCode) {
+    problems.push({ field: 'municipality_code', reason: `not your municipality (${municipalityCode})` });
+  }
+  return { line, cells, problems, recordUnder: municipalityCode };
 }
 
 /** Reads an object stream in arrays: one await per batch rather than per record. */

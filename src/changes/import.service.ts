@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { echoOf } from '../csv/safe-cell.ts';
 import type { Kysely } from 'kysely';
 import type { DB, RecordKind } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
@@ -16,6 +17,7 @@ import {
   type StagedChange,
 } from './change.repository.ts';
 import type { RawRow } from './csv-rows.ts';
+import { abandonedImports, adoptAbandonedRows, holdImport } from './import-recovery.ts';
 import { parseRecord } from './record-schemas.ts';
 import type { RejectionFile } from './rejection-file.ts';
 
@@ -42,12 +44,19 @@ export interface IngestSummary {
   rejections: Rejection[];
   rejectedFile: string | null;
   applyJobs: number;
+  /** Rows an earlier run of the same import stored but never queued (it was killed), queued by this one. */
+  recovered: number;
 }
 
 /**
  * Validates every row, stores the good ones as changes (each change_id once), records every
  * rejection with its line, change_id, field and reason, and queues the stored changes for the
  * ingest worker. Rows stream through in batches: memory does not grow with the input.
+ *
+ * An import that stopped part-way (killed, crashed) left rows received but not queued: this
+ * run takes over those it meets again, and at its end all the rest of an earlier run of the
+ * same kind and source, so running the same import again finishes the job. The import is
+ * marked finished only once its changes are queued.
  */
 export async function ingestRows(
   ctx: IngestContext,
@@ -57,16 +66,42 @@ export async function ingestRows(
   rejectionFile?: RejectionFile,
 ): Promise<IngestSummary> {
   const { db } = ctx;
+  const abandoned = await abandonedImports(db);
+  const adoptFrom = abandoned.map((a) => a.importId);
   const importId = await createImport(db, kind, source);
+  const holder = await holdImport(db, importId);
+  try {
+    const summary = await ingestInto(ctx, importId, kind, source, batches, rejectionFile, adoptFrom, abandoned);
+    await holder.release(false);
+    return summary;
+  } catch (error) {
+    await holder.release(true);
+    throw error;
+  }
+}
+
+async function ingestInto(
+  ctx: IngestContext,
+  importId: number,
+  kind: RecordKind,
+  source: string,
+  batches: AsyncIterable<RawRow[]> | Iterable<RawRow[]>,
+  rejectionFile: RejectionFile | undefined,
+  adoptFrom: number[],
+  abandoned: Awaited<ReturnType<typeof abandonedImports>>,
+): Promise<IngestSummary> {
+  const { db } = ctx;
   const counts = { rows_read: 0, accepted: 0, duplicates: 0, rejected: 0 };
   const returned: Rejection[] = [];
   let staged: StagedChange[] = [];
   let rejections: Rejection[] = [];
 
   const report = async () => {
-    await insertRejections(db, importId, source, rejections);
-    await rejectionFile?.write(rejections);
-    returned.push(...rejections.slice(0, REJECTIONS_RETURNED - returned.length));
+    // Values from the input repeated back are cut short and made storable (src/csv/safe-cell.ts).
+    const echoed = rejections.map((r) => ({ ...r, changeId: r.changeId === null ? null : echoOf(r.changeId), field: echoOf(r.field) }));
+    await insertRejections(db, importId, source, echoed);
+    await rejectionFile?.write(echoed);
+    returned.push(...echoed.slice(0, REJECTIONS_RETURNED - returned.length));
     rejections = [];
   };
   const reject = (problems: Rejection[]) => {
@@ -83,7 +118,7 @@ export async function ingestRows(
   };
   const store = async (batch: StagedChange[]) => {
     const { unique, repeats } = splitRepeats(batch);
-    const existing = unique.length ? await insertChanges(db, importId, kind, unique) : new Map();
+    const existing = unique.length ? await insertChanges(db, importId, kind, unique, adoptFrom) : new Map();
     for (const s of unique) {
       const key = keyOf(s);
       if (!existing.has(key)) counts.accepted++;
@@ -104,7 +139,7 @@ export async function ingestRows(
       } else {
         const problems = parsed ? parsed.problems : row.problems;
         reject(problems.map((p) => ({
-          municipalityCode: row.cells.municipality_code ?? '',
+          municipalityCode: row.recordUnder ?? municipalityOf(row.cells.municipality_code),
           line: row.line,
           changeId: row.cells.change_id || null,
           field: p.field,
@@ -117,6 +152,8 @@ export async function ingestRows(
   }
   await flush();
   await storing;
+  // What an earlier run of this same import stored but never queued, and this run did not meet.
+  const recovered = await adoptAbandonedRows(db, importId, kind, source, abandoned);
   // Fresh statistics after a bulk load, so the checks below and the workers plan for its size.
   if (counts.accepted >= ANALYZE_AFTER) await analyzeChanges(db);
 
@@ -130,7 +167,7 @@ export async function ingestRows(
   await report();
 
   const ranges = await pendingRanges(db, importId, APPLY_CHUNK);
-  await finishImport(db, importId, counts);
+  // Queued first, finished after: a finished import has queued all it stored.
   await ctx.jobs.enqueue(
     ranges.map((r) => ({
       queue: QUEUE.changes,
@@ -139,7 +176,8 @@ export async function ingestRows(
       jobId: `apply-${r.municipality_code}-${r.from_id}-${r.to_id}`,
     })),
   );
-  ctx.logger.info({ importId, kind, ...counts, applyJobs: ranges.length, queue: ctx.jobs.kind }, 'import finished');
+  await finishImport(db, importId, counts);
+  ctx.logger.info({ importId, kind, ...counts, recovered, applyJobs: ranges.length, queue: ctx.jobs.kind }, 'import finished');
   return {
     importId,
     kind,
@@ -150,8 +188,12 @@ export async function ingestRows(
     rejections: returned,
     rejectedFile: (await rejectionFile?.close()) ?? null,
     applyJobs: ranges.length,
+    recovered,
   };
 }
+
+/** A rejected row is recorded under its municipality when it names one; otherwise under none. */
+const municipalityOf = (cell: string | undefined): string => (cell && /^\d{6}$/.test(cell) ? cell : '');
 
 const keyOf = (s: StagedChange) => `${s.record.municipality_code}/${s.record.change_id}`;
 

@@ -189,12 +189,34 @@ export interface FieldProblem {
 
 export type ParseResult = { ok: true; record: InputRecord } | { ok: false; problems: FieldProblem[] };
 
-/** Validates one row of cells (column name → text). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why PostgreSQL could not store this text, if it could not: a NUL character (U+0000, which
+ * neither text nor jsonb holds) or half of a UTF-16 surrogate pair (not Unicode text at all;
+ * a JSON body can carry one as `\ud800`). A CSV file cannot carry the latter: bytes that are
+ * not valid in its encoding arrive as U+FFFD and are rejected as such.
+ */
+export function unstorableReason(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'contains a NUL character (U+0000), which cannot be stored: remove it';
+  if (LONE_SURROGATE.test(value)) return 'contains half of a UTF-16 surrogate pair (not valid Unicode text), which cannot be stored';
+  return undefined;
+}
+
+/**
+ * Validates one row of cells (column name → text): first that every cell can be stored at all
+ * (for the CSV import and POST /v1/changes alike), then the kind's schema.
+ */
 export function parseRecord(kind: RecordKind, cells: Record<string, string>): ParseResult {
+  const unstorable: FieldProblem[] = [];
+  for (const [field, value] of Object.entries(cells)) {
+    const reason = unstorableReason(value);
+    if (reason) unstorable.push({ field, reason });
+  }
   const result = RECORD_SCHEMAS[kind].safeParse(cells);
-  if (result.success) return { ok: true, record: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((i) => ({ field: String(i.path[0] ?? '(row)'), reason: i.message })),
-  };
+  if (result.success && unstorable.length === 0) return { ok: true, record: result.data };
+  const schemaProblems = result.success
+    ? []
+    : result.error.issues.map((i) => ({ field: String(i.path[0] ?? '(row)'), reason: i.message }));
+  return { ok: false, problems: [...unstorable, ...schemaProblems.filter((p) => !unstorable.some((u) => u.field === p.field))] };
 }

@@ -24,6 +24,10 @@ export interface ImportTable {
   accepted: Generated<number>;
   duplicates: Generated<number>;
   rejected: Generated<number>;
+  /** The machine and process running the import, and when it last said it still is. */
+  host: string | null;
+  pid: number | null;
+  heartbeat_at: Timestamp | null;
 }
 
 export interface ChangeTable {

@@ -39,7 +39,8 @@ export function registerImportCommand(program: Command): void {
           options.json
             ? `${JSON.stringify(rest)}\n`
             : `${file}: ${summary.rowsRead} rows read, ${summary.accepted} accepted, ${summary.duplicates} already received, ` +
-                `${summary.rejectedRows} rejected${summary.rejectedFile ? ` (reasons in ${summary.rejectedFile})` : ''}\n`,
+                `${summary.rejectedRows} rejected${summary.rejectedFile ? ` (reasons in ${summary.rejectedFile})` : ''}` +
+                `${summary.recovered ? `; ${summary.recovered} more rows an earlier, unfinished run of this import had stored are now queued` : ''}\n`,
         );
         if (summary.rejectedRows > 0) requestExitCode(EXIT_REJECTED);
       } finally {
