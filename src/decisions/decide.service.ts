@@ -53,7 +53,7 @@ export async function decideHouseholds(
     for (const { snapshot, evaluation } of evaluated) {
       result.evaluated++;
       if (evaluation.outcome === 'review') result.review++;
-      const { inForce, lastId } = current.get(snapshot.household_id) ?? {};
+      const { inForce, lastId, lastDecisionId } = current.get(snapshot.household_id) ?? {};
       // A household the program does not concern gets no decision until it has had one.
       if (lastId === undefined && !evaluation.concerned) continue;
       const kind = changeKind(inForce, evaluation);
@@ -62,7 +62,7 @@ export async function decideHouseholds(
       result.byKind[kind] = (result.byKind[kind] ?? 0) + 1;
       const supersedes = lastId ?? null;
       fresh.push({
-        decision_id: decisionId(municipalityCode, program.spec.id, snapshot.household_id, supersedes, evaluation),
+        decision_id: decisionId(municipalityCode, program.spec.id, snapshot.household_id, lastDecisionId ?? null, evaluation),
         municipality_code: municipalityCode,
         program: program.spec.id,
         household_id: snapshot.household_id,
@@ -113,8 +113,13 @@ export function changeKind(previous: EngineView | undefined, next: EngineView): 
   return 'outcome_changed';
 }
 
-/** Deterministic: the same decision at the same place in a household's chain gets the same id. */
-function decisionId(m: string, program: string, household: string, supersedes: number | null, e: Evaluation): string {
+/**
+ * Deterministic: the same decision at the same place in a household's chain gets the same id,
+ * on any database. The place is the decision_id of the decision it supersedes (itself derived
+ * the same way), never a row id, which depends on the order chunks happened to be written in.
+ * Decisions made before this rule keep the ids they were given.
+ */
+export function decisionId(m: string, program: string, household: string, supersedes: string | null, e: Pick<Evaluation, 'evaluation_date' | 'outcome' | 'amount_yen' | 'recipient_person_id'>): string {
   const key = [m, program, household, supersedes ?? 'first', e.evaluation_date, e.outcome, e.amount_yen, e.recipient_person_id].join('\0');
   return `D${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
 }

@@ -45,10 +45,19 @@ export async function recordRuleVersion(db: Kysely<DB>, program: Program): Promi
 /** What deciding compares with: the decision in force, and for a staff decision what the engine had said. */
 type InForce = EngineView & { engine?: EngineView };
 
+/** Where a household's chain stands: the decision in force and the chain's last decision. */
+export interface ChainPosition {
+  inForce?: InForce;
+  /** The last decision's row id (a database serial: stored as `supersedes`, never hashed). */
+  lastId: number;
+  lastDecisionId: string;
+}
+
 /**
  * Per household: the decision in force on `onDate` (the latest effective_from on or before it,
- * the latest made among equals) and the id of the chain's last decision, which a new one
- * supersedes. Only the compared columns are read, not the stored inputs and explanations.
+ * the latest made among equals) and the chain's last decision (its row id, which a new one
+ * supersedes, and its decision_id, which the new one's id is derived from). Only the compared
+ * columns are read, not the stored inputs and explanations.
  */
 export async function currentDecisions(
   db: Kysely<DB>,
@@ -56,26 +65,26 @@ export async function currentDecisions(
   program: string,
   householdIds: string[],
   onDate: string,
-): Promise<Map<string, { inForce?: InForce; lastId: number }>> {
-  const { rows } = await sql<EngineView & { id: number; household_id: string; in_force: boolean; is_last: boolean; engine: EngineView | null }>`
+): Promise<Map<string, ChainPosition>> {
+  const { rows } = await sql<EngineView & { id: number; decision_id: string; household_id: string; in_force: boolean; is_last: boolean; engine: EngineView | null }>`
     with chain as (
-      select d.id, d.household_id, d.outcome, d.amount_yen, d.recipient_person_id, d.decided_by, d.supersedes,
+      select d.id, d.decision_id, d.household_id, d.outcome, d.amount_yen, d.recipient_person_id, d.decided_by, d.supersedes,
              row_number() over (partition by household_id order by id desc) = 1 as is_last,
              row_number() over (partition by household_id order by (effective_from <= ${onDate}::date) desc, effective_from desc, id desc) = 1
                and effective_from <= ${onDate}::date as in_force
       from decisions d
       where municipality_code = ${municipalityCode} and program = ${program} and household_id = any(${householdIds}::text[])
     )
-    select c.id, c.household_id, c.outcome, c.amount_yen, c.recipient_person_id, c.in_force, c.is_last,
+    select c.id, c.decision_id, c.household_id, c.outcome, c.amount_yen, c.recipient_person_id, c.in_force, c.is_last,
            case when c.decided_by is not null then
              jsonb_build_object('outcome', e.outcome, 'amount_yen', e.amount_yen, 'recipient_person_id', e.recipient_person_id) end as engine
     from chain c left join decisions e on e.id = c.supersedes
     where in_force or is_last`.execute(db);
-  const map = new Map<string, { inForce?: InForce; lastId: number }>();
+  const map = new Map<string, ChainPosition>();
   for (const r of rows) {
-    const entry = map.get(r.household_id) ?? { lastId: r.id };
+    const entry = map.get(r.household_id) ?? { lastId: r.id, lastDecisionId: r.decision_id };
     if (r.in_force) entry.inForce = { outcome: r.outcome, amount_yen: r.amount_yen, recipient_person_id: r.recipient_person_id, engine: r.engine ?? undefined };
-    if (r.is_last) entry.lastId = r.id;
+    if (r.is_last) Object.assign(entry, { lastId: r.id, lastDecisionId: r.decision_id });
     map.set(r.household_id, entry);
   }
   return map;
