@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { UnusableInputError } from '../errors.ts';
+import { isIsoDate } from '../codes/iso-date.ts';
+import { exportedLines } from './export-payments.service.ts';
 import { addReviewItems, type NewReviewItem } from './payment.repository.ts';
 import { parseZenginResultFile } from './zengin/index.ts';
 
@@ -21,8 +23,9 @@ export interface ReturnsResult {
 
 /**
  * Reads the bank's transfer-result file: each record whose transfer failed marks its line
- * (found by 顧客コード1, the line id written on export, and checked against the account and
- * amount) as failed and opens a review item. The line is paid again by a reissue only after the
+ * (found by 顧客コード2, the payment date, and 顧客コード1, the record's number in that date's
+ * file; in files of the earlier layout, 顧客コード2 zero, 顧客コード1 is the line id; either way
+ * checked against the account and amount) as failed and opens a review item. The line is paid again by a reissue only after the
  * person's account changes (create-payments). Reading the same file again changes nothing.
  */
 export async function applyBankReturns(db: Kysely<DB>, bytes: Buffer): Promise<ReturnsResult> {
@@ -35,16 +38,25 @@ export async function applyBankReturns(db: Kysely<DB>, bytes: Buffer): Promise<R
   const m = owners[0].municipality_code;
   return db.transaction().execute(async (trx) => {
     const result: ReturnsResult = { municipalityCode: m, paid: 0, failed: 0, alreadyFailed: 0, rejected: [] };
-    const ids = file.records.map((r) => Number(r.customerCode1)).filter((id) => Number.isSafeInteger(id) && id > 0);
-    const lines = new Map(
+    const legacy = file.records.filter((r) => /^0+$/.test(r.customerCode2));
+    const ids = legacy.map((r) => Number(r.customerCode1)).filter((id) => Number.isSafeInteger(id) && id > 0);
+    const byId = new Map(
       (ids.length ? await trx.selectFrom('payment_lines').selectAll().where('municipality_code', '=', m).where('id', '=', sql<number>`any(${ids}::bigint[])`).execute() : []).map((l) => [l.id, l]),
     );
+    // The exported lines of each payment date the records name, in the order of that date's file.
+    const byDate = new Map<string, Awaited<ReturnType<typeof exportedLines>>>();
+    for (const code of new Set(file.records.map((r) => r.customerCode2).filter((c) => !/^0+$/.test(c)))) {
+      const date = isoDateOf(code);
+      byDate.set(code, date ? await exportedLines(trx, m, date) : []);
+    }
     const items: NewReviewItem[] = [];
     for (const record of file.records) {
-      const line = lines.get(Number(record.customerCode1));
       const reject = (field: string, reason: string) => result.rejected.push({ record: record.line, field, reason });
+      const line = /^0+$/.test(record.customerCode2)
+        ? byId.get(Number(record.customerCode1))
+        : byDate.get(record.customerCode2)?.[Number(record.customerCode1) - 1];
       if (!line) {
-        reject('顧客コード1', `'${record.customerCode1}' is not a payment line of ${m}`);
+        reject('顧客コード1', `'${record.customerCode1}' (顧客コード2 '${record.customerCode2}') is not a payment line of ${m}`);
         continue;
       }
       if (!line.exported_at || line.payment_date.slice(5).replace('-', '') !== file.transferDate) {
@@ -78,4 +90,12 @@ export async function applyBankReturns(db: Kysely<DB>, bytes: Buffer): Promise<R
     await addReviewItems(trx, m, items);
     return result;
   });
+}
+
+/** 顧客コード2 as written on export (the payment date, YYYYMMDD, zero-padded to 10) → YYYY-MM-DD. */
+function isoDateOf(code: string): string | undefined {
+  const digits = code.replace(/^0+/, '');
+  if (!/^\d{8}$/.test(digits)) return undefined;
+  const date = `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}`;
+  return isIsoDate(date) ? date : undefined;
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { DB, PaymentLineTable } from '../db/schema.ts';
 import { ConflictError, UnusableInputError } from '../errors.ts';
 import type { MunicipalitySettings } from '../municipalities/municipality-settings.ts';
 import { usableAccount } from './create-payments.service.ts';
 import { accountsOf, addReviewItems, cancelLines, missingAccountItem, type AccountRow, type NewReviewItem } from './payment.repository.ts';
-import { writeZenginTransferFile, type ZenginAccountType } from './zengin/index.ts';
+import { writeZenginTransferFile, type ZenginAccountType, type ZenginTransfer } from './zengin/index.ts';
 
 export interface ExportResult {
   file: Buffer;
@@ -35,8 +35,14 @@ export async function paymentDates(db: Kysely<DB>, m: string): Promise<string[]>
  * day, copies each recipient's account onto it, marks it exported and records the date as
  * exported (later lines go to the next date), all in one transaction; a line whose account is
  * no longer usable is withdrawn to review and paid later. Exporting the date again writes the
- * same lines from what was stored, so the file is byte for byte the same. The 顧客コード1 of
- * each record is the line's id, which the bank's result file gives back.
+ * same lines from what was stored, so the file is byte for byte the same.
+ *
+ * The file is a function of the stored facts alone, never of row ids, so the same input gives
+ * the same file on any database: the records are in the order of `fileOrder` (account, then
+ * recipient, program, household, period), 顧客コード1 is the record's number in that order and
+ * 顧客コード2 the payment date (YYYYMMDD); the bank's result file gives both back, and
+ * `payments returns` finds the line from them. A date first exported with the earlier layout
+ * (records by line id, 顧客コード1 the line id, 顧客コード2 zero) is written again in that layout.
  */
 export async function exportPayments(db: Kysely<DB>, m: string, paymentDate: string, settings: MunicipalitySettings): Promise<ExportResult> {
   return db.transaction().execute(async (trx) => {
@@ -74,31 +80,19 @@ export async function exportPayments(db: Kysely<DB>, m: string, paymentDate: str
       withdrawn = items.length;
       await addReviewItems(trx, m, items);
     }
-    const lines = await trx
-      .selectFrom('payment_lines')
-      .selectAll()
-      .where('municipality_code', '=', m)
-      .where('payment_date', '=', paymentDate)
-      .where('exported_at', 'is not', null)
-      .orderBy('id')
-      .execute();
+    const lines = await exportedLines(trx, m, paymentDate);
     if (lines.length === 0) throw new UnusableInputError('nothing_to_export', `no line due on ${paymentDate} has a usable account; ${withdrawn} sent to review`);
     const r = settings.requester;
-    const file = writeZenginTransferFile(
-      { requesterCode: r.code, requesterName: r.name_kana, bankCode: r.bank_code, branchCode: r.branch_code, accountType: r.account_type, accountNumber: r.account_number },
-      paymentDate,
-      lines.map((l) => ({
-        bankCode: l.bank_code!,
-        branchCode: l.branch_code!,
-        accountType: l.account_type as ZenginAccountType,
-        accountNumber: l.account_number!,
-        recipientName: l.holder_kana!,
-        amountYen: l.amount_yen,
-        customerCode1: String(l.id),
-      })),
-    );
+    const requester = { requesterCode: r.code, requesterName: r.name_kana, bankCode: r.bank_code, branchCode: r.branch_code, accountType: r.account_type, accountNumber: r.account_number };
+    let file = writeZenginTransferFile(requester, paymentDate, transfers(lines, paymentDate));
+    let sha256 = createHash('sha256').update(file).digest('hex');
+    if (previous && previous.sha256 !== sha256) {
+      // Exported before records were ordered by their facts: the same file as then.
+      const legacy = writeZenginTransferFile(requester, paymentDate, legacyTransfers(lines));
+      const legacySha256 = createHash('sha256').update(legacy).digest('hex');
+      if (legacySha256 === previous.sha256) [file, sha256] = [legacy, legacySha256];
+    }
     const totalYen = lines.reduce((s, l) => s + l.amount_yen, 0);
-    const sha256 = createHash('sha256').update(file).digest('hex');
     if (previous && previous.sha256 !== sha256) {
       throw new ConflictError(
         'export_differs',
@@ -108,4 +102,64 @@ export async function exportPayments(db: Kysely<DB>, m: string, paymentDate: str
     if (!previous) await trx.insertInto('payment_exports').values({ municipality_code: m, payment_date: paymentDate, lines: lines.length, total_yen: totalYen, sha256 }).execute();
     return { file, lines: lines.length, totalYen, withdrawn, again: Boolean(previous) };
   });
+}
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+/** An exported line, with what orders it in the file. */
+export type ExportedLine = Selectable<PaymentLineTable> & { reissued_date: string | null; reissued_kind: string | null };
+
+/**
+ * The lines exported for a payment date, in the order of their records in the Zengin file
+ * (`fileOrder`).
+ */
+export async function exportedLines(db: Db, m: string, paymentDate: string): Promise<ExportedLine[]> {
+  const lines = await db
+    .selectFrom('payment_lines as p')
+    .leftJoin('payment_lines as o', 'o.id', 'p.reissue_of')
+    .selectAll('p')
+    .select(['o.payment_date as reissued_date', 'o.kind as reissued_kind'])
+    .where('p.municipality_code', '=', m)
+    .where('p.payment_date', '=', paymentDate)
+    .where('p.exported_at', 'is not', null)
+    .execute();
+  return lines.sort(fileOrder);
+}
+
+/**
+ * The order of the records in a Zengin file: by bank, branch, account type and number, then
+ * recipient, program, household, period and kind (a reissue after the line it pays again), by
+ * code point: the same on any database, whatever its collation, and independent of row ids.
+ * These together identify a line of a payment date (the unique index on payment_lines, and a
+ * reissue by the line it reissues); the row id only breaks a tie that cannot occur.
+ */
+export function fileOrder(a: ExportedLine, b: ExportedLine): number {
+  const key = (l: ExportedLine) =>
+    [l.bank_code, l.branch_code, l.account_type, l.account_number, l.recipient_person_id, l.program, l.household_id, l.period_start, l.kind, l.reissued_date ?? '', l.reissued_kind ?? ''].join('\0');
+  const [x, y] = [key(a), key(b)];
+  return x < y ? -1 : x > y ? 1 : a.id - b.id;
+}
+
+/** 顧客コード2 of a record: the payment date, YYYYMMDD. */
+export const dateCustomerCode = (paymentDate: string) => paymentDate.replaceAll('-', '');
+
+function transfer(l: ExportedLine): Omit<ZenginTransfer, 'customerCode1' | 'customerCode2'> {
+  return {
+    bankCode: l.bank_code!,
+    branchCode: l.branch_code!,
+    accountType: l.account_type as ZenginAccountType,
+    accountNumber: l.account_number!,
+    recipientName: l.holder_kana!,
+    amountYen: l.amount_yen,
+  };
+}
+
+/** The records of a file: 顧客コード1 the record's number (1…), 顧客コード2 the payment date. */
+function transfers(lines: ExportedLine[], paymentDate: string): ZenginTransfer[] {
+  return lines.map((l, i) => ({ ...transfer(l), customerCode1: String(i + 1), customerCode2: dateCustomerCode(paymentDate) }));
+}
+
+/** The earlier layout: records by line id, 顧客コード1 the line id, 顧客コード2 zero. */
+function legacyTransfers(lines: ExportedLine[]): ZenginTransfer[] {
+  return [...lines].sort((a, b) => a.id - b.id).map((l) => ({ ...transfer(l), customerCode1: String(l.id) }));
 }

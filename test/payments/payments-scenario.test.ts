@@ -112,8 +112,9 @@ describe.each(ENVIRONMENTS)('payments from decisions ($name)', ({ open }) => {
 
   it('marks transfers the bank could not make as failed, and pays them again only after the account changes', async () => {
     const exported = await exportPayments(env.db, m, '2025-02-14', settings);
-    const result = withResultCodes(exported.file, ['0', '2', '0', '2']); // lines in id order: H1, H2, H1, H2
-    expect(parseZenginTransferFile(exported.file).transfers.map((t) => t.amountYen)).toEqual([30000, 20000, 110000, 20000]);
+    // Records by account, then period: H1's two lines, then H2's.
+    const result = withResultCodes(exported.file, ['0', '0', '2', '2']);
+    expect(parseZenginTransferFile(exported.file).transfers.map((t) => t.amountYen)).toEqual([30000, 110000, 20000, 20000]);
     expect(await applyBankReturns(env.db, result)).toMatchObject({ municipalityCode: m, paid: 2, failed: 2, rejected: [] });
     expect(await applyBankReturns(env.db, result)).toMatchObject({ paid: 2, failed: 0, alreadyFailed: 2 });
     expect((await items()).filter((i) => i.kind === 'failed_transfer' && i.status === 'open')).toHaveLength(2);
