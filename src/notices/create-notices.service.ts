@@ -114,7 +114,7 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
 
   const items = await db
     .selectFrom('review_items')
-    .select(['id', 'kind', 'program', 'household_id', 'person_id', 'amount_yen', 'period_start', sql<string | null>`detail ->> 'period_end'`.as('period_end')])
+    .select(['id', 'kind', 'item_key', 'program', 'household_id', 'person_id', 'amount_yen', 'period_start', sql<string | null>`detail ->> 'period_end'`.as('period_end')])
     .where('municipality_code', '=', input.municipalityCode)
     .where('kind', 'in', ['missing_account', 'recovery'])
     .where('status', '=', 'open')

@@ -153,6 +153,8 @@ export function decisionNotice(
 export interface NoticeReviewItem {
   id: number;
   kind: 'missing_account' | 'recovery';
+  /** What the item is about (program, household, person, period…): the notice id comes from it, not from the row id. */
+  item_key: string;
   amount_yen: number | null;
   period_start: string | null;
   period_end: string | null;
@@ -177,7 +179,7 @@ export function reviewItemNotice(c: Common & { item: NoticeReviewItem }): Notice
   const period = item.period_start && program.period_kind === 'monthly' ? `${warekiMonth(item.period_start)}分から${warekiMonth(item.period_end ?? item.period_start)}分まで` : undefined;
   if (item.kind === 'missing_account') {
     return {
-      ...base(c, '口座登録のお願い', `review:${item.id}`),
+      ...base(c, '口座登録のお願い', `review:${item.kind}:${item.item_key}`),
       appeal: undefined,
       summary: `あなたは${name}の支給対象ですが、お支払いに使える口座が確認できません。同封の口座登録届により口座をご登録ください。ご登録の後、次の支払日にお支払いします。`,
       amountYen: item.amount_yen ?? undefined,
@@ -187,7 +189,7 @@ export function reviewItemNotice(c: Common & { item: NoticeReviewItem }): Notice
     };
   }
   return {
-    ...base(c, '返還', `review:${item.id}`),
+    ...base(c, '返還', `review:${item.kind}:${item.item_key}`),
     summary: `あなたの${name}の額が、さかのぼって変更されました。すでにお支払いした額のうち、次の額が過払いとなっています。返還の方法は、担当からあらためてご連絡します。`,
     amountYen: item.amount_yen ?? undefined,
     amountLabel: '返還額',

@@ -10,7 +10,7 @@ const COLUMNS = ['notice_id', 'kind', 'program', 'title', 'postal_code', 'addres
 
 /**
  * The print manifest of one run, for the vendor that prints and seals the postcards (圧着はがき):
- * one row per notice with its address block, page count and PDF file, in notice order. Written
+ * one row per notice with its address block, page count and PDF file, by program, kind and notice id. Written
  * beside the PDFs as manifest-<date>-run<id>.csv (UTF-8 with a BOM, which spreadsheet tools
  * vendors use read as UTF-8). No file when the run created no notice.
  */
@@ -20,9 +20,12 @@ export async function writePrintManifest(db: Kysely<DB>, noticesDir: string, m: 
     .select(['notice_id', 'kind', 'program', 'content', 'pages', 'file'])
     .where('batch_run_id', '=', runId)
     .where('municipality_code', '=', m)
-    .orderBy('id')
     .execute();
   if (rows.length === 0) return undefined;
+  // The same order on any database for the same input: row ids follow the order in which the
+  // workers happened to write, and text order depends on the database's collation.
+  const key = (r: (typeof rows)[number]) => [r.program, r.kind, r.notice_id].join('\0');
+  rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const records = rows.map((r) => {
     const c = r.content as unknown as NoticeContent;
     return [r.notice_id, r.kind, r.program, c.title, c.recipient.postalCode ?? '', c.recipient.address, c.recipient.name, r.pages ?? '', r.file ? path.basename(r.file) : ''];
