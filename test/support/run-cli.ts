@@ -16,6 +16,9 @@ export function runCli(args: string[], env: Record<string, string> = {}, input?:
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env } });
     let stdout = '';
     let stderr = '';
+    // Decoded as a stream: a character split between two chunks stays whole.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
