@@ -3,6 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli/main.ts');
-// Exit explicitly: the code is the command's, and no idle handle of a library keeps us alive.
-process.exit(await main(process.argv));
+const { run } = await import('../src/cli/main.ts');
+// Exits with the command's code once its output is flushed (src/cli/main.ts).
+await run(process.argv);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts';
-import { requestedExitCode } from './exit-status.ts';
+import { exitWhenFlushed, handleOutputErrors, requestedExitCode } from './exit-status.ts';
 import { registerAccessLogCommand } from './commands/access-log.command.ts';
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerDecisionsCommand } from './commands/decisions.command.ts';
@@ -59,4 +59,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`benefit: ${message}\n`);
     return error instanceof AppError ? exitCodeOf(error) : EXIT_FAILURE;
   }
+}
+
+/**
+ * What bin/benefit.js runs: the command, then exit with its code once its output is flushed
+ * (explicitly: the code is the command's, and no idle handle of a library keeps us alive).
+ */
+export async function run(argv: string[]): Promise<never> {
+  handleOutputErrors();
+  return exitWhenFlushed(await main(argv));
 }
