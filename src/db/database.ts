@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
+import { takeDataDirLock } from './data-dir-lock.ts';
 import type { DB } from './schema.ts';
 
 // Dates stay 'YYYY-MM-DD' strings (a legal date has no time zone) and bigints become
@@ -31,23 +32,38 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
   return openEmbedded(path.join(config.dataDir, 'pgdata'));
 }
 
-/** PGlite: PostgreSQL compiled to WebAssembly, in this process, stored in `dir` ('memory://' for none). */
+/**
+ * PGlite: PostgreSQL compiled to WebAssembly, in this process, stored in `dir` ('memory://' for
+ * none). A stored one is this process's alone while open: see takeDataDirLock.
+ */
 export async function openEmbedded(dir: string): Promise<Database> {
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
   ]);
-  if (!dir.startsWith('memory://')) fs.mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir, {
-    parsers: { [DATE_OID]: (v: string) => v, [INT8_OID]: (v: string) => Number(v) },
-  });
+  // One process at a time: the data directory (the folder holding `dir`) is locked first.
+  const lock = dir.startsWith('memory://') ? undefined : takeDataDirLock(path.dirname(dir));
+  let pglite;
+  try {
+    if (!dir.startsWith('memory://')) fs.mkdirSync(dir, { recursive: true });
+    pglite = await PGlite.create(dir, {
+      parsers: { [DATE_OID]: (v: string) => v, [INT8_OID]: (v: string) => Number(v) },
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
     kind: 'embedded',
     close: async () => {
-      await db.destroy();
-      if (!pglite.closed) await pglite.close();
+      try {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
