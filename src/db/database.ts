@@ -26,6 +26,10 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
     // An idle connection the server ends (a restart, a dropped database) is replaced on next
     // use; unheard, its error event would end the process.
     pool.on('error', () => {});
+    // So is one in use (a transaction between two queries when the server restarts): its query
+    // fails, the job or command meets that error, and the pool drops the connection when it
+    // comes back. The pool listens only while a connection is idle; this listens always.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
