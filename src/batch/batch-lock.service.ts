@@ -3,6 +3,7 @@ import os from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { ConflictError } from '../errors.ts';
+import { isConnectionError } from './server-errors.ts';
 
 const HEARTBEAT_MS = 10_000;
 /** A lock not renewed for this long belongs to a batch that died: another may take it over. */
@@ -62,7 +63,14 @@ export async function acquireBatchLock(db: Kysely<DB>, municipalityCode: string)
     async release() {
       clearInterval(timer);
       await renewing;
-      await db.deleteFrom('batch_locks').where('municipality_code', '=', municipalityCode).where('holder', '=', me.holder).execute();
+      try {
+        await db.deleteFrom('batch_locks').where('municipality_code', '=', municipalityCode).where('holder', '=', me.holder).execute();
+      } catch (error) {
+        // The database cannot be reached (the error that stopped the batch, most likely): the lock
+        // stays, and the next batch here takes it over at once (this process is gone by then),
+        // one elsewhere after LOCK_STALE_SECONDS. The batch's own error is the one to report.
+        if (!isConnectionError(error)) throw error;
+      }
     },
   };
 }

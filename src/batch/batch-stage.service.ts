@@ -2,6 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
+import { ConflictError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { retryWhileUnreachable } from './server-errors.ts';
 import { waitFor } from './wait-for.ts';
 
 /** A run of the nightly batch: its id, and which start of it this is (1, or more when resumed). */
@@ -15,6 +18,8 @@ export interface StageContext {
   jobs: JobQueue;
   /** Called as chunks finish: the stage, chunks done, chunks in all. */
   onProgress?: (stage: string, done: number, total: number) => void;
+  /** Where a stage says that it waits for a server or queues lost jobs again. */
+  logger?: Logger;
 }
 
 export interface FinishStageJob {
@@ -47,26 +52,85 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
   if (finished) return finished;
   const items = await plannedItems(db, run.runId, stage, spec.items);
   const chunks = Math.ceil(items.length / spec.chunkSize);
-  const done = new Set(await doneChunks(db, run.runId, stage));
   // Job ids carry the attempt: jobs an earlier attempt left in the queue must not stand in for
-  // this attempt's flow, whose parent waits for its own children only.
-  const id = `${run.runId}-a${run.attempt}-${stage}`.replaceAll(':', '_');
-  const children: JobRequest[] = [];
-  for (let chunk = 0; chunk < chunks; chunk++) {
-    if (done.has(chunk)) continue;
-    children.push({ ...spec.job(items.slice(chunk * spec.chunkSize, (chunk + 1) * spec.chunkSize), chunk), jobId: `${id}-${chunk}` } as JobRequest);
-  }
-  const parent: JobRequest<typeof JOB.finishStage> = { queue: QUEUE.stages, name: JOB.finishStage, data: { runId: run.runId, stage, chunks }, jobId: `stage-${id}` };
-  await ctx.jobs.enqueueFlow(parent, children);
-  await waitFor(async () => {
-    if (await stageResult(db, run.runId, stage)) return 0;
-    const n = (await doneChunks(db, run.runId, stage)).length;
-    ctx.onProgress?.(stage, n, chunks);
-    // The parent is one more piece of work after the last chunk.
-    return chunks - n + 1;
-  }, `chunks of ${stage}`);
+  // this attempt's flow, whose parent waits for its own children only. A flow queued again in
+  // this attempt (its jobs lost or failed) carries its round too.
+  const base = `${run.runId}-a${run.attempt}-${stage}`.replaceAll(':', '_');
+  let round = 0;
+  let flow: QueuedFlow;
+  const queueFlow = async () => {
+    const done = new Set(await doneChunks(db, run.runId, stage));
+    const id = round ? `${base}-r${round}` : base;
+    const children = new Map<number, JobRequest>();
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      if (done.has(chunk)) continue;
+      children.set(chunk, { ...spec.job(items.slice(chunk * spec.chunkSize, (chunk + 1) * spec.chunkSize), chunk), jobId: `${id}-${chunk}` } as JobRequest);
+    }
+    const parent: JobRequest<typeof JOB.finishStage> = { queue: QUEUE.stages, name: JOB.finishStage, data: { runId: run.runId, stage, chunks }, jobId: `stage-${id}` };
+    flow = { parent, children };
+    // A Redis restarting: the same ids again add nothing twice.
+    await retryWhileUnreachable(
+      () => ctx.jobs.enqueueFlow(parent, [...children.values()]),
+      (error) => ctx.logger?.warn({ stage, err: error.message }, 'cannot queue the stage yet: retrying'),
+    );
+  };
+  await queueFlow();
+  await waitFor(
+    async () => {
+      if (await stageResult(db, run.runId, stage)) return 0;
+      const n = (await doneChunks(db, run.runId, stage)).length;
+      ctx.onProgress?.(stage, n, chunks);
+      // The parent is one more piece of work after the last chunk.
+      return chunks - n + 1;
+    },
+    `chunks of ${stage}`,
+    {
+      check: () => requeueIfStuck(ctx, run, stage, flow, async () => {
+        round++;
+        await queueFlow();
+      }, round),
+      onUnreachable: (error) => ctx.logger?.warn({ stage, err: error.message }, 'the database cannot be reached: waiting for it'),
+    },
+  );
   ctx.onProgress?.(stage, chunks, chunks);
   return (await stageResult(db, run.runId, stage))!;
+}
+
+/** A stage's flow as queued: its parent, and its children by chunk. */
+interface QueuedFlow {
+  parent: JobRequest;
+  children: Map<number, JobRequest>;
+}
+
+/** Rounds of re-queuing a stage's lost or failed jobs before the run stops and says why. */
+const MAX_ROUNDS = 3;
+
+/**
+ * When nothing has moved for a while: are the flow's parent and its children whose chunks are
+ * not done still queued? A Redis restarted without its data has lost them, and a chunk that
+ * failed every attempt (PostgreSQL away for longer than the retries last) leaves its parent
+ * waiting for ever. Then the chunks not done are queued again as a new flow: a chunk runs once
+ * whatever is delivered twice. A Redis that cannot be reached is waited for (UNREACHABLE_MS).
+ */
+async function requeueIfStuck(ctx: StageContext, run: RunRef, stage: string, flow: QueuedFlow, requeue: () => Promise<void>, round: number): Promise<void> {
+  if (!ctx.jobs.whyStuck) return;
+  const done = new Set(await doneChunks(ctx.db, run.runId, stage));
+  // Only the chunks not done: a done chunk's job may be gone already (removeOnComplete).
+  const pending = [...flow.children].filter(([chunk]) => !done.has(chunk)).map(([, job]) => job);
+  const why = await retryWhileUnreachable(
+    () => ctx.jobs.whyStuck!([flow.parent, ...pending]),
+    (error) => ctx.logger?.warn({ stage, err: error.message }, 'Redis cannot be reached: waiting for it'),
+  );
+  if (!why) return;
+  if (round >= MAX_ROUNDS) {
+    throw new ConflictError(
+      'stage_stuck',
+      `stage ${stage} of run ${run.runId} cannot finish: ${why} (its jobs were queued again ${round} times). ` +
+        `The 'benefit worker' logs say why jobs failed; once that is fixed, run the same command again: it resumes the run`,
+    );
+  }
+  ctx.logger?.warn({ stage, run: run.runId, why, chunks_left: pending.length }, 'queuing the chunks not done again');
+  await requeue();
 }
 
 /** The flow's parent: sums the chunks' results and marks the stage done. */

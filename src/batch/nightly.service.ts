@@ -136,7 +136,7 @@ async function nightlyFor(
   if (basis.fullReasons.length) ctx.logger.info({ municipality: m, date, run: run.runId, full_reasons: basis.fullReasons }, 'deciding every household for these programs');
   for (const reason of basis.fullReasons) if (!summary.full_reasons.includes(reason)) summary.full_reasons.push(reason);
   for (const { program } of ctx.programs) await recordRuleVersion(db, program);
-  const stageCtx = { db, jobs: ctx.jobs, onProgress };
+  const stageCtx = { db, jobs: ctx.jobs, onProgress, logger: ctx.logger };
   const chunkSize = ctx.chunkHouseholds ?? DEFAULT_CHUNK;
   await timed('evaluate', async () => {
     // Earlier months first, so each household's chain stays in date order.

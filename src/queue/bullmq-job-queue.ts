@@ -56,6 +56,18 @@ export class BullJobQueue implements JobQueue {
     await this.flows.add({ ...node(parent), children: children.map(node) });
   }
 
+  async whyStuck(jobs: JobRequest[]): Promise<string | undefined> {
+    for (const j of jobs) {
+      const state = await this.queue(j.queue).getJobState(j.jobId);
+      if (state === 'unknown') return `job ${j.jobId} is gone from Redis`;
+      if (state === 'failed') {
+        const job = await this.queue(j.queue).getJob(j.jobId);
+        return `job ${j.jobId} failed after ${job?.attemptsMade ?? '?'} attempt(s): ${job?.failedReason ?? 'no reason recorded'}`;
+      }
+    }
+    return undefined;
+  }
+
   async close(): Promise<void> {
     await this.flows?.close();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
@@ -93,7 +105,12 @@ export function startWorkers(
         ...(options.lockSeconds && { lockDuration: options.lockSeconds * 1000, stalledInterval: options.lockSeconds * 1000 }),
       },
     );
-    worker.on('failed', (job, error) => logger.error({ queue: name, jobId: job?.id, err: error.message }, 'job failed'));
+    worker.on('failed', (job, error) => {
+      // An attempt that BullMQ retries (PostgreSQL restarting, say) is a warning; the last one an error.
+      const retried = job !== undefined && job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError);
+      if (retried) logger.warn({ queue: name, jobId: job.id, attempt: job.attemptsMade, err: error.message }, 'job attempt failed: it will be retried');
+      else logger.error({ queue: name, jobId: job?.id, err: error.message }, 'job failed');
+    });
     worker.on('error', (error) => logger.error({ queue: name, err: error.message }, 'worker error'));
     return { worker, connection };
   });

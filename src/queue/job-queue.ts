@@ -18,5 +18,11 @@ export interface JobQueue {
   enqueue(jobs: JobRequest[]): Promise<void>;
   /** Queues `children`, and `parent` to run once every child has completed (a BullMQ flow). */
   enqueueFlow(parent: JobRequest, children: JobRequest[]): Promise<void>;
+  /**
+   * Why these queued jobs would never complete, or undefined while they may: one is gone (a
+   * Redis restarted without its data) or failed for good. Only where jobs run elsewhere; jobs
+   * run in process have completed when enqueue returns.
+   */
+  whyStuck?(jobs: JobRequest[]): Promise<string | undefined>;
   close(): Promise<void>;
 }

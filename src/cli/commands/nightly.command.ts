@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runNightly } from '../../batch/nightly.service.ts';
+import { isConnectionError, serverOf, serverUnreachable } from '../../batch/server-errors.ts';
 import { isIsoDate } from '../../codes/iso-date.ts';
 import { UnusableInputError } from '../../errors.ts';
 import { nightlyContext, openAppContext } from '../app-context.ts';
@@ -18,7 +19,14 @@ export function registerNightlyCommand(program: Command): void {
       const app = await openAppContext();
       try {
         const progress = o.json ? undefined : stageProgress();
-        const summary = await runNightly({ ...nightlyContext(app), renderNotices: o.render }, o.date, Boolean(o.full), progress?.update).finally(() => progress?.stop());
+        const summary = await runNightly({ ...nightlyContext(app), renderNotices: o.render }, o.date, Boolean(o.full), progress?.update)
+          .catch((error: unknown) => {
+            // PostgreSQL or Redis went away for longer than the batch waits: say so, and what to do.
+            if (!isConnectionError(error)) throw error;
+            const again = `benefit nightly --date ${o.date}${o.full ? ' --full' : ''}${o.render ? '' : ' --no-render'}`;
+            throw serverUnreachable(serverOf(error, app.config.redisUrl), error, again);
+          })
+          .finally(() => progress?.stop());
         process.stdout.write(
           o.json
             ? `${JSON.stringify(summary)}\n`
