@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UnusableInputError } from '../../errors.ts';
+import { EXIT_FAILURE, UnusableInputError } from '../../errors.ts';
 import { wholeNumberOption } from '../whole-number-option.ts';
 import { startWorkers } from '../../queue/bullmq-job-queue.ts';
 import { jobHandlers } from '../../../workers/job-handlers.ts';
@@ -30,7 +30,15 @@ export function registerWorkerCommand(program: Command): void {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
       });
-      app.logger.info('stopping workers');
+      // A second signal stops at once (Redis away, a job that will not end): the jobs in hand are
+      // taken over by other workers once their locks expire, and a chunk runs once whatever happens.
+      const now = () => {
+        app.logger.warn('stopped without finishing the jobs in hand');
+        process.exit(EXIT_FAILURE);
+      };
+      process.once('SIGTERM', now);
+      process.once('SIGINT', now);
+      app.logger.info('stopping workers: finishing the jobs in hand (signal again to stop at once)');
       await workers.close();
       await app.close();
     });
