@@ -127,6 +127,15 @@ export async function signIn(db: Kysely<DB>, login: string, password: string, op
   return { token, session: { user: { id: user.id, login: user.login, role: user.role, municipalityCode: user.municipality_code ?? '' }, csrfToken } };
 }
 
+/**
+ * Disables an account: it can no longer sign in, and its open sessions stop at their next
+ * request (sessionFor reads only enabled accounts). The account stays, for its log entries.
+ */
+export async function disableUser(db: Kysely<DB>, login: string): Promise<boolean> {
+  const result = await db.updateTable('staff_users').set({ disabled_at: new Date() }).where('login', '=', login).where('disabled_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function sessionFor(db: Kysely<DB>, token: string): Promise<Session | undefined> {
   const row = await db
     .selectFrom('staff_sessions as s')

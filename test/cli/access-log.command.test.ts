@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
-import { addUser } from '../../src/staff/staff.service.ts';
+import { addUser, sessionFor, signIn } from '../../src/staff/staff.service.ts';
 import { importFile } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -55,5 +55,20 @@ describe('benefit access-log and users, on PostgreSQL', () => {
     expect((await runCli(['users', 'add', '--login', `admin-${m}`, '--role', 'admin'], database, 'a long enough password\n')).code).toBe(2);
     const { rows } = await sql<{ role: string; municipality_code: string | null }>`select role, municipality_code from staff_users where login like ${`%-${m}`} order by login`.execute(env.db);
     expect(rows).toEqual([{ role: 'viewer', municipality_code: other }, { role: 'operator', municipality_code: null }]);
+  });
+
+  it('disables an account: it can no longer sign in; disabling it again or an unknown login exits 2', async () => {
+    const database = { DATABASE_URL: env.database.url!, LOG_LEVEL: 'warn' };
+    const login = `leaver-${m}`;
+    await addUser(env.db, { login, role: 'reviewer', municipalityCode: other, password: 'a long enough password' });
+    const { token } = await signIn(env.db, login, 'a long enough password');
+    expect(await sessionFor(env.db, token)).toBeDefined();
+    const disabled = await runCli(['users', 'disable', '--login', login], database);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(disabled.stdout).toBe(`disabled ${login}\n`);
+    expect(await sessionFor(env.db, token)).toBeUndefined();
+    await expect(signIn(env.db, login, 'a long enough password')).rejects.toThrow('wrong login or password');
+    expect((await runCli(['users', 'disable', '--login', login], database)).code).toBe(2);
+    expect((await runCli(['users', 'disable', '--login', `nobody-${m}`], database)).code).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { unlockAccount } from '../../staff/login-throttle.ts';
-import { addUser, ALL_ROLES } from '../../staff/staff.service.ts';
+import { addUser, ALL_ROLES, disableUser } from '../../staff/staff.service.ts';
+import { UnusableInputError } from '../../errors.ts';
 import { openAppContext } from '../app-context.ts';
 
 async function readPassword(): Promise<string> {
@@ -27,6 +28,19 @@ export function registerUsersCommand(program: Command): void {
       try {
         const user = await addUser(app.db, { login: o.login, role: o.role, municipalityCode: o.municipality, password });
         process.stdout.write(`created ${user.login} (${user.role}${user.municipalityCode ? `, ${user.municipalityCode}` : ''})\n`);
+      } finally {
+        await app.close();
+      }
+    });
+  users
+    .command('disable')
+    .description('disable an account (someone who left): no sign-in, and its open sessions end')
+    .requiredOption('--login <name>', 'login name')
+    .action(async (o: { login: string }) => {
+      const app = await openAppContext();
+      try {
+        if (!(await disableUser(app.db, o.login))) throw new UnusableInputError('account_not_found', `${o.login}: no enabled account by that login; nothing was changed`);
+        process.stdout.write(`disabled ${o.login}\n`);
       } finally {
         await app.close();
       }
