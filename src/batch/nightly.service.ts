@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { pendingRanges } from '../changes/change.repository.ts';
 import { assertNoAbandonedImports } from '../changes/import-recovery.ts';
 import type { DB } from '../db/schema.ts';
 import type { DecideResult } from '../decisions/decide.service.ts';
@@ -18,6 +19,7 @@ import type { JobQueue } from '../queue/job-queue.ts';
 import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
 import { acquireBatchLock, type BatchLock } from './batch-lock.service.ts';
 import { runStage } from './batch-stage.service.ts';
+import { retryWhileUnreachable } from './server-errors.ts';
 import {
   allHouseholds,
   changedHouseholds,
@@ -41,6 +43,9 @@ import {
 
 const DEFAULT_CHUNK = 1000;
 const WAIT_FOR_CHANGES_MS = 10 * 60_000;
+/** No change applied for this long and no job left to apply them: the jobs were lost, queue them again. */
+const REQUEUE_CHANGES_AFTER_MS = 10_000;
+const REQUEUE_CHANGES_CHUNK = 2000;
 
 export interface NightlySummary {
   date: string;
@@ -97,7 +102,7 @@ export async function runNightly(ctx: NightlyContext, date: string, full: boolea
     }
   };
   await assertNoAbandonedImports(ctx.db);
-  await timed('changes', () => waitForChanges(ctx.db, new Date()));
+  await timed('changes', () => waitForChanges(ctx, new Date()));
   const summary: NightlySummary = {
     date, full, changes_applied: 0, households_evaluated: 0, decisions_created: 0, payments_created: 0, notices_created: 0,
     review_items: 0, decisions_by_kind: {}, full_reasons: [], manifests: [], skipped: [], seconds,
@@ -323,14 +328,49 @@ async function earlierMonths(
   return new Map([...months].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-async function waitForChanges(db: Kysely<DB>, knownAt: Date): Promise<void> {
+async function waitForChanges(ctx: NightlyContext, knownAt: Date): Promise<void> {
+  const { db } = ctx;
   const deadline = Date.now() + WAIT_FOR_CHANGES_MS;
+  let last = Infinity;
+  let movedAt = Date.now();
+  let rounds = 0;
   for (;;) {
-    const pending = await pendingChanges(db, knownAt);
+    const pending = await retryWhileUnreachable(
+      () => pendingChanges(db, knownAt),
+      (error) => ctx.logger.warn({ err: error.message }, 'the database cannot be reached: waiting for it'),
+    );
     if (pending === 0) return;
+    if (pending < last) {
+      last = pending;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > REQUEUE_CHANGES_AFTER_MS && rounds < 3 && ctx.jobs.jobsToRun && (await ctx.jobs.jobsToRun(QUEUE.changes)) === 0) {
+      // Changes received, their import finished (so it queued them), yet no job left to apply
+      // them: a Redis that lost its data, or jobs that failed every attempt. Applying is idempotent.
+      const jobs = await requeueReceivedChanges(ctx, knownAt, ++rounds);
+      ctx.logger.warn({ pending, jobs: jobs.length, round: rounds }, 'received changes without a job to apply them: queued again');
+      movedAt = Date.now();
+    }
     if (Date.now() > deadline) {
       throw new ConflictError('changes_pending', `${pending} received changes are still not applied after ${WAIT_FOR_CHANGES_MS / 60000} minutes: is a 'benefit worker' running?`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** Queues again, in chunks, the received changes of finished imports (an import still running queues its own at its end). */
+async function requeueReceivedChanges(ctx: NightlyContext, knownAt: Date, round: number): Promise<JobRequest[]> {
+  const { rows } = await sql<{ import_id: number }>`
+    select distinct c.import_id from changes c join imports i on i.id = c.import_id
+    where c.status = 'received' and c.received_at <= ${knownAt} and i.finished_at is not null order by 1`.execute(ctx.db);
+  const jobs: JobRequest[] = [];
+  for (const { import_id } of rows) {
+    for (const r of await pendingRanges(ctx.db, import_id, REQUEUE_CHANGES_CHUNK)) {
+      jobs.push({
+        queue: QUEUE.changes, name: JOB.applyChanges, data: { municipalityCode: r.municipality_code, fromId: r.from_id, toId: r.to_id },
+        jobId: `apply-${r.municipality_code}-${r.from_id}-${r.to_id}-r${round}`,
+      });
+    }
+  }
+  await ctx.jobs.enqueue(jobs);
+  return jobs;
 }

@@ -28,7 +28,7 @@ export function isConnectionError(error: unknown): boolean {
   return MESSAGES.some((m) => m.test(error.message));
 }
 
-const REDIS_MESSAGES = [/Connection is closed/i, /max retries per request/i, /Stream isn't writeable/i];
+const REDIS_MESSAGES = [/Connection is closed/i, /max retries per request/i, /Stream isn't writeable/i, /^Redis /];
 
 /** Which server a connection error is about: Redis for ioredis's errors or Redis's port, else PostgreSQL. */
 export function serverOf(error: unknown, redisUrl?: string): 'PostgreSQL' | 'Redis' {

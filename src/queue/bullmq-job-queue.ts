@@ -12,6 +12,27 @@ const JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/** How long a producer waits for Redis to answer one call (ioredis itself waits for ever for a connection). */
+const REDIS_ANSWER_MS = 30_000;
+
+/** Redis did not answer in time: down, restarting, or unreachable. */
+export class RedisUnansweredError extends Error {
+  readonly code = 'ETIMEDOUT';
+}
+
+/** `call`, or a RedisUnansweredError once Redis has not answered for `ms`. */
+async function answered<T>(call: Promise<T>, what: string, ms = REDIS_ANSWER_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisUnansweredError(`Redis did not answer within ${ms / 1000} s (${what})`)), ms);
+  });
+  try {
+    return await Promise.race([call, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface BullOptions {
   redisUrl: string;
   prefix: string;
@@ -43,7 +64,7 @@ export class BullJobQueue implements JobQueue {
     const byQueue = new Map<QueueName, JobRequest[]>();
     for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
     for (const [name, list] of byQueue) {
-      await this.queue(name).addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
+      await answered(this.queue(name).addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } }))), `queuing ${list.length} ${name} jobs`);
     }
   }
 
@@ -53,24 +74,28 @@ export class BullJobQueue implements JobQueue {
       this.flows.on('error', (error) => this.logger.warn({ err: error.message }, 'flow producer connection error'));
     }
     const node = (j: JobRequest) => ({ name: j.name, queueName: j.queue, data: j.data, opts: { ...JOB_OPTIONS, jobId: j.jobId } });
-    await this.flows.add({ ...node(parent), children: children.map(node) });
+    await answered(this.flows.add({ ...node(parent), children: children.map(node) }), `queuing ${parent.jobId}`);
   }
 
   async whyStuck(jobs: JobRequest[]): Promise<string | undefined> {
     for (const j of jobs) {
-      const state = await this.queue(j.queue).getJobState(j.jobId);
+      const state = await answered(this.queue(j.queue).getJobState(j.jobId), `the state of ${j.jobId}`);
       if (state === 'unknown') return `job ${j.jobId} is gone from Redis`;
       if (state === 'failed') {
-        const job = await this.queue(j.queue).getJob(j.jobId);
+        const job = await answered(this.queue(j.queue).getJob(j.jobId), `job ${j.jobId}`);
         return `job ${j.jobId} failed after ${job?.attemptsMade ?? '?'} attempt(s): ${job?.failedReason ?? 'no reason recorded'}`;
       }
     }
     return undefined;
   }
 
+  async jobsToRun(queue: QueueName): Promise<number> {
+    return answered(this.queue(queue).getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'), `the jobs of ${queue}`);
+  }
+
   async close(): Promise<void> {
-    await this.flows?.close();
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    // With Redis away, closing would wait for it for ever: the command has said what it had to.
+    await answered(Promise.all([this.flows?.close(), ...[...this.queues.values()].map((q) => q.close())]), 'closing the queues', 5000).catch(() => {});
     this.connection.disconnect();
   }
 }

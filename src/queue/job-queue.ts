@@ -24,5 +24,7 @@ export interface JobQueue {
    * run in process have completed when enqueue returns.
    */
   whyStuck?(jobs: JobRequest[]): Promise<string | undefined>;
+  /** Jobs of the queue that are still to run (waiting, delayed, running); only where jobs run elsewhere. */
+  jobsToRun?(queue: QueueName): Promise<number>;
   close(): Promise<void>;
 }
