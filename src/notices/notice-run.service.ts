@@ -2,11 +2,23 @@ import { sql, type Kysely } from 'kysely';
 import { waitFor } from '../batch/wait-for.ts';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
-import { JOB, QUEUE } from '../queue/queue-names.ts';
+import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
+import { ConflictError } from '../errors.ts';
 import { createNotices, type CreateNoticesInput } from './create-notices.service.ts';
 import { writePrintManifest } from './print-manifest.ts';
 
 const RENDER_CHUNK = 100;
+/** Rounds of queuing lost or failed render jobs again before the run stops and says why. */
+const MAX_ROUNDS = 3;
+
+function renderJobs(m: string, ids: number[], suffix: string): JobRequest<typeof JOB.renderNotices>[] {
+  const jobs: JobRequest<typeof JOB.renderNotices>[] = [];
+  for (let i = 0; i < ids.length; i += RENDER_CHUNK) {
+    const chunk = ids.slice(i, i + RENDER_CHUNK);
+    jobs.push({ queue: QUEUE.notices, name: JOB.renderNotices, data: { ids: chunk }, jobId: `notices-${m}-${chunk[0]}-${chunk[chunk.length - 1]}${suffix}` });
+  }
+  return jobs;
+}
 
 /**
  * The notice stage of a nightly run for one municipality: creates the notices due, has the
@@ -23,18 +35,30 @@ export async function runNotices(
   const created = await createNotices(db, input);
   if (ctx.renderNotices === false) return { notices_created: created };
   const pending = await db.selectFrom('notices').select('id').where('municipality_code', '=', m).where('status', '=', 'pending').orderBy('id').execute();
-  const jobs = [];
-  for (let i = 0; i < pending.length; i += RENDER_CHUNK) {
-    const ids = pending.slice(i, i + RENDER_CHUNK).map((p) => p.id);
-    jobs.push({ queue: QUEUE.notices, name: JOB.renderNotices, data: { ids }, jobId: `notices-${m}-${ids[0]}-${ids[ids.length - 1]}` });
-  }
-  await ctx.jobs.enqueue(jobs);
   const ids = pending.map((p) => p.id);
-  await waitFor(async () => {
-    if (ids.length === 0) return 0;
-    const row = await db.selectFrom('notices').select(db.fn.countAll<number>().as('n')).where('id', '=', sql<number>`any(${ids}::bigint[])`).where('status', '=', 'pending').executeTakeFirstOrThrow();
-    return Number(row.n);
-  }, 'notices to render');
+  let queued = renderJobs(m, ids, '');
+  await ctx.jobs.enqueue(queued);
+  const stillPending = async () =>
+    ids.length === 0
+      ? []
+      : (await db.selectFrom('notices').select('id').where('id', '=', sql<number>`any(${ids}::bigint[])`).where('status', '=', 'pending').orderBy('id').execute()).map((r) => r.id);
+  let round = 0;
+  await waitFor(async () => (await stillPending()).length, 'notices to render', {
+    // A Redis restarted without its data lost the render jobs, or one failed for good: render
+    // what is still pending under new job ids (rendering is idempotent: only pending notices).
+    check: async () => {
+      if (!ctx.jobs.whyStuck) return;
+      const left = new Set(await stillPending());
+      const why = await ctx.jobs.whyStuck(queued.filter((j) => j.data.ids.some((id) => left.has(id))));
+      if (!why) return;
+      if (round >= MAX_ROUNDS) {
+        throw new ConflictError('notices_stuck', `${left.size} notices cannot be rendered: ${why} (queued again ${round} times). The 'benefit worker' logs say why; once fixed, run the same command again`);
+      }
+      round++;
+      queued = renderJobs(m, [...left], `-r${round}`);
+      await ctx.jobs.enqueue(queued);
+    },
+  });
   const manifest = await writePrintManifest(db, ctx.noticesDir, m, input.runId, input.issuedOn);
   return { notices_created: created, manifest };
 }

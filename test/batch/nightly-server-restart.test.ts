@@ -206,4 +206,41 @@ describe('a nightly batch whose servers restart mid-stage', () => {
       await database.close();
     }
   }, 120_000);
+
+  it('Redis restarted without persistence while the notices render: the lost render jobs are queued again and every notice is rendered', async () => {
+    const redis = await startRedis(false);
+    redisServers.push(redis);
+    const name = `run_${++copies}`;
+    await admin(`create database ${name} template template_m`);
+    const env = {
+      DATABASE_URL: postgres.url(name), REDIS_URL: redis.url, BENEFIT_QUEUE_PREFIX: name, BENEFIT_DATA_DIR: dir,
+      BENEFIT_NOTICES_DIR: path.join(dir, name), BENEFIT_CHUNK_HOUSEHOLDS: '40', BENEFIT_JOB_LOCK_SECONDS: '3', LOG_LEVEL: 'warn',
+    };
+    const database = await openDatabase({ databaseUrl: postgres.url(name), dataDir: dir });
+    const worker = start(['worker', '--concurrency', '1'], env);
+    try {
+      const nightly = start(['nightly', '--date', DATE, '--json'], env);
+      const counts = async () => {
+        const { rows } = await sql<{ rendered: number; pending: number }>`
+          select count(*) filter (where status = 'rendered')::int as rendered, count(*) filter (where status = 'pending')::int as pending from notices`.execute(database.db);
+        return rows[0];
+      };
+      for (let c = await counts(); c.rendered < 5 || c.pending === 0; c = await counts()) {
+        if (!alive(nightly.child)) throw new Error(`the nightly ended before the restart: ${(await nightly.result).stderr}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await redis.restart();
+      const result = await nightly.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(await counts()).toEqual({ rendered: expected.notices.length, pending: 0 });
+      // The same as the reference run, which left its notices pending (--no-render).
+      const rendered = await outcome(database.db);
+      expect({ ...rendered, notices: rendered.notices.map((n) => n.replace(/ rendered$/, ' pending')) }).toEqual(expected);
+      if (!alive(worker.child)) expect.fail(`the worker died: ${(await worker.result).stderr}`);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await exited(worker.child);
+      await database.close();
+    }
+  }, 120_000);
 });
