@@ -11,8 +11,10 @@ const COLUMNS = ['notice_id', 'kind', 'program', 'title', 'postal_code', 'addres
 /**
  * The print manifest of one run, for the vendor that prints and seals the postcards (圧着はがき):
  * one row per notice with its address block, page count and PDF file, by program, kind and notice id. Written
- * beside the PDFs as manifest-<date>-run<id>.csv (UTF-8 with a BOM, which spreadsheet tools
- * vendors use read as UTF-8). No file when the run created no notice.
+ * beside the PDFs as manifest-<date>-run<n>.csv, n counting the municipality's runs for that date
+ * (1 for the first: the name, like the contents, follows from the input, not from a database
+ * serial). UTF-8 with a BOM, which spreadsheet tools vendors use read as UTF-8. No file when the
+ * run created no notice.
  */
 export async function writePrintManifest(db: Kysely<DB>, noticesDir: string, m: string, runId: number, date: string): Promise<string | undefined> {
   const rows = await db
@@ -32,7 +34,14 @@ export async function writePrintManifest(db: Kysely<DB>, noticesDir: string, m: 
   });
   const dir = path.join(noticesDir, m, date);
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `manifest-${date}-run${runId}.csv`);
+  const { n } = await db
+    .selectFrom('batch_runs')
+    .select(db.fn.countAll<number>().as('n'))
+    .where('municipality_code', '=', m)
+    .where('run_date', '=', date)
+    .where('id', '<=', runId)
+    .executeTakeFirstOrThrow();
+  const file = path.join(dir, `manifest-${date}-run${Number(n)}.csv`);
   fs.writeFileSync(file, `\uFEFF${stringify([COLUMNS, ...records], { record_delimiter: 'windows', cast: SAFE_CAST })}`);
   return file;
 }

@@ -36,6 +36,7 @@ interface RunOutput {
   exportLines: string[];
   zengin: Map<string, Buffer>;
   manifests: string[];
+  manifestNames: string[];
 }
 
 describe('the same input gives the same output on two databases', () => {
@@ -75,8 +76,9 @@ describe('the same input gives the same output on two databases', () => {
       zengin.set(date, fs.readFileSync(out));
     }
     const noticesDir = path.join(env.BENEFIT_NOTICES_DIR, M, DATE);
-    const manifests = fs.readdirSync(noticesDir).filter((f) => f.startsWith('manifest-')).sort().map((f) => fs.readFileSync(path.join(noticesDir, f), 'utf8'));
-    return { decisionIds: decisions.map((d) => d.key), noticeIds: notices.map((n) => n.key), exportLines, zengin, manifests };
+    const manifestNames = fs.readdirSync(noticesDir).filter((f) => f.startsWith('manifest-')).sort();
+    const manifests = manifestNames.map((f) => fs.readFileSync(path.join(noticesDir, f), 'utf8'));
+    return { decisionIds: decisions.map((d) => d.key), noticeIds: notices.map((n) => n.key), exportLines, zengin, manifests, manifestNames };
   }
 
   beforeAll(async () => {
@@ -138,6 +140,9 @@ describe('the same input gives the same output on two databases', () => {
     const other = rows(b.manifests[0]);
     expect(rows(a.manifests[0]).flatMap((r, i) => (r === other[i] ? [] : [i + 1])).slice(0, 10)).toEqual([]);
     expect(b.manifests[0]).toBe(a.manifests[0]);
+    // Its name too: the run's number for the date, not a database serial.
+    expect(a.manifestNames).toEqual([`manifest-${DATE}-run1.csv`]);
+    expect(b.manifestNames).toEqual(a.manifestNames);
   });
 });
 
