@@ -5,7 +5,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { IngestContext } from '../changes/import.service.ts';
 import { AppError, httpStatusOf, UnauthenticatedError } from '../errors.ts';
@@ -59,7 +59,7 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 20 * 1024 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: http.trustProxy ?? false,
   });
   app.addHook('onResponse', async (request, reply) => {
