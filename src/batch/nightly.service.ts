@@ -340,15 +340,20 @@ async function waitForChanges(ctx: NightlyContext, knownAt: Date): Promise<void>
       (error) => ctx.logger.warn({ err: error.message }, 'the database cannot be reached: waiting for it'),
     );
     if (pending === 0) return;
+    if (last === Infinity) ctx.logger.info({ pending }, 'waiting for received changes to be applied');
     if (pending < last) {
       last = pending;
       movedAt = Date.now();
-    } else if (Date.now() - movedAt > REQUEUE_CHANGES_AFTER_MS && rounds < 3 && ctx.jobs.jobsToRun && (await ctx.jobs.jobsToRun(QUEUE.changes)) === 0) {
-      // Changes received, their import finished (so it queued them), yet no job left to apply
-      // them: a Redis that lost its data, or jobs that failed every attempt. Applying is idempotent.
-      const jobs = await requeueReceivedChanges(ctx, knownAt, ++rounds);
-      ctx.logger.warn({ pending, jobs: jobs.length, round: rounds }, 'received changes without a job to apply them: queued again');
-      movedAt = Date.now();
+    } else if (Date.now() - movedAt > REQUEUE_CHANGES_AFTER_MS) {
+      // An import that stopped while we waited (killed, crashed) never queues its rows: say so now.
+      await assertNoAbandonedImports(db);
+      if (rounds < 3 && ctx.jobs.jobsToRun && (await ctx.jobs.jobsToRun(QUEUE.changes)) === 0) {
+        // Changes received, their import finished (so it queued them), yet no job left to apply
+        // them: a Redis that lost its data, or jobs that failed every attempt. Applying is idempotent.
+        const jobs = await requeueReceivedChanges(ctx, knownAt, ++rounds);
+        ctx.logger.warn({ pending, jobs: jobs.length, round: rounds }, 'received changes without a job to apply them: queued again');
+        movedAt = Date.now();
+      }
     }
     if (Date.now() > deadline) {
       throw new ConflictError('changes_pending', `${pending} received changes are still not applied after ${WAIT_FOR_CHANGES_MS / 60000} minutes: is a 'benefit worker' running?`);
