@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { ConflictError } from '../errors.ts';
 import { isConnectionError } from './server-errors.ts';
+import { processExists } from '../os/process-exists.ts';
 
 const HEARTBEAT_MS = 10_000;
 /** A lock not renewed for this long belongs to a batch that died: another may take it over. */
@@ -73,14 +74,4 @@ export async function acquireBatchLock(db: Kysely<DB>, municipalityCode: string)
       }
     },
   };
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user's process.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { DB, RecordKind } from '../db/schema.ts';
 import { ConflictError } from '../errors.ts';
+import { processExists } from '../os/process-exists.ts';
 
 /**
  * Imports that stopped before they finished. An import stores its rows as `received` while it
@@ -106,14 +107,4 @@ export async function adoptAbandonedRows(db: Kysely<DB>, importId: number, kind:
     .where('status', '=', 'received')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user's process.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UnusableInputError } from '../errors.ts';
+import { processExists } from '../os/process-exists.ts';
 
 /** The lock file in BENEFIT_DATA_DIR, held while a process has the embedded database open. */
 export const LOCK_FILE = 'benefit.lock';
@@ -101,11 +102,7 @@ function readHolder(file: string): LockHolder | 'gone' | 'unreadable' {
  */
 function isRunning(holder: LockHolder): boolean {
   if (holder.host !== os.hostname()) return true;
-  try {
-    process.kill(holder.pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
+  if (!processExists(holder.pid)) return false;
   const ticks = startTicks(holder.pid);
   return ticks === null || holder.start_ticks === null || ticks === holder.start_ticks;
 }
