@@ -8,14 +8,10 @@ import { importFile } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
 import { resident, writeCsv } from '../support/rows.ts';
 import { postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
+import { signIn as signInAs, type Client } from './support/api-client.ts';
+import { PASSWORD } from './support/review-fixture.ts';
 
-const PASSWORD = 'correct horse battery';
 const NOTE = '確認書を窓口で受理、勤務先は県教育委員会';
-
-interface Client {
-  cookie: string;
-  csrf: string;
-}
 
 /**
  * A reviewer records a circumstance through the API or the household page: the import's
@@ -51,11 +47,7 @@ describe('recording a circumstance (PostgreSQL)', () => {
     await env?.close();
   });
 
-  async function signIn(login: string): Promise<Client> {
-    const res = await server.inject({ method: 'POST', url: '/v1/login', payload: { login, password: PASSWORD } });
-    expect(res.statusCode, res.body).toBe(200);
-    return { cookie: `benefit_session=${res.cookies.find((c) => c.name === 'benefit_session')!.value}`, csrf: res.json().csrf_token };
-  }
+  const signIn = (login: string) => signInAs(server, login);
   const record = (c: Client, person: string, body: Record<string, unknown>, csrf: string | null = c.csrf) =>
     server.inject({ method: 'POST', url: `/v1/persons/${person}/circumstances`, payload: body, headers: { cookie: c.cookie, ...(csrf ? { 'x-csrf-token': csrf } : {}) } });
   const stored = () => env.db.selectFrom('circumstances').select(['person_id', 'circumstance', 'program', 'active', 'valid_from', 'note']).where('municipality_code', '=', m).orderBy('person_id').orderBy('circumstance').execute();

@@ -8,11 +8,7 @@ import { buildServer } from '../../src/http/server.ts';
 import { runCli } from '../support/run-cli.ts';
 import { nightlyContext, postgresWithRedis, PROGRAMS, type TestEnvironment } from '../support/test-environments.ts';
 import { PASSWORD, reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
-
-interface Client {
-  cookie: string;
-  csrf: string;
-}
+import { signIn as signInAs, type Client } from './support/api-client.ts';
 
 /**
  * The review API on PostgreSQL: who may read and do what, the actions and what the next nightly
@@ -36,11 +32,7 @@ describe('the review API', () => {
     await env?.close();
   });
 
-  async function signIn(login: string): Promise<Client> {
-    const res = await server.inject({ method: 'POST', url: '/v1/login', payload: { login, password: PASSWORD } });
-    expect(res.statusCode, res.body).toBe(200);
-    return { cookie: `benefit_session=${res.cookies.find((c) => c.name === 'benefit_session')!.value}`, csrf: res.json().csrf_token };
-  }
+  const signIn = (login: string) => signInAs(server, login);
   const get = (c: Client | undefined, url: string) => server.inject({ method: 'GET', url, headers: c ? { cookie: c.cookie } : {} });
   const post = (c: Client, url: string, payload: object, csrf: string | null = c.csrf) =>
     server.inject({ method: 'POST', url, payload, headers: { cookie: c.cookie, ...(csrf ? { 'x-csrf-token': csrf } : {}) } });
