@@ -108,17 +108,23 @@ describe('a nightly batch whose servers restart mid-stage', () => {
     postgres?.stop();
   });
 
+  /** A fresh database copied from `template`, and the environment of commands on it. */
+  async function copyOf(template: string, redis: ThrowawayRedis) {
+    const name = `run_${++copies}`;
+    await admin(`create database ${name} template ${template}`);
+    const env = {
+      DATABASE_URL: postgres.url(name), REDIS_URL: redis.url, BENEFIT_QUEUE_PREFIX: name, BENEFIT_DATA_DIR: dir,
+      BENEFIT_NOTICES_DIR: path.join(dir, name), BENEFIT_CHUNK_HOUSEHOLDS: '40', BENEFIT_JOB_LOCK_SECONDS: '3', LOG_LEVEL: 'warn',
+    };
+    return { name, env };
+  }
+
   /**
    * Two workers and the nightly on a copy of the imported municipality; `restart` once a few
    * decide chunks are done; then the checks.
    */
   async function nightlyThrough(restart: () => Promise<void> | void, redis: ThrowawayRedis, { mustFinish = false } = {}): Promise<void> {
-    const name = `run_${++copies}`;
-    await admin(`create database ${name} template template_m`);
-    const env = {
-      DATABASE_URL: postgres.url(name), REDIS_URL: redis.url, BENEFIT_QUEUE_PREFIX: name, BENEFIT_DATA_DIR: dir,
-      BENEFIT_NOTICES_DIR: path.join(dir, name), BENEFIT_CHUNK_HOUSEHOLDS: '40', BENEFIT_JOB_LOCK_SECONDS: '3', LOG_LEVEL: 'warn',
-    };
+    const { name, env } = await copyOf('template_m', redis);
     const database = await openDatabase({ databaseUrl: postgres.url(name), dataDir: dir });
     const workers = [start(['worker', '--concurrency', '1'], env), start(['worker', '--concurrency', '1'], env)];
     try {
@@ -183,12 +189,7 @@ describe('a nightly batch whose servers restart mid-stage', () => {
   it('Redis restarted without persistence after an import queued its changes: the nightly queues them again, applies them and ends as an uninterrupted run', async () => {
     const redis = await startRedis(false);
     redisServers.push(redis);
-    const name = `run_${++copies}`;
-    await admin(`create database ${name} template without_accounts`);
-    const env = {
-      DATABASE_URL: postgres.url(name), REDIS_URL: redis.url, BENEFIT_QUEUE_PREFIX: name, BENEFIT_DATA_DIR: dir,
-      BENEFIT_NOTICES_DIR: path.join(dir, name), BENEFIT_CHUNK_HOUSEHOLDS: '40', BENEFIT_JOB_LOCK_SECONDS: '3', LOG_LEVEL: 'warn',
-    };
+    const { name, env } = await copyOf('without_accounts', redis);
     // No worker yet: the import's changes wait in Redis, which then loses them.
     expect((await runCli(['import', 'accounts', accounts], env)).code).toBe(0);
     await redis.restart();
@@ -210,12 +211,7 @@ describe('a nightly batch whose servers restart mid-stage', () => {
   it('Redis restarted without persistence while the notices render: the lost render jobs are queued again and every notice is rendered', async () => {
     const redis = await startRedis(false);
     redisServers.push(redis);
-    const name = `run_${++copies}`;
-    await admin(`create database ${name} template template_m`);
-    const env = {
-      DATABASE_URL: postgres.url(name), REDIS_URL: redis.url, BENEFIT_QUEUE_PREFIX: name, BENEFIT_DATA_DIR: dir,
-      BENEFIT_NOTICES_DIR: path.join(dir, name), BENEFIT_CHUNK_HOUSEHOLDS: '40', BENEFIT_JOB_LOCK_SECONDS: '3', LOG_LEVEL: 'warn',
-    };
+    const { name, env } = await copyOf('template_m', redis);
     const database = await openDatabase({ databaseUrl: postgres.url(name), dataDir: dir });
     const worker = start(['worker', '--concurrency', '1'], env);
     try {
