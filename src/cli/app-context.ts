@@ -1,4 +1,5 @@
 import type { NightlyContext } from '../batch/nightly.service.ts';
+import { retryWhileUnreachable } from '../batch/server-errors.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
@@ -30,7 +31,11 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config);
-  await migrateToLatest(database.db);
+  // A server restarting as a worker starts (a nightly's workers start together) is waited for.
+  await retryWhileUnreachable(
+    () => migrateToLatest(database.db),
+    (error) => logger.warn({ err: error.message }, 'the database cannot be reached: waiting for it'),
+  );
   const programs = loadPrograms(config.rulesDir).map(compileProgram);
   const jobs: JobQueue = config.redisUrl
     ? new BullJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix }, logger)
