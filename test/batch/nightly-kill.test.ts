@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,19 +8,12 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
-import { BIN, runCli } from '../support/run-cli.ts';
+import { exited, runCli, startBenefit as start } from '../support/run-cli.ts';
 import { ADMIN_DATABASE_URL, createPostgresDatabase, REDIS_URL, type TestDatabase } from '../support/test-database.ts';
 
 const SETTINGS = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 const M = '141003';
 const DATE = '2024-12-13';
-
-function start(args: string[], env: Record<string, string>): ChildProcess {
-  const { DATABASE_URL: _d, REDIS_URL: _r, BENEFIT_DATA_DIR: _b, LOG_LEVEL: _l, ...inherited } = process.env;
-  return spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env }, stdio: 'ignore' });
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 /**
  * What a run leaves: every decision with the one it supersedes (its place in the chain; ids are

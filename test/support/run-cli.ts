@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/benefit.js', import.meta.url));
@@ -26,3 +26,13 @@ export function runCli(args: string[], env: Record<string, string> = {}, input?:
     child.stdin.end(input ?? '');
   });
 }
+
+/** `benefit ARGS` in the background with the test's configuration only, its output ignored. */
+export function startBenefit(args: string[], env: Record<string, string>): ChildProcess {
+  const { DATABASE_URL: _d, REDIS_URL: _r, BENEFIT_DATA_DIR: _b, LOG_LEVEL: _l, ...inherited } = process.env;
+  return spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env }, stdio: 'ignore' });
+}
+
+/** Resolves once the process has ended (at once if it already has). */
+export const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
