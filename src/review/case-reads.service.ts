@@ -120,6 +120,7 @@ export async function decisionView(db: Kysely<DB>, actor: StaffUser, decisionId:
       [
         ...personsOfSnapshot(inputs),
         ...[decision.recipient_person_id, previous?.recipient_person_id].filter((p): p is string => !!p),
+        ...(previous ? personsOfExplanation(previous.explanation as unknown as Explanation) : []),
         ...items.flatMap((i) => (i.person_id ? [i.person_id] : [])),
         ...payments.map((p) => p.recipient_person_id),
         ...notices.flatMap((n) => (n.person_id ? [n.person_id] : [])),
@@ -149,6 +150,11 @@ function personsOfSnapshot(inputs: HouseholdSnapshot): string[] {
     ...Object.keys(inputs.supporters ?? {}),
     ...inputs.members.flatMap((m) => Object.values(m.tax ?? {}).flatMap((t) => (t.dependent_of ? [t.dependent_of] : []))),
   ];
+}
+
+/** The persons an explanation names: the children its amount steps count and the recipient. */
+function personsOfExplanation(explanation: Explanation): string[] {
+  return [...explanation.amount.steps.flatMap((s) => (s.person_id ? [s.person_id] : [])), ...(explanation.recipient?.person_id ? [explanation.recipient.person_id] : [])];
 }
 
 export interface SourceRecord {

@@ -25,14 +25,16 @@ describe('the access log of every staff read', () => {
     const res = await server.inject({ method: 'POST', url: '/v1/login', payload: { login: f.users.viewer, password: PASSWORD } });
     cookie = `benefit_session=${res.cookies.find((c) => c.name === 'benefit_session')!.value}`;
 
-    // The last decision of a household of several, followed by one made after a member (not the
-    // recipient) left: the new decision's snapshot lacks them, the previous one's has them.
-    const { rows: [d] } = await sql<{ id: string; decision_id: string; household_id: string; inputs: { members: { person_id: string }[] }; recipient_person_id: string | null }>`
-      select d.id::text, d.decision_id, d.household_id, d.inputs, d.recipient_person_id from decisions d
+    // The last decision of a household of several, followed by one made after a child its amount
+    // counted left: the new decision's snapshot lacks them, the previous one's explanation names them.
+    const { rows: [d] } = await sql<{ id: string; decision_id: string; household_id: string; inputs: { members: { person_id: string }[] }; former: string }>`
+      select d.id::text, d.decision_id, d.household_id, d.inputs, step->>'person_id' as former from decisions d
+        cross join lateral jsonb_array_elements(d.explanation->'amount'->'steps') step
       where d.municipality_code = ${f.m} and jsonb_array_length(d.inputs->'members') >= 3
+        and step->>'person_id' is distinct from d.recipient_person_id and step->>'person_id' is not null
         and not exists (select 1 from decisions n where n.supersedes = d.id)
       order by d.id limit 1`.execute(env.db);
-    const former = d.inputs.members.map((m) => m.person_id).find((p) => p !== d.recipient_person_id)!;
+    const former = d.former;
     const inputs = { ...d.inputs, members: d.inputs.members.filter((m) => m.person_id !== former) };
     const decisionId = `DTESTFORMER${d.id}`;
     await sql`
