@@ -8,8 +8,9 @@ import { CONTEXT_FACT, HOUSEHOLD_FACTS, incomeYearFor, registerFacts, type FactC
 import type { HouseholdSnapshot } from './household-snapshot.ts';
 import { memberFacts, type MemberFacts } from './member-facts.ts';
 import { compare, memberPasses } from './member-test.ts';
-import { chooseRecipient } from './recipient.ts';
+import { chooseRecipient, type RecipientChoice } from './recipient.ts';
 import { explanationText } from './explanation-text.ts';
+import { evaluateAmount, evaluateFacts } from './program-expressions.ts';
 
 /**
  * Recorded on every decision with the rule version: a decision replays with both as recorded.
@@ -31,6 +32,8 @@ export interface ConditionResult {
   threshold: unknown;
   /** true, false, or null when the fact is unknown from the records held. */
   result: boolean | null;
+  /** Why a derived fact is unknown: its expression failed on what the records hold. */
+  error?: string;
   citation: Citation;
   text_ja: string;
 }
@@ -44,6 +47,8 @@ export interface AmountStep {
   parameter?: string;
   value_yen: number;
   citation: Citation;
+  /** An expression amount the records could not give (value_yen is then 0): why. */
+  error?: string;
 }
 
 export interface Explanation {
@@ -56,6 +61,8 @@ export interface Explanation {
   membership_date: string;
   outcome: Outcome;
   conditions: ConditionResult[];
+  /** The program's derived facts (its expressions) as evaluated; absent for programs without. */
+  facts?: Record<string, unknown>;
   amount: { total_yen: number; paid: boolean; period_kind: 'monthly' | 'once'; steps: AmountStep[] };
   recipient: { person_id: string | null; reason_ja: string };
 }
@@ -86,7 +93,7 @@ export function compileProgram(program: Program): CompiledProgram {
   const engines = new Map<ProgramVersion, Engine>();
   for (const version of program.versions) {
     const engine = new Engine([], { allowUndefinedFacts: false });
-    registerFacts(engine);
+    registerFacts(engine, version.expressions.facts.map((f) => f.name));
     engine.addRule({
       name: program.spec.id,
       conditions: { all: version.rules.conditions.map(toEngineCondition) },
@@ -115,6 +122,8 @@ export async function evaluateHousehold(
   snapshot: HouseholdSnapshot,
   asOf: string,
   engineVersion: string = ENGINE_VERSION,
+  /** For a program with `subject: person`: the member decided. */
+  subjectId?: string,
 ): Promise<Evaluation | undefined> {
   const { program } = compiled;
   if (!appliesTo(program, snapshot.municipality_code)) return undefined;
@@ -125,18 +134,21 @@ export async function evaluateHousehold(
   if (!version) return undefined;
   const rules = version.rules;
 
-  const recipient = chooseRecipient(snapshot, rules.recipient, incomeYearFor(date), date, engineVersion);
+  const recipient = rules.recipient === 'subject'
+    ? subjectAsRecipient(snapshot, subjectId)
+    : chooseRecipient(snapshot, rules.recipient, incomeYearFor(date), date, engineVersion);
   const members = snapshot.members.map((m) => memberFacts(m, date, recipient, engineVersion));
   const ctx: FactContext = {
-    snapshot, members, parameters: program.parameters, evaluationDate: date, recipientId: recipient.person?.person_id, recipient, engineVersion,
+    snapshot, members, parameters: program.parameters, evaluationDate: date, recipientId: recipient.person?.person_id, recipient, engineVersion, subjectId,
   };
+  if (version.expressions.facts.length) ctx.derived = evaluateFacts(version.expressions, ctx);
   const conditions = [membersCondition(snapshot.members.length)];
   if (snapshot.members.length > 0) {
     // Uncached: json-rules-engine would otherwise hash the whole snapshot on every run.
     const run = await compiled.engines.get(version)!.run({ [CONTEXT_FACT]: new Fact(CONTEXT_FACT, ctx, { cache: false }) });
     const ruleResult = run.results[0] ?? run.failureResults[0];
     const evaluated = (ruleResult.conditions as unknown as { all: EngineCondition[] }).all;
-    conditions.push(...rules.conditions.map((spec) => conditionResult(spec, evaluated.find((c) => c.name === spec.name))));
+    conditions.push(...rules.conditions.map((spec) => conditionResult(spec, evaluated.find((c) => c.name === spec.name), ctx.derived?.errors[spec.fact])));
   }
 
   const concerned = snapshot.members.length > 0 && !rules.conditions.some((spec, i) => spec.concerns && conditions[i + 1].result === false);
@@ -146,6 +158,7 @@ export async function evaluateHousehold(
   const total = steps.reduce((sum, s) => sum + s.value_yen, 0);
   const confirmation = unconfirmedCondition(program, version, ctx, total);
   if (confirmation) conditions.push(confirmation);
+  conditions.push(...steps.flatMap((s) => (s.error === undefined ? [] : [amountUnknownCondition(s)])));
   const outcome: Outcome = conditions.some((c) => c.result === false)
     ? 'ineligible'
     : conditions.some((c) => c.result === null) || !recipient.person
@@ -161,6 +174,7 @@ export async function evaluateHousehold(
     membership_date: snapshot.membership_date,
     outcome,
     conditions,
+    ...(ctx.derived && { facts: ctx.derived.values }),
     amount: { total_yen: total, paid: outcome === 'eligible', period_kind: program.spec.period_kind, steps },
     recipient: { person_id: recipient.person?.person_id ?? null, reason_ja: recipient.reason_ja },
   };
@@ -176,6 +190,27 @@ export async function evaluateHousehold(
     explanation,
     explanation_text: explanationText(explanation),
     concerned,
+  };
+}
+
+/** A person-level program's recipient is the person decided. */
+function subjectAsRecipient(snapshot: HouseholdSnapshot, subjectId: string | undefined): RecipientChoice {
+  const person = snapshot.members.find((m) => m.person_id === subjectId);
+  return { person, parents: [], reason_ja: '本人' };
+}
+
+/** An expression amount that could not be computed from the records: the case needs a person. */
+function amountUnknownCondition(step: AmountStep): ConditionResult {
+  return {
+    id: `amount_${step.component}`,
+    fact: step.component,
+    value: null,
+    operator: 'computable',
+    threshold: null,
+    result: null,
+    error: step.error,
+    citation: step.citation,
+    text_ja: `${step.text_ja}を市の記録から計算できません（職員の確認が必要です）`,
   };
 }
 
@@ -269,21 +304,28 @@ function toEngineCondition(c: ConditionSpec) {
   return { name: c.name, fact: c.fact, params: c.params, operator: c.operator, value: engineValue(c.value) };
 }
 
+/** A built-in fact or the program's derived fact, as the engine's conditions see it. */
+function factValue(name: string, params: Record<string, unknown> | undefined, ctx: FactContext): unknown {
+  return ctx.derived && name in ctx.derived.values ? ctx.derived.values[name] : HOUSEHOLD_FACTS[name].compute(params ?? {}, ctx);
+}
+
 /** Evaluates a household test outside the engine (amount components), with the same facts. */
 function householdTestHolds(test: { fact: string; params?: Record<string, unknown>; operator: Operator; value: Threshold }, ctx: FactContext): boolean {
-  const fact = HOUSEHOLD_FACTS[test.fact].compute(test.params ?? {}, ctx);
+  const fact = factValue(test.fact, test.params, ctx);
   const v = engineValue(test.value);
-  const threshold = typeof v === 'object' && !Array.isArray(v) ? HOUSEHOLD_FACTS[v.fact].compute(v.params ?? {}, ctx) : v;
+  const threshold = typeof v === 'object' && !Array.isArray(v) ? factValue(v.fact, v.params, ctx) : v;
   if (fact === null || threshold === null) return false;
   return compare(test.operator, fact, threshold as string | number | boolean | string[]);
 }
 
-function conditionResult(spec: ConditionSpec, evaluated: EngineCondition | undefined): ConditionResult {
+function conditionResult(spec: ConditionSpec, evaluated: EngineCondition | undefined, error: string | undefined): ConditionResult {
   const value = evaluated?.factResult ?? null;
   const threshold = evaluated && 'valueResult' in evaluated && evaluated.valueResult !== undefined ? evaluated.valueResult : spec.value;
   const result = value === null || threshold === null ? null : Boolean(evaluated?.result);
   const text = result === null ? (spec.text_ja.unknown ?? spec.text_ja.fail) : result ? spec.text_ja.pass : spec.text_ja.fail;
-  return { id: spec.name, fact: spec.fact, params: spec.params, value, operator: spec.operator, threshold, result, citation: spec.citation, text_ja: text };
+  return {
+    id: spec.name, fact: spec.fact, params: spec.params, value, operator: spec.operator, threshold, result, ...(error !== undefined && { error }), citation: spec.citation, text_ja: text,
+  };
 }
 
 /** The amount's steps; `alsoOrdered` are members counted for the birth order as if confirmed. */
@@ -299,6 +341,11 @@ function amountSteps(program: Program, version: ProgramVersion, ctx: FactContext
     if (component.kind === 'flat') {
       const p = param(component.parameter);
       steps.push({ component: component.id, text_ja: component.text_ja, parameter: p.name, value_yen: p.value as number, citation: p.source });
+      continue;
+    }
+    if (component.kind === 'expression') {
+      const { yen, error } = evaluateAmount(version.expressions.amounts.get(component.id)!, ctx.derived ?? evaluateFacts(version.expressions, ctx));
+      steps.push({ component: component.id, text_ja: component.text_ja, value_yen: yen ?? 0, citation: component.citation, ...(error !== undefined && { error }) });
       continue;
     }
     if (!component.applies_if.every((test) => householdTestHolds(test, ctx))) continue;

@@ -6,6 +6,8 @@ import type { HouseholdSnapshot } from './household-snapshot.ts';
 import type { MemberFacts } from './member-facts.ts';
 import { memberPasses } from './member-test.ts';
 import { legalAge, withinSchoolYearAfterAge } from './legal-age.ts';
+import { allOf, dependantOfTaxed, kintowariExempt } from './resident-tax-status.ts';
+import type { DerivedFacts } from './program-expressions.ts';
 import type { RecipientChoice } from './recipient.ts';
 
 /**
@@ -23,44 +25,15 @@ export interface FactContext {
   recipient: RecipientChoice;
   /** The engine version deciding: '1' replays the rules engine 1 applied (see ENGINE_VERSION). */
   engineVersion: string;
+  /** For a program with `subject: person`: the member decided. */
+  subjectId?: string;
+  /** The program's derived facts (its expressions), evaluated before the conditions. */
+  derived?: DerivedFacts;
 }
 
 type FactFn = (params: Record<string, unknown>, ctx: FactContext) => unknown;
 
 const fiscalYearOf = (params: Record<string, unknown>) => String(params.fiscal_year);
-
-/** 賦課期日: resident tax is assessed on the residents of 1 January of the fiscal year. */
-const assessmentDay = (fiscalYear: string) => `${fiscalYear}-01-01`;
-
-/**
- * Whether a member is exempt from 均等割 for a fiscal year.
- * - Their assessment says so, unless they are untaxed only under a tax treaty (租税条約): such a
- *   person does not make the household exempt.
- * - No assessment: someone born after 1 January has none because none is due (exempt); a minor
- *   who lived here on 1 January and has none is exempt (地方税法第295条第1項第2号: minors with
- *   合計所得金額 of 135万円 or less; a minor with more would have an assessment); anyone else
- *   who moved in after 1 January was assessed elsewhere, so it is unknown here.
- */
-function kintowariExempt(ctx: FactContext, personId: string, fy: string): boolean | null {
-  const member = ctx.snapshot.members.find((m) => m.person_id === personId)!;
-  const record = member.tax[fy];
-  if (record) return record.kintowari === 0 && (ctx.engineVersion === '1' || record.treaty_exempt !== true);
-  if (member.birth_date > assessmentDay(fy)) return true;
-  if (ctx.engineVersion !== '1' && minorResidentOnAssessmentDay(member, fy)) return true;
-  return null;
-}
-
-/** Under 18 on 1 January (賦課期日) and living in the municipality then. */
-function minorResidentOnAssessmentDay(member: { birth_date: string; resident_since: string }, fy: string): boolean {
-  return legalAge(member.birth_date, assessmentDay(fy)) < 18 && member.resident_since <= assessmentDay(fy);
-}
-
-/** Whether the person is charged resident tax (均等割 or 所得割) for the fiscal year; null: unknown. */
-function isTaxed(ctx: FactContext, personId: string, fy: string): boolean | null {
-  const member = ctx.snapshot.members.find((m) => m.person_id === personId);
-  const record = member ? member.tax[fy] : ctx.snapshot.supporters[personId]?.[fy];
-  return record ? record.kintowari > 0 || record.shotokuwari > 0 : null;
-}
 
 export const HOUSEHOLD_FACTS: Record<string, { description_ja: string; compute: FactFn }> = {
   parameter: {
@@ -79,26 +52,12 @@ export const HOUSEHOLD_FACTS: Record<string, { description_ja: string; compute: 
   all_members_exempt_from_kintowari: {
     description_ja: '世帯全員が住民税均等割非課税か（1月2日以降の出生者は非課税、1月2日以降の転入者は他市町村の課税情報が必要）',
     compute: (params, ctx) => {
-      const results = ctx.snapshot.members.map((m) => kintowariExempt(ctx, m.person_id, fiscalYearOf(params)));
-      if (results.includes(false)) return false;
-      return results.includes(null) ? null : true;
+      return allOf(ctx.snapshot.members.map((m) => kintowariExempt(m, fiscalYearOf(params), ctx.engineVersion)));
     },
   },
   only_dependants_of_taxed_persons: {
     description_ja: '世帯全員が住民税の課税されている者の扶養親族等か',
-    compute: (params, ctx) => {
-      const fy = fiscalYearOf(params);
-      const results = ctx.snapshot.members.map((m): boolean | null => {
-        const record = m.tax[fy];
-        const noneDue = m.birth_date > assessmentDay(fy) || (ctx.engineVersion !== '1' && minorResidentOnAssessmentDay(m, fy));
-        if (!record?.dependent_of) return record || noneDue ? false : null;
-        const member = ctx.snapshot.members.some((x) => x.person_id === record.dependent_of);
-        if (!member && record.supporter_taxed != null) return record.supporter_taxed;
-        return isTaxed(ctx, record.dependent_of, fy);
-      });
-      if (results.includes(false)) return false;
-      return results.includes(null) ? null : true;
-    },
+    compute: (params, ctx) => allOf(ctx.snapshot.members.map((m) => dependantOfTaxed(ctx.snapshot, m, fiscalYearOf(params), ctx.engineVersion))),
   },
   recipient_has_usable_account: {
     description_ja: '受給者に振込可能な口座（全銀の金融機関・支店コード一覧にある口座）があるか',
@@ -187,12 +146,16 @@ export const CONTEXT_FACT = 'context';
  * Uncached: a rule names each fact once or twice, and computing it again is cheaper than the
  * hash of its parameters that json-rules-engine's cache takes on every lookup.
  */
-export function registerFacts(engine: Engine): void {
+export function registerFacts(engine: Engine, derived: string[] = []): void {
   for (const [name, fact] of Object.entries(HOUSEHOLD_FACTS)) {
     engine.addFact(
       name,
       async (params: Record<string, unknown>, almanac: Almanac) => fact.compute(params ?? {}, (await almanac.factValue(CONTEXT_FACT)) as FactContext),
       { cache: false },
     );
+  }
+  // The program's own facts were evaluated with the context, in order; the engine reads their values.
+  for (const name of derived) {
+    engine.addFact(name, async (_params: Record<string, unknown>, almanac: Almanac) => ((await almanac.factValue(CONTEXT_FACT)) as FactContext).derived!.values[name], { cache: false });
   }
 }

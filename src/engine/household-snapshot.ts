@@ -44,6 +44,18 @@ export interface AccountSummary {
   account_type: number;
 }
 
+/**
+ * A recorded decision of another program that a program reads (its `reads_decisions`): the
+ * decision in force, as known at the decision's knowledge time, for the household the member
+ * belonged to on that program's membership date.
+ */
+export interface PriorDecision {
+  program: string;
+  outcome: 'eligible' | 'ineligible' | 'review';
+  amount_yen: number;
+  household_id: string;
+}
+
 export interface MemberSnapshot {
   person_id: string;
   relationship: string;
@@ -56,6 +68,8 @@ export interface MemberSnapshot {
   accounts?: AccountSummary[];
   /** Circumstances active on the date the snapshot's program reads them (see loadHouseholdSnapshots). */
   circumstances?: Circumstance[];
+  /** Other programs' decisions, only for programs that read them (see PriorDecision). */
+  decisions?: PriorDecision[];
 }
 
 export interface HouseholdSnapshot {

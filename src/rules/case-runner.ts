@@ -28,6 +28,7 @@ export function snapshotOfCase(program: Program, c: RuleCase): HouseholdSnapshot
       resident_since: m.resident_since ?? m.birth_date,
       tax: m.tax,
       ...(m.circumstances ? { circumstances: m.circumstances.map((c) => ({ circumstance: c.circumstance, program: c.program ?? null })) } : {}),
+      ...(m.decisions ? { decisions: m.decisions.map((d) => ({ program: d.program, outcome: d.outcome, amount_yen: d.amount_yen ?? 0, household_id: 'case' })) } : {}),
     })),
     supporters: c.household.supporters,
   };
@@ -38,7 +39,7 @@ export async function runCases(program: Program): Promise<CaseResult[]> {
   const compiled = compileProgram(program);
   const results: CaseResult[] = [];
   for (const c of program.cases) {
-    const evaluation = await evaluateHousehold(compiled, snapshotOfCase(program, c), c.as_of);
+    const evaluation = await evaluateHousehold(compiled, snapshotOfCase(program, c), c.as_of, undefined, c.subject_person_id);
     const actual = evaluation
       ? { outcome: evaluation.outcome, amount_yen: evaluation.amount_yen, recipient_person_id: evaluation.recipient_person_id }
       : { outcome: 'not_in_force' };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { HOUSEHOLD_FACTS } from '../engine/household-facts.ts';
 import { MEMBER_FACT_NAMES } from '../engine/member-facts.ts';
+import { compileExpressions, type CompiledExpressions } from '../engine/program-expressions.ts';
 import { UnusableInputError } from '../errors.ts';
 import {
   casesSchema,
@@ -21,6 +22,8 @@ export interface ProgramVersion {
   to?: string;
   file: string;
   rules: RulesVersion;
+  /** Its derived facts and expression amounts, parsed and type-checked once. */
+  expressions: CompiledExpressions;
 }
 
 /** A program folder, validated, with the hash that every decision made with it records. */
@@ -82,10 +85,21 @@ export function programFromFiles(dir: string, files: Record<string, string>): Pr
   const versions: ProgramVersion[] = [];
   for (const v of spec?.versions ?? []) {
     const rules = parse(v.rules, rulesVersionSchema);
-    if (rules) versions.push({ from: v.from, to: v.to, file: v.rules, rules });
+    if (!rules) continue;
+    const amounts = rules.amount.components.flatMap((c) => (c.kind === 'expression' ? [{ id: c.id, expr: c.expr }] : []));
+    const { compiled, problems: expressionProblems } = compileExpressions(v.rules, rules.facts, amounts);
+    problems.push(...expressionProblems);
+    versions.push({ from: v.from, to: v.to, file: v.rules, rules, expressions: compiled });
   }
   if (spec && spec.id !== path.basename(dir)) problems.push(`program.json id: '${spec.id}' differs from the folder name '${path.basename(dir)}'`);
   if (spec?.period_kind === 'once' && !spec.base_date) problems.push('program.json base_date: required for a program paid once');
+  if (spec?.subject === 'person') {
+    cases.forEach((c, i) => c.subject_person_id === undefined && problems.push(`cases.json ${i}: subject_person_id: required for a program with subject 'person'`));
+  }
+  if (spec?.reads_decisions.includes(spec.id)) problems.push('program.json reads_decisions: a program cannot read its own decisions');
+  for (const v of versions) {
+    if ((v.rules.recipient === 'subject') !== (spec?.subject === 'person')) problems.push(`${v.file} recipient: 'subject' goes with, and only with, program.json subject 'person'`);
+  }
   for (const v of versions) problems.push(...unknownParameters(v, parameters), ...unknownFacts(v));
   for (const [name, p] of Object.entries(parameters)) problems.push(...overlaps(name, p.values));
   if (problems.length || !spec) throw new ProgramInvalidError(dir, problems);
@@ -121,11 +135,17 @@ function hashFiles(files: Record<string, string>): string {
 }
 
 function unknownFacts(version: ProgramVersion): string[] {
-  const used = JSON.stringify(version.rules).matchAll(/"fact":"([^"]+)"/g);
-  const known = new Set([...Object.keys(HOUSEHOLD_FACTS), ...MEMBER_FACT_NAMES]);
-  return [...new Set([...used].map((m) => m[1]))]
-    .filter((name) => !known.has(name))
-    .map((name) => `${version.file}: unknown fact '${name}' (known: ${[...known].join(', ')})`);
+  const derived = Object.keys(version.rules.facts);
+  const clashes = derived.filter((name) => HOUSEHOLD_FACTS[name] || MEMBER_FACT_NAMES.includes(name)).map((name) => `${version.file} facts.${name}: a built-in fact has this name`);
+  const { facts: _expressions, ...rest } = version.rules;
+  const used = JSON.stringify(rest).matchAll(/"fact":"([^"]+)"/g);
+  const known = new Set([...Object.keys(HOUSEHOLD_FACTS), ...MEMBER_FACT_NAMES, ...derived]);
+  return [
+    ...clashes,
+    ...[...new Set([...used].map((m) => m[1]))]
+      .filter((name) => !known.has(name))
+      .map((name) => `${version.file}: unknown fact '${name}' (known: ${[...known].join(', ')})`),
+  ];
 }
 
 /** Dated values must not overlap: on any date at most one value is in force. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIsoDate } from '../codes/iso-date.ts';
+import { FACT_TYPES } from '../engine/program-expressions.ts';
 
 /**
  * The program folder format (rules/<program-id>/), modelled on OpenFisca's dated parameters and
@@ -61,6 +62,8 @@ const tierSchema = z.object({
 
 export const amountComponentSchema = z.discriminatedUnion('kind', [
   z.object({ id: z.string(), kind: z.literal('flat'), parameter: z.string(), text_ja: z.string(), citation: citationSchema }),
+  /** An amount in yen computed by an expression (docs/expressions.md), e.g. a sum rounded up once. */
+  z.object({ id: z.string(), kind: z.literal('expression'), expr: z.string().min(1), text_ja: z.string(), citation: citationSchema }),
   z.object({
     id: z.string(),
     kind: z.literal('per_member'),
@@ -92,10 +95,23 @@ export const amountComponentSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/**
+ * A fact the program defines itself: a CEL expression over the household (docs/expressions.md)
+ * with its declared type. Conditions and amounts name it like a built-in fact.
+ */
+export const derivedFactSchema = z.object({
+  type: z.enum(FACT_TYPES),
+  description_ja: z.string().min(1),
+  expr: z.string().min(1),
+});
+
 export const rulesVersionSchema = z.object({
   /** Whose household composition counts: at the end of the month before (monthly programs) or on the base date. */
   membership: z.enum(['end_of_previous_month', 'base_date']),
-  recipient: z.enum(['higher_income_parent', 'head_of_household']),
+  /** `subject`: the person decided (programs with `subject: person`). */
+  recipient: z.enum(['higher_income_parent', 'head_of_household', 'subject']),
+  /** Derived facts, evaluated in order: each may use the ones before it. */
+  facts: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), derivedFactSchema).default({}),
   conditions: z.array(conditionSchema).min(1),
   amount: z.object({ components: z.array(amountComponentSchema).min(1) }),
 });
@@ -166,7 +182,13 @@ export const programSchema = z.object({
   name: z.object({ ja: z.string(), en: z.string() }),
   legal_basis: z.array(citationSchema).min(1),
   period_kind: z.enum(['monthly', 'once']),
-  subject: z.literal('household'),
+  /** Who a decision is about: a household, or each person in it (e.g. each taxpayer). */
+  subject: z.enum(['household', 'person']),
+  /**
+   * Other programs whose recorded decisions this one reads (a member's `decisions`): the
+   * planner decides them first and re-decides this program when theirs change.
+   */
+  reads_decisions: z.array(z.string().regex(/^[a-z0-9-]+$/)).default([]),
   /** 'all', or the 全国地方公共団体コード of the municipalities that run it (a 独自施策). */
   municipalities: z.union([z.literal('all'), z.array(z.string().regex(/^\d{6}$/)).min(1)]),
   disposition: z.object({
@@ -241,12 +263,18 @@ export const caseSchema = z.object({
           circumstances: z
             .array(z.object({ circumstance: z.enum(['public_servant', 'facility_placement', 'supported_student', 'declined']), program: z.string().optional() }))
             .optional(),
+          /** Other programs' decisions about the household the member belonged to on their base date. */
+          decisions: z
+            .array(z.object({ program: z.string(), outcome: z.enum(['eligible', 'ineligible', 'review']), amount_yen: z.number().int().nonnegative().optional() }))
+            .optional(),
         }),
       )
       .min(1),
     /** Tax records of supporters who live in the municipality but outside the household. */
     supporters: z.record(z.string(), taxRecords).default({}),
   }),
+  /** For a program with `subject: person`: the person decided (the household is their context). */
+  subject_person_id: z.string().optional(),
   expect: z.object({
     outcome: z.enum(['eligible', 'ineligible', 'review', 'not_in_force']),
     amount_yen: z.number().int().nonnegative().optional(),

@@ -1,0 +1,183 @@
+import type { Environment } from '@marcbachmann/cel-js';
+import { parameterOn } from '../rules/parameter-value.ts';
+import type { Parameters } from '../rules/program-schema.ts';
+import { baseEnvironment, CelDecision, CelMember, CelTaxRecord } from './expression-environment.ts';
+import type { HouseholdSnapshot, MemberSnapshot, TaxRecord } from './household-snapshot.ts';
+import type { MemberFacts } from './member-facts.ts';
+
+/** The types a derived fact may declare (CEL type names). */
+export const FACT_TYPES = ['bool', 'int', 'string', 'list<string>', 'list<int>', 'dyn'] as const;
+export type FactType = (typeof FACT_TYPES)[number];
+
+export interface DerivedFactSpec {
+  type: FactType;
+  description_ja: string;
+  expr: string;
+}
+
+type Run = (input: Record<string, unknown>) => unknown;
+
+/** A rules file's expressions, parsed and type-checked once per rule version. */
+export interface CompiledExpressions {
+  facts: { name: string; run: Run }[];
+  amounts: Map<string, Run>;
+}
+
+/** What evaluating a rules file's derived facts gave: JSON values (null: unknown), and why each unknown one failed. */
+export interface DerivedFacts {
+  values: Record<string, unknown>;
+  errors: Record<string, string>;
+  input: Record<string, unknown>;
+}
+
+let base: Environment | undefined;
+
+/**
+ * Parses and type-checks a rules file's derived facts (in order: a fact may use those before
+ * it) and expression amounts. Problems name the file, the fact and the reason.
+ */
+export function compileExpressions(
+  file: string,
+  facts: Record<string, DerivedFactSpec>,
+  amounts: { id: string; expr: string }[],
+): { compiled: CompiledExpressions; problems: string[] } {
+  base ??= baseEnvironment();
+  const env = base.clone();
+  const problems: string[] = [];
+  const compiled: CompiledExpressions = { facts: [], amounts: new Map() };
+  const check = (where: string, expr: string, expected: string): Run | undefined => {
+    const result = env.check(expr);
+    if (!result.valid) {
+      problems.push(`${file} ${where}: ${result.error?.message.replace(/\n/g, '\n    ')}`);
+      return undefined;
+    }
+    if (expected !== 'dyn' && result.type !== expected && result.type !== 'dyn') {
+      problems.push(`${file} ${where}: declared ${expected}, but the expression gives ${result.type}`);
+      return undefined;
+    }
+    return env.parse(expr) as unknown as Run;
+  };
+  for (const [name, spec] of Object.entries(facts)) {
+    const run = check(`facts.${name}`, spec.expr, spec.type);
+    if (run) compiled.facts.push({ name, run });
+    // Registered even when broken, so later facts are checked against its declared type.
+    env.registerVariable(name, spec.type);
+  }
+  for (const a of amounts) {
+    const run = check(`amount ${a.id}`, a.expr, 'int');
+    if (run) compiled.amounts.set(a.id, run);
+  }
+  return { compiled, problems };
+}
+
+/** What the expressions read: the snapshot and the members' facts on the evaluation date. */
+export interface ExpressionScope {
+  snapshot: HouseholdSnapshot;
+  members: MemberFacts[];
+  parameters: Parameters;
+  evaluationDate: string;
+  recipientId: string | undefined;
+  subjectId?: string;
+  engineVersion: string;
+}
+
+/** Evaluates the derived facts in order; a fact whose expression fails (e.g. on a record the municipality does not hold) is unknown. */
+export function evaluateFacts(compiled: CompiledExpressions, scope: ExpressionScope): DerivedFacts {
+  const input = expressionInput(scope);
+  const values: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  for (const { name, run } of compiled.facts) {
+    try {
+      const value = run(input);
+      input[name] = value;
+      values[name] = toJson(value);
+    } catch (error) {
+      input[name] = null;
+      values[name] = null;
+      errors[name] = firstLine(error);
+    }
+  }
+  return { values, errors, input };
+}
+
+/** An expression amount in yen; null with the reason when it cannot be computed. */
+export function evaluateAmount(run: Run, facts: DerivedFacts): { yen: number | null; error?: string } {
+  try {
+    const value = run(facts.input);
+    return typeof value === 'bigint' ? { yen: Number(value) } : { yen: null, error: `not an amount: ${String(value)}` };
+  } catch (error) {
+    return { yen: null, error: firstLine(error) };
+  }
+}
+
+function expressionInput(scope: ExpressionScope): Record<string, unknown> {
+  const members = scope.snapshot.members.map((m, i) => celMember(m, scope.members[i], scope));
+  const byId = (id: string | undefined) => (id === undefined ? null : (members.find((m) => m.source.person_id === id) ?? null));
+  const params = new Map<string, unknown>();
+  for (const name of Object.keys(scope.parameters)) {
+    const value = parameterOn(scope.parameters, name, scope.evaluationDate)?.value;
+    if (value !== undefined) params.set(name, toCel(value));
+  }
+  return {
+    members,
+    recipient: byId(scope.recipientId),
+    subject: byId(scope.subjectId),
+    date: scope.evaluationDate,
+    membership_date: scope.snapshot.membership_date,
+    params,
+  };
+}
+
+function celMember(m: MemberSnapshot, facts: MemberFacts, scope: ExpressionScope): CelMember {
+  const member = new CelMember({
+    person_id: m.person_id,
+    relationship: m.relationship,
+    birth_date: m.birth_date,
+    resident_since: m.resident_since,
+    age: BigInt(facts.age),
+    under_3: facts.under_3,
+    within_school_year_after_12: facts.within_school_year_after_12,
+    within_school_year_after_15: facts.within_school_year_after_15,
+    within_school_year_after_18: facts.within_school_year_after_18,
+    within_school_year_after_22: facts.within_school_year_after_22,
+    is_recipient_or_partner: facts.is_recipient_or_partner,
+    public_servant: facts.public_servant,
+    facility_placement: facts.facility_placement,
+    supported_student: facts.supported_student,
+    circumstances: (m.circumstances ?? []).map((c) => c.circumstance),
+    tax: new Map(Object.entries(m.tax).map(([year, record]) => [year, celTaxRecord(record)])),
+    decisions: (m.decisions ?? []).map((d) => new CelDecision({ ...d, amount_yen: BigInt(d.amount_yen) })),
+  });
+  Object.defineProperties(member, {
+    snapshot: { value: scope.snapshot },
+    source: { value: m },
+    engineVersion: { value: scope.engineVersion },
+  });
+  return member;
+}
+
+const TAX_FIELDS: (keyof TaxRecord)[] = [
+  'total_income', 'kintowari', 'shotokuwari', 'dependent_of', 'supporter_taxed', 'salary_income', 'pension_income',
+  'dependants', 'elderly_dependants', 'dependants_abroad', 'treaty_exempt', 'income_tax',
+];
+
+function celTaxRecord(record: TaxRecord): CelTaxRecord {
+  return new CelTaxRecord(Object.fromEntries(TAX_FIELDS.map((k) => [k, toCel(record[k] ?? null)])));
+}
+
+function toCel(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(toCel);
+  return value;
+}
+
+/** A CEL value as JSON (stored in the explanation and compared by json-rules-engine). */
+function toJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, toJson(v)]));
+  if (value instanceof CelMember) return value.source.person_id;
+  return value ?? null;
+}
+
+const firstLine = (error: unknown) => String((error as Error)?.message ?? error).split('\n')[0];
