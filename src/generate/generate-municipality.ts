@@ -61,6 +61,9 @@ export async function generateMunicipality(o: GenerateOptions): Promise<Generate
   const asOfYear = civilDate(asOfDay)[0];
 
   const rng = new Rng(`benefit-generate\u0000${o.seed}\u0000${o.municipalityCode}\u0000${asOf}`);
+  // A second stream for the year-to-year income events and extra deductions (income-sampler.ts),
+  // so that they did not move the draws of everything else.
+  const events = new Rng(`benefit-generate-events\u0000${o.seed}\u0000${o.municipalityCode}\u0000${asOf}`);
   const ctx: GenerationContext = {
     asOfDay,
     asOfYear,
@@ -90,7 +93,7 @@ export async function generateMunicipality(o: GenerateOptions): Promise<Generate
   try {
     for (let i = 0; i < o.households; i++) {
       const h = sampler.sample();
-      sampleIncomes(rng, h, ctx);
+      sampleIncomes(rng, h, ctx, events);
       sampler.sampleDepartures(h);
       persons += h.members.length;
       emitResidentRows(h, o.municipalityCode, writeResident);

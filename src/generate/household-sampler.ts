@@ -73,6 +73,16 @@ export interface IncomeProfile {
   business: number;
   /** Multipliers for the fiscal years as-of-1, as-of, as-of+1 (year-to-year variation). */
   factors: [number, number, number];
+  /**
+   * Further multipliers of salary and business income only, for the same three fiscal years:
+   * 1, except around a job lost, retirement, or a job found (income-sampler.ts, sampleYearEvents).
+   */
+  work: [number, number, number];
+  /**
+   * 所得控除 the tax record holds besides the basic, social-insurance, personal and family ones
+   * (生命保険料控除, 地震保険料控除, 医療費控除), per fiscal year, for 所得税 and for 住民税.
+   */
+  otherDeductions: { incomeTax: [number, number, number]; residentTax: [number, number, number] };
 }
 
 export interface Departure {
@@ -150,7 +160,14 @@ export interface GenerationContext {
   readonly towns: readonly Town[];
 }
 
-const NO_INCOME: IncomeProfile = { salary: 0, pension: 0, business: 0, factors: [1, 1, 1] };
+const NO_INCOME: IncomeProfile = {
+  salary: 0,
+  pension: 0,
+  business: 0,
+  factors: [1, 1, 1],
+  work: [1, 1, 1],
+  otherDeductions: { incomeTax: [0, 0, 0], residentTax: [0, 0, 0] },
+};
 
 const KINDS = new WeightedTable<HouseholdKind>([
   ['single', 0.38],

@@ -33,6 +33,29 @@
 //   young Chinese workers living alone (事業修習者: 技能実習1号; the flag is kept for all three
 //   years although the exemption covers the first year of training only).
 // - 3% of persons have a record from an older system that leaves the optional columns empty.
+//
+// For the 2023-2024 物価高騰 給付 rounds (DOMAIN.md), which compare fiscal 2023 with fiscal 2024
+// and pay 均等割-only households and taxpayers with a small 所得税 (the as-of year's default,
+// 2024-12-31, writes fiscal 2023, 2024 and 2025):
+// - Year-to-year change: besides the ±8% drift of `factors`, 4% of workers (10% of those in
+//   their sixties: retirement, 再雇用 on lower pay) lose most of their work income from one
+//   income year to the next, and 4% find work, so that some households are exempt in one
+//   fiscal year and not the other, both ways (about 15% of employees leave a job each year,
+//   厚生労働省「雇用動向調査」; most find another soon, so the shares here are assumptions).
+// - 均等割 only (所得割 0): incomes between the 均等割 and 所得割 limits of resident-tax.ts (a
+//   narrow band for someone with dependants), and incomes just above both limits whose 所得割
+//   the deductions bring to 0: 生命保険料控除 / 地震保険料控除 (65% of people with income under
+//   70, 35% over) and 医療費控除 (15% a year of people 65 or over, 4% of the others). The
+//   shares are assumptions; about 2-3% of households end up 均等割-only in each fiscal year.
+// - High earners: 1.2% of men and 0.4% of women aged 35-64 earning 5,000,000 or more are drawn
+//   again from a Pareto tail from 12,000,000, so about 0.1% of taxpayers have a salary over
+//   20,000,000 (合計所得金額 over 18,050,000: no 定額減税 調整給付); the log-normal pay alone
+//   gave almost none. The share is an assumption (rare on purpose), not fitted to a statistic.
+// - income_tax is resident-tax.ts `incomeTax` (所得税法第89条 rates 5% to 45%, 国税庁 タックス
+//   アンサー No.2260) on the same income less the 所得税 deductions, so low earners owe a few
+//   thousand to tens of thousands of yen and the 調整給付 is not 0 for many of them.
+// These draws come from a second seeded stream (`events`), so that they do not move the main
+// stream's draws for the profiles (what depends on the incomes, such as who is exempt, does change).
 
 import { ageOn, DAYS_PER_YEAR, dayNumber } from './dates.ts';
 import type { ElsewhereDependant, GenerationContext, Household, IncomeProfile, Member } from './household-sampler.ts';
@@ -81,6 +104,20 @@ const PUBLIC_SERVANT_SHARE = 0.065;
 /** Persons whose tax record comes from an older system without the optional columns. */
 const PARTIAL_RECORD_SHARE = 0.03;
 const ABROAD_COUNTS = new WeightedTable<number>([[1, 0.6], [2, 0.3], [3, 0.1]]);
+/** Salaries from which a few are drawn again from the high tail, and the shares (see the header). */
+const HIGH_SALARY_FROM = 5_000_000;
+const HIGH_SALARY_SHARE_MEN = 0.012;
+const HIGH_SALARY_SHARE_WOMEN = 0.004;
+/** Workers whose work income falls (job lost, illness, retirement) or rises (job found) between two years. */
+const JOB_DROP_SHARE = 0.04;
+const JOB_DROP_SHARE_60S = 0.1;
+const JOB_FOUND_SHARE = 0.04;
+/** Persons with income claiming 生命保険料控除 (and some 地震保険料控除), under and over 70. */
+const INSURANCE_SHARE = 0.65;
+const INSURANCE_SHARE_70S = 0.35;
+/** Persons with income claiming 医療費控除 in a year, under and over 65. */
+const MEDICAL_SHARE = 0.04;
+const MEDICAL_SHARE_65 = 0.15;
 
 /** The fiscal years written for every household. */
 export function fiscalYears(ctx: GenerationContext): [number, number, number] {
@@ -157,7 +194,14 @@ function sampleProfile(rng: Rng, m: Member, h: Household): IncomeProfile {
     const noise = Math.min(1.08, Math.max(0.92, Math.exp(0.04 * rng.normal())));
     factors[k] = noise * 1.02 ** (k - 1);
   }
-  return { salary: round1000(salary), pension: round1000(pension), business: round1000(business), factors };
+  return {
+    salary: round1000(salary),
+    pension: round1000(pension),
+    business: round1000(business),
+    factors,
+    work: [1, 1, 1],
+    otherDeductions: { incomeTax: [0, 0, 0], residentTax: [0, 0, 0] },
+  };
 }
 
 function maleMedianSalary(age: number): number {
@@ -200,7 +244,7 @@ function expectedIncome(m: Member): number {
  * earns most. The main earner claims the low-income relatives as tax dependants and is the
  * 児童手当 recipient the engine should find.
  */
-export function sampleIncomes(rng: Rng, h: Household, ctx: GenerationContext): void {
+export function sampleIncomes(rng: Rng, h: Household, ctx: GenerationContext, events: Rng): void {
   for (const m of h.members) {
     m.income = sampleProfile(rng, m, h);
     const salaried = m.income.salary >= 2_000_000 && m.income.business === 0 && m.age >= 22 && m.age <= 64;
@@ -208,6 +252,7 @@ export function sampleIncomes(rng: Rng, h: Household, ctx: GenerationContext): v
     m.treatyExempt = m.country === 'CN' && m.income.salary > 1_000_000 && treatyCase(rng, m, h);
     // A treaty case always comes with the full record (the flag is what makes it one).
     m.partialTaxRecord = rng.chance(PARTIAL_RECORD_SHARE) && !m.treatyExempt;
+    sampleYearEvents(events, m, h);
   }
   const adultChildCanEarn = h.kind === 'threeGenerations' || h.kind === 'elderParentWithAdultChild';
   let best = -1;
@@ -236,6 +281,62 @@ export function sampleIncomes(rng: Rng, h: Household, ctx: GenerationContext): v
 function treatyCase(rng: Rng, m: Member, h: Household): boolean {
   if (m.student) return rng.chance(0.85);
   return h.members.length === 1 && m.age >= 20 && m.age <= 35 && rng.chance(0.15);
+}
+
+/**
+ * What makes one person's tax records differ from year to year beyond the small drift of
+ * `factors`, and the 所得控除 that turn a low 所得割 into none (see the header): a very high
+ * salary for a few, a job lost or found between two income years, and 生命保険料 / 地震保険料 /
+ * 医療費 deductions. Drawn from `events`, a stream of its own (see the header).
+ */
+function sampleYearEvents(events: Rng, m: Member, h: Household): void {
+  const p = m.income;
+  const working = (p.salary > 0 || p.business > 0) && m.age >= 20 && !m.student && !h.outsideSupporter && !m.treatyExempt;
+  // Pay over 20,000,000 (合計所得金額 over 18,050,000, outside the 定額減税 and its 調整給付).
+  if (working && !m.publicServant && p.salary >= HIGH_SALARY_FROM && m.age >= 35 && m.age <= 64) {
+    if (events.chance(m.sex === 1 ? HIGH_SALARY_SHARE_MEN : HIGH_SALARY_SHARE_WOMEN)) {
+      // Pareto tail from 12,000,000 (α 1.6): about 45% of these earn more than 20,000,000.
+      p.salary = round1000(Math.min(80_000_000, 12_000_000 * (1 - events.float()) ** (-1 / 1.6)));
+    }
+  }
+  // A job lost, retirement, or a job found between two income years: the work income of the
+  // years on one side of the change falls to 0-50%.
+  if (working && !m.publicServant && m.age <= 69) {
+    const dropShare = m.age >= 60 ? JOB_DROP_SHARE_60S : JOB_DROP_SHARE;
+    const u = events.float();
+    if (u < dropShare + JOB_FOUND_SHARE) {
+      const change = events.chance(0.5) ? 1 : 2; // the first fiscal year on the new footing
+      const level = events.range(0, 0.5);
+      for (let k = 0; k < 3; k++) {
+        if (u < dropShare ? k >= change : k < change) p.work[k] = level;
+      }
+    }
+  }
+  const hasIncome = p.salary > 0 || p.pension > 0 || p.business > 0;
+  if (!hasIncome || m.age < 20 || h.outsideSupporter) return;
+  // 生命保険料控除 (所得税法第76条: up to 40,000 for each of three kinds, 120,000 in all;
+  // for 住民税, 地方税法第314条の2, up to 28,000 each, 70,000 in all) and 地震保険料控除 (所得税法
+  // 第77条: up to 50,000; 住民税 25,000), kept for all three years.
+  let insuranceIt = 0;
+  let insuranceRt = 0;
+  if (events.chance(m.age < 70 ? INSURANCE_SHARE : INSURANCE_SHARE_70S)) {
+    const kinds = events.int(1, 3);
+    insuranceIt = kinds * round1000(events.range(20_000, 40_000));
+    insuranceRt = Math.min(70_000, kinds * round1000(events.range(14_000, 28_000)));
+    if (events.chance(0.3)) {
+      insuranceIt += round1000(events.range(5_000, 50_000));
+      insuranceRt += round1000(events.range(2_500, 25_000));
+    }
+  }
+  for (let k = 0; k < 3; k++) {
+    // 医療費控除 (所得税法第73条: expenses above 100,000, or above 5% of a smaller income;
+    // the same amount for 住民税; at most 2,000,000), a year at a time, mostly for the elderly.
+    const medical = events.chance(m.age >= 65 ? MEDICAL_SHARE_65 : MEDICAL_SHARE)
+      ? Math.min(2_000_000, round1000(events.logNormal(80_000, 0.9)))
+      : 0;
+    p.otherDeductions.incomeTax[k] = insuranceIt + medical;
+    p.otherDeductions.residentTax[k] = insuranceRt + medical;
+  }
 }
 
 /** Dependants the main earner claims who do not live in the household (see the header). */
@@ -367,9 +468,10 @@ export function emitIncomeRows(
       const age = ageOn(m.birthDay, yearEnd);
       ages[i] = age;
       const f = m.income.factors[k]!;
-      const sal = age >= 15 ? round1000(m.income.salary * f) : 0;
+      const w = m.income.work[k]!;
+      const sal = age >= 15 ? round1000(m.income.salary * f * w) : 0;
       const pen = age >= 15 ? round1000(m.income.pension * f) : 0;
-      const bus = age >= 15 ? round1000(m.income.business * f) : 0;
+      const bus = age >= 15 ? round1000(m.income.business * f * w) : 0;
       const salInc = salaryIncome(sal);
       const penInc = pensionIncome(pen, age >= 65, salInc + bus);
       salaries[i] = sal;
@@ -434,8 +536,8 @@ export function emitIncomeRows(
       const minor = ageOn(m.birthDay, jan1) < 18;
       const special = minor || m.disabled || m.widowed || (isEarner && singleParent);
       const basic = basicDeduction(total);
-      let residentDeductions = basic.residentTax + social[i]!;
-      let incomeTaxDeductions = basic.incomeTax + social[i]!;
+      let residentDeductions = basic.residentTax + social[i]! + m.income.otherDeductions.residentTax[k]!;
+      let incomeTaxDeductions = basic.incomeTax + social[i]! + m.income.otherDeductions.incomeTax[k]!;
       if (m.disabled) {
         residentDeductions += 260_000;
         incomeTaxDeductions += 270_000;
