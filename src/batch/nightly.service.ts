@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { pendingRanges } from '../changes/change.repository.ts';
 import { assertNoAbandonedImports } from '../changes/import-recovery.ts';
 import type { DB } from '../db/schema.ts';
-import type { DecideResult } from '../decisions/decide.service.ts';
+import { inDecisionOrder, type DecideResult } from '../decisions/decide.service.ts';
 import { recordRuleVersion } from '../decisions/decision.repository.ts';
 import { firstOfMonth } from '../engine/calendar.ts';
 import type { CompiledProgram } from '../engine/evaluate-household.ts';
@@ -147,25 +147,32 @@ async function nightlyFor(
     // Earlier months first, so each household's chain stays in date order.
     for (const plan of plans) {
       const { asOf, households } = plan;
-      const stage = decideStage(plan);
       lock.assertHeld();
-      const programs = ctx.programs.filter(
+      const deciding = ctx.programs.filter(
         (p) => (asOf === date || p.program.spec.period_kind === 'monthly') && (!plan.programs || plan.programs.includes(p.program.spec.id)),
       );
-      const totals = (await runStage(stageCtx, run, stage, {
-        items: async () => households,
-        chunkSize,
-        job: (list, chunk): Omit<JobRequest<typeof JOB.decideHouseholds>, 'jobId'> => ({
-          queue: QUEUE.decide,
-          name: JOB.decideHouseholds,
-          data: {
-            runId: run.runId, stage, chunk, municipalityCode: m, asOf, knownAt: knownAt.toISOString(),
-            programs: programs.map((p) => ({ id: p.program.spec.id, ruleVersion: p.program.ruleVersion })), households: list,
-          },
-        }),
-      })) as unknown as Partial<DecideResult>;
-      summary.decisions_created += totals.created ?? 0;
-      for (const [k, n] of Object.entries(totals.byKind ?? {})) summary.decisions_by_kind[k] = (summary.decisions_by_kind[k] ?? 0) + n;
+      // Programs that read other programs' decisions go in a second pass, once every chunk of the
+      // first has written its decisions: a member may have been in another household then.
+      const passes = [
+        { stage: decideStage(plan), programs: deciding.filter((p) => !p.program.spec.reads_decisions.length) },
+        { stage: `${decideStage(plan)}:readers`, programs: deciding.filter((p) => p.program.spec.reads_decisions.length) },
+      ];
+      for (const { stage, programs } of passes.filter((p) => p.programs.length)) {
+        const totals = (await runStage(stageCtx, run, stage, {
+          items: async () => households,
+          chunkSize,
+          job: (list, chunk): Omit<JobRequest<typeof JOB.decideHouseholds>, 'jobId'> => ({
+            queue: QUEUE.decide,
+            name: JOB.decideHouseholds,
+            data: {
+              runId: run.runId, stage, chunk, municipalityCode: m, asOf, knownAt: knownAt.toISOString(),
+              programs: programs.map((p) => ({ id: p.program.spec.id, ruleVersion: p.program.ruleVersion })), households: list,
+            },
+          }),
+        })) as unknown as Partial<DecideResult>;
+        summary.decisions_created += totals.created ?? 0;
+        for (const [k, n] of Object.entries(totals.byKind ?? {})) summary.decisions_by_kind[k] = (summary.decisions_by_kind[k] ?? 0) + n;
+      }
     }
   });
   // The run date's plans are disjoint: its own, and everyone else for the programs a law change concerns.
@@ -270,6 +277,13 @@ async function programsToDecideForEveryone(
       list.push(`${id}: ${changes[0].what}${more}`);
     }
     if (list.length) reasons.set(id, list);
+  }
+  // A program that reads the decisions of one re-decided for everyone may change for anyone too.
+  for (const { program } of inDecisionOrder(programs)) {
+    const id = program.spec.id;
+    const sources = program.spec.reads_decisions.filter((source) => reasons.has(source));
+    if (!sources.length || reasons.has(id) || !appliesTo(program, m) || ruleDate(program, date) === undefined) continue;
+    reasons.set(id, [`${id}: reads the decisions of ${sources.join(', ')}, which are decided again for everyone`]);
   }
   return reasons;
 }

@@ -34,5 +34,5 @@ export async function decideChunk(db: Kysely<DB>, loaded: CompiledProgram[], job
     }
     return compiled;
   });
-  return runChunkOnce(db, job, (trx) => decideHouseholds(trx, programs, job.municipalityCode, job.households, job.asOf, new Date(job.knownAt)));
+  return runChunkOnce(db, job, (trx) => decideHouseholds(trx, programs, job.municipalityCode, job.households, job.asOf, new Date(job.knownAt), loaded));
 }

@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { ChangeKind, DB } from '../db/schema.ts';
 import { evaluateHousehold, membershipDate, type CompiledProgram, type Evaluation } from '../engine/evaluate-household.ts';
 import { appliesTo } from '../rules/program-loader.ts';
-import { loadHouseholdSnapshots } from '../residents/household-snapshot.repository.ts';
+import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
+import { loadHouseholdSnapshots, priorDecisions } from '../residents/household-snapshot.repository.ts';
 import { currentDecisions, insertDecisions, type EngineView, type NewDecision } from './decision.repository.ts';
 
 export interface DecideResult {
@@ -27,10 +28,12 @@ export async function decideHouseholds(
   householdIds: string[],
   asOf: string,
   knownAt: Date,
+  /** Every program loaded: those whose decisions a program reads may not be decided in this pass. */
+  loaded: CompiledProgram[] = programs,
 ): Promise<DecideResult> {
   const result: DecideResult = { evaluated: 0, created: 0, review: 0, byKind: {} };
   const snapshotsByDate = new Map<string, Awaited<ReturnType<typeof loadHouseholdSnapshots>>>();
-  for (const compiled of programs) {
+  for (const compiled of inDecisionOrder(programs)) {
     const { program } = compiled;
     const dates = snapshotDates(program, asOf);
     if (!dates || !appliesTo(program, municipalityCode)) continue;
@@ -42,6 +45,7 @@ export async function decideHouseholds(
       snapshots = await loadHouseholdSnapshots(db, municipalityCode, householdIds, { membership, asOf, knownAt, circumstancesOn });
       snapshotsByDate.set(key, snapshots);
     }
+    if (program.spec.reads_decisions.length) snapshots = await withPriorDecisions(db, municipalityCode, loaded, program, snapshots, knownAt);
     const evaluated: { snapshot: (typeof snapshots)[number]; evaluation: Evaluation }[] = [];
     for (const snapshot of snapshots) {
       const evaluation = await evaluateHousehold(compiled, snapshot, asOf);
@@ -85,6 +89,49 @@ export async function decideHouseholds(
     result.created += await insertDecisions(db, fresh);
   }
   return result;
+}
+
+/**
+ * Programs whose decisions others read come first (`reads_decisions`), so a household's chunk
+ * decides the 2023 round before the 2024 round that excludes its beneficiaries.
+ */
+export function inDecisionOrder(programs: CompiledProgram[]): CompiledProgram[] {
+  const byId = new Map(programs.map((p) => [p.program.spec.id, p]));
+  const ordered: CompiledProgram[] = [];
+  const visit = (p: CompiledProgram, path: string[]) => {
+    if (ordered.includes(p)) return;
+    if (path.includes(p.program.spec.id)) throw new Error(`programs read each other's decisions in a cycle: ${[...path, p.program.spec.id].join(' → ')}`);
+    for (const id of p.program.spec.reads_decisions) {
+      const source = byId.get(id);
+      if (source) visit(source, [...path, p.program.spec.id]);
+    }
+    ordered.push(p);
+  };
+  for (const p of programs) visit(p, []);
+  return ordered;
+}
+
+/**
+ * The snapshots with each member's decisions of the programs this one reads, on each of those
+ * programs' membership dates (copies: the same snapshots serve programs that read none).
+ */
+async function withPriorDecisions(
+  db: Kysely<DB>,
+  m: string,
+  programs: CompiledProgram[],
+  reader: CompiledProgram['program'],
+  snapshots: HouseholdSnapshot[],
+  knownAt: Date,
+): Promise<HouseholdSnapshot[]> {
+  const reads = reader.spec.reads_decisions.map((id) => {
+    const source = programs.find((p) => p.program.spec.id === id)?.program;
+    const membership = source && membershipDate(source, source.spec.base_date ?? source.versions[0].from);
+    if (!membership) throw new Error(`${reader.spec.id} reads the decisions of ${id}, which is not among the programs loaded or has no membership date`);
+    return { program: id, membership };
+  });
+  const personIds = snapshots.flatMap((s) => s.members.map((x) => x.person_id));
+  const byPerson = await priorDecisions(db, m, personIds, reads, knownAt);
+  return snapshots.map((s) => ({ ...s, members: s.members.map((x) => ({ ...x, decisions: byPerson.get(x.person_id) ?? [] })) }));
 }
 
 /**

@@ -111,9 +111,14 @@ export const FUNCTIONS: { signature: string; description: string; handler: (...a
     handler: (m: CelMember, year: bigint) => dependantOfTaxed(m.snapshot, member(m), fy(year), m.engineVersion, 'shotokuwari'),
   },
   {
-    signature: 'tax(Member, int): dyn',
-    description: 'その年度の課税情報（TaxRecord）、なければ null',
+    signature: 'tax(Member, int): TaxRecord',
+    description: 'その年度の課税情報（TaxRecord）。なければ、それを読む事実は不明（null）になる',
     handler: (m: CelMember, year: bigint) => nullable((m as unknown as { tax: Map<string, CelTaxRecord> }).tax.get(fy(year))),
+  },
+  {
+    signature: 'has_tax(Member, int): bool',
+    description: 'その年度の課税情報を市が持っているか',
+    handler: (m: CelMember, year: bigint) => (m as unknown as { tax: Map<string, CelTaxRecord> }).tax.has(fy(year)),
   },
   {
     signature: 'was_eligible(Member, string): dyn',

@@ -1,7 +1,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { parameterOn } from '../rules/parameter-value.ts';
 import type { Parameters } from '../rules/program-schema.ts';
-import { baseEnvironment, CelDecision, CelMember, CelTaxRecord } from './expression-environment.ts';
+import { baseEnvironment, CelDecision, CelMember, CelTaxRecord, VARIABLES } from './expression-environment.ts';
 import type { HouseholdSnapshot, MemberSnapshot, TaxRecord } from './household-snapshot.ts';
 import type { MemberFacts } from './member-facts.ts';
 
@@ -19,7 +19,7 @@ type Run = (input: Record<string, unknown>) => unknown;
 
 /** A rules file's expressions, parsed and type-checked once per rule version. */
 export interface CompiledExpressions {
-  facts: { name: string; run: Run }[];
+  facts: { name: string; type: FactType; run: Run }[];
   amounts: Map<string, Run>;
 }
 
@@ -58,8 +58,12 @@ export function compileExpressions(
     return env.parse(expr) as unknown as Run;
   };
   for (const [name, spec] of Object.entries(facts)) {
+    if (name in VARIABLES) {
+      problems.push(`${file} facts.${name}: the name of a variable every expression has (${Object.keys(VARIABLES).join(', ')})`);
+      continue;
+    }
     const run = check(`facts.${name}`, spec.expr, spec.type);
-    if (run) compiled.facts.push({ name, run });
+    if (run) compiled.facts.push({ name, type: spec.type, run });
     // Registered even when broken, so later facts are checked against its declared type.
     env.registerVariable(name, spec.type);
   }
@@ -86,9 +90,11 @@ export function evaluateFacts(compiled: CompiledExpressions, scope: ExpressionSc
   const input = expressionInput(scope);
   const values: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
-  for (const { name, run } of compiled.facts) {
+  for (const { name, type, run } of compiled.facts) {
     try {
       const value = run(input);
+      const mismatch = typeMismatch(type, value);
+      if (mismatch) throw new Error(mismatch);
       input[name] = value;
       values[name] = toJson(value);
     } catch (error) {
@@ -171,12 +177,21 @@ function toCel(value: unknown): unknown {
   return value;
 }
 
+/** A value of the wrong type at run time (an expression typed `dyn`, e.g. a parameter): why, or undefined. */
+function typeMismatch(type: FactType, value: unknown): string | undefined {
+  if (value === null || type === 'dyn') return undefined;
+  const scalar = { bool: 'boolean', int: 'bigint', string: 'string' }[type as 'bool' | 'int' | 'string'];
+  const ok = scalar ? typeof value === scalar : Array.isArray(value) && value.every((v) => typeof v === (type === 'list<int>' ? 'bigint' : 'string'));
+  return ok ? undefined : `declared ${type}, but the expression gave ${Array.isArray(value) ? 'a list of other values' : typeof value}`;
+}
+
 /** A CEL value as JSON (stored in the explanation and compared by json-rules-engine). */
 function toJson(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
   if (Array.isArray(value)) return value.map(toJson);
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, toJson(v)]));
   if (value instanceof CelMember) return value.source.person_id;
+  if (value instanceof CelTaxRecord || value instanceof CelDecision) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
   return value ?? null;
 }
 

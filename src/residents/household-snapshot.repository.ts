@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { CircumstanceKind, DB, IncomeRow } from '../db/schema.ts';
-import type { AccountSummary, Circumstance, HouseholdSnapshot, TaxRecord } from '../engine/household-snapshot.ts';
+import type { AccountSummary, Circumstance, HouseholdSnapshot, PriorDecision, TaxRecord } from '../engine/household-snapshot.ts';
 import { accountsAsOf, householdMembersAsOf } from './resident.repository.ts';
 
 /**
@@ -140,4 +140,45 @@ function groupTax(rows: TaxRow[]): Map<string, Record<string, TaxRecord>> {
     map.set(r.person_id, records);
   }
   return map;
+}
+
+/**
+ * For each person, the decisions of other programs about the household they belonged to on each
+ * program's membership date: per program, the decision in force on that date (the latest
+ * effective_from on or before it, the latest made among equals), as known at knownAt. Read by
+ * programs that name them (`reads_decisions`), e.g. "a member of a household eligible for the
+ * 2023 round". A person not resident then, or whose household has no such decision, has none.
+ */
+export async function priorDecisions(
+  db: Kysely<DB>,
+  m: string,
+  personIds: string[],
+  programs: { program: string; membership: string }[],
+  knownAt: Date,
+): Promise<Map<string, PriorDecision[]>> {
+  const byPerson = new Map<string, PriorDecision[]>();
+  if (personIds.length === 0 || programs.length === 0) return byPerson;
+  const { rows } = await sql<PriorDecision & { person_id: string }>`
+    select p.person_id, x.program, d.outcome, d.amount_yen, h.household_id
+    from unnest(${personIds}::text[]) as p(person_id)
+    cross join unnest(${programs.map((x) => x.program)}::text[], ${programs.map((x) => x.membership)}::date[]) as x(program, on_date)
+    cross join lateral (
+      select household_id, status from person_history
+      where municipality_code = ${m} and person_id = p.person_id and valid_from <= x.on_date and recorded_at <= ${knownAt}
+      order by valid_from desc, recorded_at desc, change_row desc limit 1
+    ) h
+    cross join lateral (
+      select outcome, amount_yen from decisions
+      where municipality_code = ${m} and program = x.program and household_id = h.household_id
+        and effective_from <= x.on_date and known_at <= ${knownAt}
+      order by effective_from desc, id desc limit 1
+    ) d
+    where h.status = 'resident'
+    order by p.person_id, x.program`.execute(db);
+  for (const { person_id, ...d } of rows) {
+    const list = byPerson.get(person_id) ?? [];
+    list.push(d);
+    byPerson.set(person_id, list);
+  }
+  return byPerson;
 }
