@@ -5,6 +5,7 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrator.ts';
 import { generateMunicipality } from '../src/generate/generate-municipality.ts';
+import { benchExpressions } from './expressions.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { benchNightly } from './nightly.bench.ts';
 import { benchNotices, benchZengin } from './payments.bench.ts';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'zengin-lines': { type: 'string', default: '100000' },
     notices: { type: 'string', default: '10000' },
+    'expression-households': { type: 'string', default: '50000' },
   },
 });
 const wants = (stage: string) => !values.only || values.only.split(',').includes(stage);
@@ -60,6 +62,11 @@ if (wants('zengin')) {
   results.zengin = await withDatabase('benefit_bench_zengin', (databaseUrl, db) => benchZengin(db, databaseUrl, MUNICIPALITY, Number(values['zengin-lines'])));
 }
 if (wants('notices')) results.notices = await benchNotices(Number(values.notices));
+if (wants('expressions')) {
+  const n = Number(values['expression-households']);
+  const generated = await generateMunicipality({ households: n, seed: values.seed!, municipalityCode: MUNICIPALITY, outDir: path.join(outDir, 'expressions-data') });
+  results.expressions = await withDatabase('benefit_bench_expressions', (databaseUrl, db) => benchExpressions(db, databaseUrl, MUNICIPALITY, generated.files));
+}
 
 if (wants('import') || wants('nightly')) {
   const generated = await timed(() =>

@@ -23,7 +23,9 @@ export async function loadStoreDirectly(databaseUrl: string, files: Partial<Reco
       const store = RECORD_STORES[kind];
       const columns = Object.keys(store.columns);
       // Optional columns the file leaves out are null, as the import would store them.
-      const payload = columns.filter((c) => header.includes(c)).map((c) => `'${c}', nullif(s."${c}", '')`).join(', ');
+      // Key columns that may be empty are stored as '' (RecordStore.emptyAsBlank), as the import does.
+      const blank = new Set(store.emptyAsBlank ?? []);
+      const payload = columns.filter((c) => header.includes(c)).map((c) => `'${c}', ${blank.has(c) ? `coalesce(s."${c}", '')` : `nullif(s."${c}", '')`}`).join(', ');
       await client.query(`insert into municipalities (municipality_code) select distinct municipality_code from ${staging} on conflict do nothing`);
       await client.query(`
         insert into changes (municipality_code, change_id, kind, person_id, effective_date, payload, content_hash, status, applied_at)

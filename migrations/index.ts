@@ -10,6 +10,7 @@ import * as decisionPaging from './0008_decision_paging.ts';
 import * as circumstances from './0009_circumstances.ts';
 import * as signInHardening from './0010_sign_in_hardening.ts';
 import * as importLiveness from './0011_import_liveness.ts';
+import * as personDecisions from './0012_person_decisions.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009_circumstances': circumstances,
   '0010_sign_in_hardening': signInHardening,
   '0011_import_liveness': importLiveness,
+  '0012_person_decisions': personDecisions,
 };

@@ -171,6 +171,8 @@ export interface DecisionTable {
   municipality_code: string;
   program: string;
   household_id: string;
+  /** The person decided, for a program with `subject: person`; '' for household programs. */
+  subject_person_id: Generated<string>;
   change_kind: ChangeKind;
   outcome: 'eligible' | 'ineligible' | 'review';
   amount_yen: number;

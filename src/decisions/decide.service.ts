@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ChangeKind, DB } from '../db/schema.ts';
 import { evaluateHousehold, membershipDate, type CompiledProgram, type Evaluation } from '../engine/evaluate-household.ts';
-import { appliesTo } from '../rules/program-loader.ts';
+import { appliesTo, type Program } from '../rules/program-loader.ts';
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
 import { loadHouseholdSnapshots, priorDecisions } from '../residents/household-snapshot.repository.ts';
-import { currentDecisions, insertDecisions, type EngineView, type NewDecision } from './decision.repository.ts';
+import { chainKey, currentDecisions, insertDecisions, type EngineView, type NewDecision } from './decision.repository.ts';
 
 export interface DecideResult {
   evaluated: number;
@@ -45,19 +45,22 @@ export async function decideHouseholds(
       snapshots = await loadHouseholdSnapshots(db, municipalityCode, householdIds, { membership, asOf, knownAt, circumstancesOn });
       snapshotsByDate.set(key, snapshots);
     }
-    if (program.spec.reads_decisions.length) snapshots = await withPriorDecisions(db, municipalityCode, loaded, program, snapshots, knownAt);
-    const evaluated: { snapshot: (typeof snapshots)[number]; evaluation: Evaluation }[] = [];
+    if (program.spec.reads_decisions.length) snapshots = await withPriorDecisions(db, municipalityCode, loaded.map((p) => p.program), program, snapshots, knownAt);
+    const evaluated: { snapshot: (typeof snapshots)[number]; subject: string; evaluation: Evaluation }[] = [];
     for (const snapshot of snapshots) {
-      const evaluation = await evaluateHousehold(compiled, snapshot, asOf);
-      if (evaluation) evaluated.push({ snapshot, evaluation });
+      // A person-level program decides each member; a household's chains are then one per person.
+      for (const subject of subjectsOf(program, snapshot)) {
+        const evaluation = await evaluateHousehold(compiled, snapshot, asOf, undefined, subject || undefined);
+        if (evaluation) evaluated.push({ snapshot, subject, evaluation });
+      }
     }
     if (evaluated.length === 0) continue;
     const current = await currentDecisions(db, municipalityCode, program.spec.id, householdIds, evaluated[0].evaluation.evaluation_date);
     const fresh: NewDecision[] = [];
-    for (const { snapshot, evaluation } of evaluated) {
+    for (const { snapshot, subject, evaluation } of evaluated) {
       result.evaluated++;
       if (evaluation.outcome === 'review') result.review++;
-      const { inForce, lastId, lastDecisionId } = current.get(snapshot.household_id) ?? {};
+      const { inForce, lastId, lastDecisionId } = current.get(chainKey(snapshot.household_id, subject)) ?? {};
       // A household the program does not concern gets no decision until it has had one.
       if (lastId === undefined && !evaluation.concerned) continue;
       const kind = changeKind(inForce, evaluation);
@@ -66,10 +69,11 @@ export async function decideHouseholds(
       result.byKind[kind] = (result.byKind[kind] ?? 0) + 1;
       const supersedes = lastId ?? null;
       fresh.push({
-        decision_id: decisionId(municipalityCode, program.spec.id, snapshot.household_id, lastDecisionId ?? null, evaluation),
+        decision_id: decisionId(municipalityCode, program.spec.id, snapshot.household_id, lastDecisionId ?? null, evaluation, subject),
         municipality_code: municipalityCode,
         program: program.spec.id,
         household_id: snapshot.household_id,
+        subject_person_id: subject,
         change_kind: kind,
         outcome: evaluation.outcome,
         amount_yen: evaluation.amount_yen,
@@ -111,20 +115,25 @@ export function inDecisionOrder(programs: CompiledProgram[]): CompiledProgram[] 
   return ordered;
 }
 
+/** Whom a program decides in a household: '' (the household), or each member for `subject: person`. */
+export function subjectsOf(program: Program, snapshot: HouseholdSnapshot): string[] {
+  return program.spec.subject === 'person' ? snapshot.members.map((m) => m.person_id) : [''];
+}
+
 /**
  * The snapshots with each member's decisions of the programs this one reads, on each of those
  * programs' membership dates (copies: the same snapshots serve programs that read none).
  */
-async function withPriorDecisions(
+export async function withPriorDecisions(
   db: Kysely<DB>,
   m: string,
-  programs: CompiledProgram[],
-  reader: CompiledProgram['program'],
+  programs: Program[],
+  reader: Program,
   snapshots: HouseholdSnapshot[],
   knownAt: Date,
 ): Promise<HouseholdSnapshot[]> {
   const reads = reader.spec.reads_decisions.map((id) => {
-    const source = programs.find((p) => p.program.spec.id === id)?.program;
+    const source = programs.find((p) => p.spec.id === id);
     const membership = source && membershipDate(source, source.spec.base_date ?? source.versions[0].from);
     if (!membership) throw new Error(`${reader.spec.id} reads the decisions of ${id}, which is not among the programs loaded or has no membership date`);
     return { program: id, membership };
@@ -166,7 +175,16 @@ export function changeKind(previous: EngineView | undefined, next: EngineView): 
  * the same way), never a row id, which depends on the order chunks happened to be written in.
  * Decisions made before this rule keep the ids they were given.
  */
-export function decisionId(m: string, program: string, household: string, supersedes: string | null, e: Pick<Evaluation, 'evaluation_date' | 'outcome' | 'amount_yen' | 'recipient_person_id'>): string {
-  const key = [m, program, household, supersedes ?? 'first', e.evaluation_date, e.outcome, e.amount_yen, e.recipient_person_id].join('\0');
+export function decisionId(
+  m: string,
+  program: string,
+  household: string,
+  supersedes: string | null,
+  e: Pick<Evaluation, 'evaluation_date' | 'outcome' | 'amount_yen' | 'recipient_person_id'>,
+  subject = '',
+): string {
+  // A person's chain differs from the household's; household ids stay as they were.
+  const place = subject ? `${household}\0${subject}` : household;
+  const key = [m, program, place, supersedes ?? 'first', e.evaluation_date, e.outcome, e.amount_yen, e.recipient_person_id].join('\0');
   return `D${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
 }

@@ -8,6 +8,8 @@ export interface DecisionRow {
   municipality_code: string;
   program: string;
   household_id: string;
+  /** The person decided (programs with `subject: person`); '' for a household. */
+  subject_person_id: string;
   change_kind: ChangeKind;
   outcome: DecisionTable['outcome'];
   amount_yen: number;
@@ -31,7 +33,7 @@ export interface DecisionRow {
 /** For a staff decision, what the engine had said: the engine's next result is compared with that. */
 export type EngineView = Pick<DecisionRow, 'outcome' | 'amount_yen' | 'recipient_person_id'>;
 
-export type NewDecision = Omit<DecisionRow, 'id' | 'decided_at' | 'effective_to' | 'decided_by'>;
+export type NewDecision = Omit<DecisionRow, 'id' | 'decided_at' | 'effective_to' | 'decided_by' | 'subject_person_id'> & { subject_person_id?: string };
 
 /** Keeps the exact files of a rule version, so its decisions can be replayed later. */
 export async function recordRuleVersion(db: Kysely<DB>, program: Program): Promise<void> {
@@ -44,6 +46,9 @@ export async function recordRuleVersion(db: Kysely<DB>, program: Program): Promi
 
 /** What deciding compares with: the decision in force, and for a staff decision what the engine had said. */
 type InForce = EngineView & { engine?: EngineView };
+
+/** A chain's key in currentDecisions: the household, and the person for person-level programs. */
+export const chainKey = (householdId: string, subjectPersonId = '') => `${householdId}\u0000${subjectPersonId}`;
 
 /** Where a household's chain stands: the decision in force and the chain's last decision. */
 export interface ChainPosition {
@@ -66,26 +71,27 @@ export async function currentDecisions(
   householdIds: string[],
   onDate: string,
 ): Promise<Map<string, ChainPosition>> {
-  const { rows } = await sql<EngineView & { id: number; decision_id: string; household_id: string; in_force: boolean; is_last: boolean; engine: EngineView | null }>`
+  const { rows } = await sql<EngineView & { id: number; decision_id: string; household_id: string; subject_person_id: string; in_force: boolean; is_last: boolean; engine: EngineView | null }>`
     with chain as (
-      select d.id, d.decision_id, d.household_id, d.outcome, d.amount_yen, d.recipient_person_id, d.decided_by, d.supersedes,
-             row_number() over (partition by household_id order by id desc) = 1 as is_last,
-             row_number() over (partition by household_id order by (effective_from <= ${onDate}::date) desc, effective_from desc, id desc) = 1
+      select d.id, d.decision_id, d.household_id, d.subject_person_id, d.outcome, d.amount_yen, d.recipient_person_id, d.decided_by, d.supersedes,
+             row_number() over (partition by household_id, subject_person_id order by id desc) = 1 as is_last,
+             row_number() over (partition by household_id, subject_person_id order by (effective_from <= ${onDate}::date) desc, effective_from desc, id desc) = 1
                and effective_from <= ${onDate}::date as in_force
       from decisions d
       where municipality_code = ${municipalityCode} and program = ${program} and household_id = any(${householdIds}::text[])
     )
-    select c.id, c.decision_id, c.household_id, c.outcome, c.amount_yen, c.recipient_person_id, c.in_force, c.is_last,
+    select c.id, c.decision_id, c.household_id, c.subject_person_id, c.outcome, c.amount_yen, c.recipient_person_id, c.in_force, c.is_last,
            case when c.decided_by is not null then
              jsonb_build_object('outcome', e.outcome, 'amount_yen', e.amount_yen, 'recipient_person_id', e.recipient_person_id) end as engine
     from chain c left join decisions e on e.id = c.supersedes
     where in_force or is_last`.execute(db);
   const map = new Map<string, ChainPosition>();
   for (const r of rows) {
-    const entry = map.get(r.household_id) ?? { lastId: r.id, lastDecisionId: r.decision_id };
+    const key = chainKey(r.household_id, r.subject_person_id);
+    const entry = map.get(key) ?? { lastId: r.id, lastDecisionId: r.decision_id };
     if (r.in_force) entry.inForce = { outcome: r.outcome, amount_yen: r.amount_yen, recipient_person_id: r.recipient_person_id, engine: r.engine ?? undefined };
     if (r.is_last) Object.assign(entry, { lastId: r.id, lastDecisionId: r.decision_id });
-    map.set(r.household_id, entry);
+    map.set(key, entry);
   }
   return map;
 }
@@ -94,14 +100,14 @@ export async function currentDecisions(
 export async function insertDecisions(db: Kysely<DB>, decisions: NewDecision[]): Promise<number> {
   if (decisions.length === 0) return 0;
   const result = await sql`
-    insert into decisions (decision_id, municipality_code, program, household_id, change_kind, outcome, amount_yen,
+    insert into decisions (decision_id, municipality_code, program, household_id, subject_person_id, change_kind, outcome, amount_yen,
       recipient_person_id, period_kind, effective_from, rule_version, engine_version, as_of, known_at, inputs,
       explanation, explanation_text, supersedes)
-    select r.decision_id, r.municipality_code, r.program, r.household_id, r.change_kind, r.outcome, r.amount_yen,
+    select r.decision_id, r.municipality_code, r.program, r.household_id, coalesce(r.subject_person_id, ''), r.change_kind, r.outcome, r.amount_yen,
       r.recipient_person_id, r.period_kind, r.effective_from, r.rule_version, r.engine_version, r.as_of, r.known_at, r.inputs,
       r.explanation, r.explanation_text, r.supersedes
     from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as r(
-      decision_id text, municipality_code text, program text, household_id text, change_kind text, outcome text,
+      decision_id text, municipality_code text, program text, household_id text, subject_person_id text, change_kind text, outcome text,
       amount_yen int, recipient_person_id text, period_kind text, effective_from date, rule_version text,
       engine_version text, as_of date, known_at timestamptz, inputs jsonb, explanation jsonb, explanation_text text,
       supersedes bigint)
@@ -109,7 +115,7 @@ export async function insertDecisions(db: Kysely<DB>, decisions: NewDecision[]):
   return Number(result.numAffectedRows ?? 0);
 }
 
-/** The decisions in force on a date, one per (program, household), with effective_to derived from the next. */
+/** The decisions in force on a date, one per (program, household, person decided), with effective_to derived from the next. */
 export async function decisionsInForce(
   db: Kysely<DB>,
   asOf: string,
@@ -133,15 +139,15 @@ export async function decisionsInForce(
           limit ${pageSize}`.execute(db);
         if (keys.length === 0) return;
         const { rows } = await sql<DecisionRow>`
-          select distinct on (d.municipality_code, d.program, d.household_id) d.*,
+          select distinct on (d.municipality_code, d.program, d.household_id, d.subject_person_id) d.*,
             (select min(n.effective_from) - 1 from decisions n
               where n.municipality_code = d.municipality_code and n.program = d.program and n.household_id = d.household_id
-                and n.effective_from > d.effective_from)::text as effective_to
+                and n.subject_person_id = d.subject_person_id and n.effective_from > d.effective_from)::text as effective_to
           from decisions d
           join unnest(${keys.map((k) => k.municipality_code)}::text[], ${keys.map((k) => k.program)}::text[], ${keys.map((k) => k.household_id)}::text[])
             as k(municipality_code, program, household_id) using (municipality_code, program, household_id)
           where d.effective_from <= ${asOf}::date
-          order by d.municipality_code, d.program, d.household_id, d.effective_from desc, d.id desc`.execute(db);
+          order by d.municipality_code, d.program, d.household_id, d.subject_person_id, d.effective_from desc, d.id desc`.execute(db);
         yield* rows;
         if (keys.length < pageSize) return;
         const last = keys[keys.length - 1];

@@ -1,6 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { addDays, addYears } from './calendar.ts';
-import type { HouseholdSnapshot, MemberSnapshot } from './household-snapshot.ts';
+import type { HouseholdSnapshot, MemberSnapshot, PriorDecision, TaxRecord } from './household-snapshot.ts';
+import type { MemberFacts } from './member-facts.ts';
 import { endOfSchoolYearAfterAge, legalAge } from './legal-age.ts';
 import { allOf, anyOf, dependantOfTaxed, kintowariExempt, shotokuwariExempt } from './resident-tax-status.ts';
 
@@ -13,26 +14,69 @@ import { allOf, anyOf, dependantOfTaxed, kintowariExempt, shotokuwariExempt } fr
  * CEL integers are BigInt; the engine converts at the edges (expression-input.ts).
  */
 
-/** A member as expressions see them; `snapshot`, `source` and `engineVersion` are for the library functions, not fields. */
+/**
+ * A member as expressions see them: a view over the snapshot and the member's facts whose
+ * fields convert on first read (CEL integers are BigInt), so a household's members cost nothing
+ * for the fields an expression does not read. `snapshot`, `source` and `engineVersion` serve
+ * the library functions; they are not fields.
+ */
 export class CelMember {
-  declare snapshot: HouseholdSnapshot;
-  declare source: MemberSnapshot;
-  declare engineVersion: string;
-  constructor(fields: Record<string, unknown>) {
-    Object.assign(this, fields);
+  #tax?: Map<string, CelTaxRecord>;
+  #decisions?: CelDecision[];
+  constructor(
+    readonly source: MemberSnapshot,
+    private readonly facts: MemberFacts,
+    readonly snapshot: HouseholdSnapshot,
+    readonly engineVersion: string,
+  ) {}
+  get person_id() { return this.source.person_id; }
+  get relationship() { return this.source.relationship; }
+  get birth_date() { return this.source.birth_date; }
+  get resident_since() { return this.source.resident_since; }
+  get age() { return BigInt(this.facts.age); }
+  get under_3() { return this.facts.under_3; }
+  get within_school_year_after_12() { return this.facts.within_school_year_after_12; }
+  get within_school_year_after_15() { return this.facts.within_school_year_after_15; }
+  get within_school_year_after_18() { return this.facts.within_school_year_after_18; }
+  get within_school_year_after_22() { return this.facts.within_school_year_after_22; }
+  get is_recipient_or_partner() { return this.facts.is_recipient_or_partner; }
+  get public_servant() { return this.facts.public_servant; }
+  get facility_placement() { return this.facts.facility_placement; }
+  get supported_student() { return this.facts.supported_student; }
+  get circumstances() { return (this.source.circumstances ?? []).map((c) => c.circumstance); }
+  get tax() {
+    return (this.#tax ??= new Map(Object.entries(this.source.tax).map(([year, record]) => [year, new CelTaxRecord(record)])));
+  }
+  get decisions() {
+    return (this.#decisions ??= (this.source.decisions ?? []).map((d) => new CelDecision(d)));
   }
 }
 
+const big = (n: number | null | undefined) => (n === null || n === undefined ? null : BigInt(n));
+
+/** A tax record as expressions see it; the optional columns are null when the record does not say. */
 export class CelTaxRecord {
-  constructor(fields: Record<string, unknown>) {
-    Object.assign(this, fields);
-  }
+  constructor(readonly record: TaxRecord) {}
+  get total_income() { return BigInt(this.record.total_income); }
+  get kintowari() { return BigInt(this.record.kintowari); }
+  get shotokuwari() { return BigInt(this.record.shotokuwari); }
+  get dependent_of() { return this.record.dependent_of ?? null; }
+  get supporter_taxed() { return this.record.supporter_taxed ?? null; }
+  get salary_income() { return big(this.record.salary_income); }
+  get pension_income() { return big(this.record.pension_income); }
+  get dependants() { return big(this.record.dependants); }
+  get elderly_dependants() { return big(this.record.elderly_dependants); }
+  get dependants_abroad() { return big(this.record.dependants_abroad); }
+  get treaty_exempt() { return this.record.treaty_exempt ?? null; }
+  get income_tax() { return big(this.record.income_tax); }
 }
 
 export class CelDecision {
-  constructor(fields: Record<string, unknown>) {
-    Object.assign(this, fields);
-  }
+  constructor(readonly decision: PriorDecision) {}
+  get program() { return this.decision.program; }
+  get outcome() { return this.decision.outcome; }
+  get amount_yen() { return BigInt(this.decision.amount_yen); }
+  get household_id() { return this.decision.household_id; }
 }
 
 /** Fields of a member (MemberFacts, plus the records). */
@@ -113,21 +157,27 @@ export const FUNCTIONS: { signature: string; description: string; handler: (...a
   {
     signature: 'tax(Member, int): TaxRecord',
     description: 'その年度の課税情報（TaxRecord）。なければ、それを読む事実は不明（null）になる',
-    handler: (m: CelMember, year: bigint) => nullable((m as unknown as { tax: Map<string, CelTaxRecord> }).tax.get(fy(year))),
+    handler: (m: CelMember, year: bigint) => nullable(m.tax.get(fy(year))),
   },
   {
     signature: 'has_tax(Member, int): bool',
     description: 'その年度の課税情報を市が持っているか',
-    handler: (m: CelMember, year: bigint) => (m as unknown as { tax: Map<string, CelTaxRecord> }).tax.has(fy(year)),
+    handler: (m: CelMember, year: bigint) => m.source.tax[fy(year)] !== undefined,
   },
   {
     signature: 'was_eligible(Member, string): dyn',
     description: '本人が、指定したプログラムの基準日に、そのプログラムで支給対象と決定された世帯に属していたか（要確認の決定なら null）',
     handler: (m: CelMember, program: string) => {
-      const outcomes = (m as unknown as { decisions: { program: string; outcome: string }[] }).decisions.filter((d) => d.program === program).map((d) => d.outcome);
+      const outcomes = (m.source.decisions ?? []).filter((d) => d.program === program).map((d) => d.outcome);
       return anyOf(outcomes.map((o) => (o === 'eligible' ? true : o === 'review' ? null : false)));
     },
   },
+  {
+    signature: 'has_decision(Member, string): bool',
+    description: '指定したプログラムの基準日に本人が属していた世帯について、そのプログラムの決定が記録されているか',
+    handler: (m: CelMember, program: string) => (m.source.decisions ?? []).some((d) => d.program === program),
+  },
+  { signature: 'negate(dyn): dyn', description: '否定（null は null のまま）', handler: (x: boolean | null) => (x === null ? null : !x) },
   { signature: 'all_of(list<dyn>): dyn', description: 'すべて true なら true、一つでも false なら false、それ以外は null（不明）', handler: (l: unknown[]) => allOf([...l] as (boolean | null)[]) },
   { signature: 'any_of(list<dyn>): dyn', description: '一つでも true なら true、すべて false なら false、それ以外は null（不明）', handler: (l: unknown[]) => anyOf([...l] as (boolean | null)[]) },
   { signature: 'sum(list<int>): int', description: '合計', handler: (l: bigint[]) => [...l].reduce((a, b) => a + b, 0n) },

@@ -2,7 +2,7 @@ import type { Environment } from '@marcbachmann/cel-js';
 import { parameterOn } from '../rules/parameter-value.ts';
 import type { Parameters } from '../rules/program-schema.ts';
 import { baseEnvironment, CelDecision, CelMember, CelTaxRecord, VARIABLES } from './expression-environment.ts';
-import type { HouseholdSnapshot, MemberSnapshot, TaxRecord } from './household-snapshot.ts';
+import type { HouseholdSnapshot } from './household-snapshot.ts';
 import type { MemberFacts } from './member-facts.ts';
 
 /** The types a derived fact may declare (CEL type names). */
@@ -116,59 +116,35 @@ export function evaluateAmount(run: Run, facts: DerivedFacts): { yen: number | n
   }
 }
 
-function expressionInput(scope: ExpressionScope): Record<string, unknown> {
-  const members = scope.snapshot.members.map((m, i) => celMember(m, scope.members[i], scope));
-  const byId = (id: string | undefined) => (id === undefined ? null : (members.find((m) => m.source.person_id === id) ?? null));
-  const params = new Map<string, unknown>();
-  for (const name of Object.keys(scope.parameters)) {
-    const value = parameterOn(scope.parameters, name, scope.evaluationDate)?.value;
-    if (value !== undefined) params.set(name, toCel(value));
+/** Parameter values on a date as CEL values, once per parameters file and date. */
+const paramsCache = new WeakMap<Parameters, Map<string, Map<string, unknown>>>();
+
+function paramsOn(parameters: Parameters, date: string): Map<string, unknown> {
+  let byDate = paramsCache.get(parameters);
+  if (!byDate) paramsCache.set(parameters, (byDate = new Map()));
+  let params = byDate.get(date);
+  if (!params) {
+    params = new Map();
+    for (const name of Object.keys(parameters)) {
+      const value = parameterOn(parameters, name, date)?.value;
+      if (value !== undefined) params.set(name, toCel(value));
+    }
+    byDate.set(date, params);
   }
+  return params;
+}
+
+function expressionInput(scope: ExpressionScope): Record<string, unknown> {
+  const members = scope.snapshot.members.map((m, i) => new CelMember(m, scope.members[i], scope.snapshot, scope.engineVersion));
+  const byId = (id: string | undefined) => (id === undefined ? null : (members.find((m) => m.person_id === id) ?? null));
   return {
     members,
     recipient: byId(scope.recipientId),
     subject: byId(scope.subjectId),
     date: scope.evaluationDate,
     membership_date: scope.snapshot.membership_date,
-    params,
+    params: paramsOn(scope.parameters, scope.evaluationDate),
   };
-}
-
-function celMember(m: MemberSnapshot, facts: MemberFacts, scope: ExpressionScope): CelMember {
-  const member = new CelMember({
-    person_id: m.person_id,
-    relationship: m.relationship,
-    birth_date: m.birth_date,
-    resident_since: m.resident_since,
-    age: BigInt(facts.age),
-    under_3: facts.under_3,
-    within_school_year_after_12: facts.within_school_year_after_12,
-    within_school_year_after_15: facts.within_school_year_after_15,
-    within_school_year_after_18: facts.within_school_year_after_18,
-    within_school_year_after_22: facts.within_school_year_after_22,
-    is_recipient_or_partner: facts.is_recipient_or_partner,
-    public_servant: facts.public_servant,
-    facility_placement: facts.facility_placement,
-    supported_student: facts.supported_student,
-    circumstances: (m.circumstances ?? []).map((c) => c.circumstance),
-    tax: new Map(Object.entries(m.tax).map(([year, record]) => [year, celTaxRecord(record)])),
-    decisions: (m.decisions ?? []).map((d) => new CelDecision({ ...d, amount_yen: BigInt(d.amount_yen) })),
-  });
-  Object.defineProperties(member, {
-    snapshot: { value: scope.snapshot },
-    source: { value: m },
-    engineVersion: { value: scope.engineVersion },
-  });
-  return member;
-}
-
-const TAX_FIELDS: (keyof TaxRecord)[] = [
-  'total_income', 'kintowari', 'shotokuwari', 'dependent_of', 'supporter_taxed', 'salary_income', 'pension_income',
-  'dependants', 'elderly_dependants', 'dependants_abroad', 'treaty_exempt', 'income_tax',
-];
-
-function celTaxRecord(record: TaxRecord): CelTaxRecord {
-  return new CelTaxRecord(Object.fromEntries(TAX_FIELDS.map((k) => [k, toCel(record[k] ?? null)])));
 }
 
 function toCel(value: unknown): unknown {
@@ -191,7 +167,8 @@ function toJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toJson);
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, toJson(v)]));
   if (value instanceof CelMember) return value.source.person_id;
-  if (value instanceof CelTaxRecord || value instanceof CelDecision) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
+  if (value instanceof CelTaxRecord) return value.record;
+  if (value instanceof CelDecision) return value.decision;
   return value ?? null;
 }
 

@@ -28,6 +28,8 @@ export interface PlanDecision {
   recipient_person_id: string | null;
   /** The decision records a 辞退 (a failed condition `declined`): nothing is paid or claimed back for its months. */
   declined?: boolean;
+  /** The person decided (programs with `subject: person`): each person's decisions are a chain of their own. */
+  subject_person_id?: string;
 }
 
 export interface PlanLine {
@@ -158,6 +160,27 @@ function periods(input: PlanInput): Period[] {
  * an overpayment).
  */
 function dueIn(
+  period: Period,
+  decisions: PlanDecision[],
+  periodKind: 'monthly' | 'once',
+): { due: Map<string, { amount: number; decision_id: string }>; declinedPaid: Map<string, number>; basis: string } {
+  const subjects = [...new Set(decisions.map((d) => d.subject_person_id ?? ''))];
+  if (subjects.length <= 1) return dueInChain(period, decisions, periodKind);
+  // A person-level program: each person's chain owes its own recipient (the person).
+  const due = new Map<string, { amount: number; decision_id: string }>();
+  const declinedPaid = new Map<string, number>();
+  let basis = '';
+  for (const subject of subjects) {
+    const chain = dueInChain(period, decisions.filter((d) => (d.subject_person_id ?? '') === subject), periodKind);
+    for (const [person, entry] of chain.due) due.set(person, { amount: (due.get(person)?.amount ?? 0) + entry.amount, decision_id: entry.decision_id });
+    for (const [person, amount] of chain.declinedPaid) declinedPaid.set(person, (declinedPaid.get(person) ?? 0) + amount);
+    basis = chain.basis || basis;
+  }
+  return { due, declinedPaid, basis };
+}
+
+/** dueIn for one chain of decisions (a household's, or one person's). */
+function dueInChain(
   period: Period,
   decisions: PlanDecision[],
   periodKind: 'monthly' | 'once',

@@ -19,7 +19,7 @@ function byHousehold<T extends { household_id: string }>(rows: T[]): Map<string,
 export async function planDecisions(db: Db, m: string, program: string, households: string[]) {
   const rows = await db
     .selectFrom('decisions')
-    .select(['id', 'decision_id', 'household_id', 'effective_from', 'outcome', 'amount_yen', 'recipient_person_id', declinedSql('explanation').as('declined')])
+    .select(['id', 'decision_id', 'household_id', 'subject_person_id', 'effective_from', 'outcome', 'amount_yen', 'recipient_person_id', declinedSql('explanation').as('declined')])
     .where('municipality_code', '=', m)
     .where('program', '=', program)
     .where('household_id', '=', sql<string>`any(${households}::text[])`)

@@ -164,6 +164,7 @@ async function insertStaffDecision(
       municipality_code: actor.municipalityCode,
       program: reviewed.program,
       household_id: reviewed.household_id,
+      subject_person_id: reviewed.subject_person_id,
       change_kind: changeKind(reviewed, decided) ?? 'confirmed',
       ...decided,
       period_kind: reviewed.period_kind,

@@ -8,7 +8,7 @@ import { compileProgram, evaluateHousehold, type CompiledProgram, type Evaluatio
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
 import { UnusableInputError } from '../errors.ts';
 import { loadHouseholdSnapshots } from '../residents/household-snapshot.repository.ts';
-import { snapshotDates } from '../decisions/decide.service.ts';
+import { snapshotDates, subjectsOf, withPriorDecisions } from '../decisions/decide.service.ts';
 import { runCases } from '../rules/case-runner.ts';
 import { appliesTo, versionOn, type Program } from '../rules/program-loader.ts';
 import { headDistricts } from './simulation.repository.ts';
@@ -118,7 +118,7 @@ export async function simulate(db: Kysely<DB>, input: SimulateInput): Promise<Si
       for (const [m, households] of lists) {
         for (let i = 0; i < households.length; i += PAGE) {
           const ids = households.slice(i, i + PAGE);
-          await simulatePage(trx, m, ids, input.asOf, pairs, mask, emit);
+          await simulatePage(trx, m, ids, input.asOf, pairs, [...input.drafts, ...input.inForce], mask, emit);
           done += ids.length;
           input.onProgress?.(done, total);
         }
@@ -146,6 +146,8 @@ async function simulatePage(
   ids: string[],
   asOf: string,
   pairs: Pair[],
+  /** Where the programs whose decisions a program reads are found (their membership dates). */
+  programs: Program[],
   mask: (h: string, m: string) => string,
   emit: (row: ChangedHousehold) => void,
 ): Promise<void> {
@@ -163,13 +165,21 @@ async function simulatePage(
     if (!dates) continue;
     const currentDates = current && snapshotDates(current.program, asOf);
     const differ = currentDates && (currentDates.membership !== dates.membership || currentDates.circumstancesOn !== dates.circumstancesOn);
-    const currentSnapshots = differ ? new Map((await snapshotsOn(currentDates)).map((s) => [s.household_id, s])) : undefined;
-    for (const snapshot of await snapshotsOn(dates)) {
-      const next = await evaluateHousehold(draft, snapshot, asOf);
-      const now = current ? await evaluateHousehold(current, currentSnapshots?.get(snapshot.household_id) ?? snapshot, asOf) : undefined;
-      if (!next && !now) continue;
-      if (!concerns(next) && !concerns(now)) continue;
-      record(result, m, snapshot, asOf, districts.get(snapshot.household_id) ?? '不明', now, next, mask, emit);
+    // Other programs' decisions as recorded now, for programs that read them (as the nightly would).
+    const withDecisions = async (program: Program, list: HouseholdSnapshot[]) =>
+      program.spec.reads_decisions.length ? withPriorDecisions(trx, m, programs, program, list, new Date()) : list;
+    const draftSnapshots = await withDecisions(draft.program, await snapshotsOn(dates));
+    const ownSnapshots = current && (differ || current.program.spec.reads_decisions.join() !== draft.program.spec.reads_decisions.join());
+    const currentSnapshots = ownSnapshots ? new Map((await withDecisions(current.program, await snapshotsOn(currentDates ?? dates))).map((s) => [s.household_id, s])) : undefined;
+    for (const snapshot of draftSnapshots) {
+      // A person-level program is compared person by person (each taxpayer is a row).
+      for (const subject of subjectsOf(draft.program, snapshot)) {
+        const next = await evaluateHousehold(draft, snapshot, asOf, undefined, subject || undefined);
+        const now = current ? await evaluateHousehold(current, currentSnapshots?.get(snapshot.household_id) ?? snapshot, asOf, undefined, subject || undefined) : undefined;
+        if (!next && !now) continue;
+        if (!concerns(next) && !concerns(now)) continue;
+        record(result, m, snapshot, asOf, districts.get(snapshot.household_id) ?? '不明', now, next, mask, emit);
+      }
     }
   }
 }

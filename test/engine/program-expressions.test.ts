@@ -115,14 +115,18 @@ describe('type checking: a folder whose expressions do not check does not load',
     expect(program.versions[0].expressions.facts.map((f) => f.name)).toEqual([p.name, 'later']);
   });
 
-  // LIMITATION (src/engine/expression-environment.ts, FUNCTIONS: 'tax(Member, int): dyn'): tax()
-  // is typed dyn because it may return null, so nothing after it is checked: a misspelt column
-  // such as tax(subject, 2024).income_tx loads, and at run time the fact fails ("No such key")
-  // and every household goes to review. m.tax["2024"].income_tx is caught (the test above).
+  // tax() is typed TaxRecord (a year without a record makes the fact unknown at run time), so
+  // what is read through it is checked like m.tax["2024"].
   it('a misspelt tax record field read through tax() is reported when the folder loads', () => {
     const problems = problemsOf(filesWith((r) => (r.facts = describeFacts({ income: { type: 'dyn', expr: 'tax(recipient, 2024).totl_income' } }))));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^rules\.json facts\.income: .*totl_income/);
+  });
+
+  it('a parameter an expression reads that parameters.json does not define is reported when the folder loads', () => {
+    const withParam = (name: string) => problemsOf(filesWith((r) => (r.facts = describeFacts({ amount: { type: 'dyn', expr: `params.${name} + 1` } }))));
+    expect(withParam('child_amout')).toEqual(["rules.json facts.amount: parameter 'child_amout' is not in parameters.json"]);
+    expect(withParam('child_amount')).toEqual([]);
   });
 
   it('reports every broken fact of a file, and checks a later fact against a broken one’s declared type', () => {

@@ -31,14 +31,14 @@ export const silentLogger = pino({ level: 'silent' });
 /** The rules in force, as the workers of every test environment load them. */
 export const PROGRAMS = loadPrograms(fileURLToPath(new URL('../../rules', import.meta.url))).map(compileProgram);
 
-/** PostgreSQL server + Redis, with BullMQ workers running in this process. */
-export async function postgresWithRedis(): Promise<TestEnvironment> {
+/** PostgreSQL server + Redis, with BullMQ workers running in this process (loaded with `programs`). */
+export async function postgresWithRedis(programs: CompiledProgram[] = PROGRAMS): Promise<TestEnvironment> {
   const database = await createPostgresDatabase();
   const prefix = `benefit-test-${randomBytes(4).toString('hex')}`;
   const jobs = new BullJobQueue({ redisUrl: REDIS_URL, prefix }, silentLogger);
   const noticesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-notices-'));
   const { draftsDir, reportsDir } = simulationDirs();
-  const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger: silentLogger, noticesDir, programs: PROGRAMS, draftsDir, reportsDir }), silentLogger);
+  const workers = startWorkers({ redisUrl: REDIS_URL, prefix }, jobHandlers({ db: database.db, logger: silentLogger, noticesDir, programs, draftsDir, reportsDir }), silentLogger);
   return {
     db: database.db,
     jobs,

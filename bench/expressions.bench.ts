@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
+import { allHouseholds } from '../src/batch/batch.repository.ts';
+import type { DB, RecordKind } from '../src/db/schema.ts';
+import { compileProgram, evaluateHousehold, membershipDate, type CompiledProgram } from '../src/engine/evaluate-household.ts';
+import type { HouseholdSnapshot } from '../src/engine/household-snapshot.ts';
+import { loadPrograms, programFromFiles, type Program } from '../src/rules/program-loader.ts';
+import { loadHouseholdSnapshots } from '../src/residents/household-snapshot.repository.ts';
+import { fmt } from './measure.ts';
+import { loadStoreDirectly } from './store-loader.ts';
+
+const RULES = fileURLToPath(new URL('../rules', import.meta.url));
+const LOW_INCOME = path.join(RULES, 'low-income-household-2024');
+
+/**
+ * The same program twice: as the engine had it before the expression layer (conditions on the
+ * built-in TypeScript facts, こども加算 a per-member component), and as expressions (derived
+ * facts in CEL and an expression amount). Same decisions, so the figures compare the cost of
+ * the language alone.
+ */
+function lowIncomeAsExpressions(): Program {
+  const files = Object.fromEntries(fs.readdirSync(LOW_INCOME).map((f) => [f, fs.readFileSync(path.join(LOW_INCOME, f), 'utf8')]));
+  const rules = JSON.parse(files['rules.json']);
+  rules.facts = {
+    everyone_exempt: { type: 'dyn', description_ja: '世帯全員が令和6年度の均等割非課税', expr: 'all_of(members.map(m, kintowari_exempt(m, 2024)))' },
+    only_dependants_of_taxed: { type: 'dyn', description_ja: '課税者の扶養親族等のみの世帯', expr: 'all_of(members.map(m, dependant_of_taxed(m, 2024)))' },
+    children: {
+      type: 'int',
+      description_ja: 'こども加算の対象となる児童の数',
+      expr: "members.filter(m, m.birth_date >= params.child_born_on_or_after && m.relationship != '世帯主' && !m.facility_placement).size()",
+    },
+  };
+  rules.conditions[0] = { ...rules.conditions[0], fact: 'everyone_exempt', params: undefined };
+  rules.conditions[1] = { ...rules.conditions[1], fact: 'only_dependants_of_taxed', params: undefined };
+  rules.amount.components[1] = { id: 'children', kind: 'expression', expr: 'children * params.child_amount', text_ja: 'こども加算', citation: rules.amount.components[1].citation };
+  return programFromFiles(LOW_INCOME, { ...files, 'rules.json': JSON.stringify(rules) });
+}
+
+/** Decisions per second of one program over the snapshots, the best of `rounds` passes (in memory: no database in the timing). */
+async function throughput(compiled: CompiledProgram, snapshots: HouseholdSnapshot[], asOf: string, rounds = 3) {
+  let best = Infinity;
+  const outcomes: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    outcomes.length = 0;
+    const start = process.hrtime.bigint();
+    for (const s of snapshots) {
+      const subjects = compiled.program.spec.subject === 'person' ? s.members.map((m) => m.person_id) : [undefined];
+      for (const subject of subjects) {
+        const e = await evaluateHousehold(compiled, s, asOf, undefined, subject);
+        outcomes.push(`${e?.outcome}/${e?.amount_yen}/${e?.recipient_person_id}`);
+      }
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  return { decisions_per_second: outcomes.length / best, evaluations: outcomes.length, seconds: best, outcomes };
+}
+
+/**
+ * Evaluation throughput with expressions next to the figure before them, in the same run, on
+ * snapshots of a generated municipality read once from PostgreSQL; and the 2023–2024 rounds,
+ * which are written in expressions only.
+ */
+export async function benchExpressions(db: Kysely<DB>, databaseUrl: string, municipality: string, files: Partial<Record<RecordKind, string>>) {
+  await loadStoreDirectly(databaseUrl, files);
+  const households = await allHouseholds(db, municipality);
+  const before = compileProgram(loadPrograms(LOW_INCOME)[0]);
+  const after = compileProgram(lowIncomeAsExpressions());
+  const snapshotsOn = async (program: Program, asOf: string) => {
+    const membership = membershipDate(program, asOf)!;
+    const snapshots: HouseholdSnapshot[] = [];
+    for (let i = 0; i < households.length; i += 2000) {
+      snapshots.push(...(await loadHouseholdSnapshots(db, municipality, households.slice(i, i + 2000), { membership, asOf, knownAt: new Date() })));
+    }
+    return snapshots;
+  };
+  const asOf = before.program.spec.base_date!;
+  const snapshots = await snapshotsOn(before.program, asOf);
+  const a = await throughput(before, snapshots, asOf);
+  const b = await throughput(after, snapshots, asOf);
+  const differing = a.outcomes.filter((o, i) => o !== b.outcomes[i]).length;
+  console.log(
+    `expressions: low-income-household-2024 over ${fmt(snapshots.length, 0)} households: built-in facts ${fmt(a.decisions_per_second, 0)}/s, ` +
+      `the same rules as expressions ${fmt(b.decisions_per_second, 0)}/s (${fmt(b.decisions_per_second / a.decisions_per_second, 2)}x); ${differing} decisions differ`,
+  );
+  const rounds: Record<string, { decisions_per_second: number; evaluations: number }> = {};
+  for (const program of loadPrograms(RULES).filter((p) => /^(price-relief|tax-cut)/.test(p.spec.id))) {
+    const on = program.spec.base_date!;
+    const r = await throughput(compileProgram(program), await snapshotsOn(program, on), on, 1);
+    rounds[program.spec.id] = { decisions_per_second: r.decisions_per_second, evaluations: r.evaluations };
+    console.log(`expressions: ${program.spec.id}: ${fmt(r.evaluations, 0)} evaluations, ${fmt(r.decisions_per_second, 0)}/s`);
+  }
+  return {
+    households: snapshots.length,
+    built_in_facts: { decisions_per_second: a.decisions_per_second, seconds: a.seconds },
+    expressions: { decisions_per_second: b.decisions_per_second, seconds: b.seconds },
+    ratio_expressions_to_built_in: b.decisions_per_second / a.decisions_per_second,
+    decisions_differing: differing,
+    rounds,
+  };
+}
