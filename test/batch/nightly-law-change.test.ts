@@ -15,7 +15,7 @@ import { importFile } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
 import { income, resident, writeCsv } from '../support/rows.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/test-database.ts';
-import { ENVIRONMENTS, nightlyContext, PROGRAMS, silentLogger, type TestEnvironment } from '../support/test-environments.ts';
+import { BASE_PROGRAMS, ENVIRONMENTS, nightlyContext, silentLogger, type TestEnvironment } from '../support/test-environments.ts';
 
 const RULES = fileURLToPath(new URL('../../rules', import.meta.url));
 const LAW_CHANGE = 'child-allowance: version rules-2024-10.json in force from 2024-10-01';
@@ -33,7 +33,7 @@ function taxRows(m: string, person: string, o: Record<string, string>) {
 describe.each(ENVIRONMENTS)('a law change re-decides every household it may concern, with no change to their data ($name)', ({ open }) => {
   let env: TestEnvironment;
   const m = freshMunicipality();
-  const nightly = (date: string) => runNightly(nightlyContext(env, PROGRAMS), date, false);
+  const nightly = (date: string) => runNightly(nightlyContext(env, BASE_PROGRAMS), date, false);
 
   beforeAll(async () => {
     env = await open();
@@ -109,7 +109,8 @@ describe('a changed program folder re-decides everyone once for that program; an
     // The shipped rules as they are now, and a copy whose 2024-10 amount for a first or second
     // child is 11,000 yen: the two differ in the child allowance's folder only.
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-rules-'));
-    fs.cpSync(RULES, path.join(root, 'shipped'), { recursive: true });
+    // The programs this test is about (the 2023–2024 rounds would add decisions of their own).
+    for (const id of ['child-allowance', 'low-income-household-2024', 'birth-gift-2024']) fs.cpSync(path.join(RULES, id), path.join(root, 'shipped', id), { recursive: true });
     fs.cpSync(path.join(root, 'shipped'), path.join(root, 'changed'), { recursive: true });
     const file = path.join(root, 'changed', 'child-allowance', 'parameters.json');
     const parameters = JSON.parse(fs.readFileSync(file, 'utf8'));

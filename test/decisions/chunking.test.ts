@@ -90,12 +90,15 @@ describe('the same household gets the same decision however the batch is chunked
       }
       const decisions = await env.db
         .selectFrom('decisions')
-        .select(['program', 'household_id', 'outcome', 'amount_yen', 'recipient_person_id', 'explanation'])
+        .select(['program', 'household_id', 'subject_person_id', 'outcome', 'amount_yen', 'recipient_person_id', 'explanation'])
         .where('municipality_code', '=', m)
         .orderBy('program')
         .orderBy('household_id')
+        .orderBy('subject_person_id')
         .execute();
-      results.push(new Map(decisions.map((d) => [`${d.program}/${d.household_id}`, { outcome: d.outcome, amount_yen: d.amount_yen, recipient: d.recipient_person_id, explanation: d.explanation }])));
+      // A person-level program's decisions are one per person: the key names the person too.
+      const key = (d: (typeof decisions)[number]) => `${d.program}/${d.household_id}${d.subject_person_id ? `/${d.subject_person_id}` : ''}`;
+      results.push(new Map(decisions.map((d) => [key(d), { outcome: d.outcome, amount_yen: d.amount_yen, recipient: d.recipient_person_id, explanation: d.explanation }])));
     }
     expect(results[0].size).toBeGreaterThan(40);
     // The population has each outcome (review: the household with no tax record), so the comparison means something.

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
@@ -9,16 +8,15 @@ import { decisionsInForce, insertDecisions, type DecisionRow } from '../../src/d
 import type { HouseholdSnapshot } from '../../src/engine/household-snapshot.ts';
 import { replayDecision } from '../../src/decisions/replay.service.ts';
 import { allHouseholds } from '../../src/batch/batch.repository.ts';
-import { compileProgram, evaluateHousehold } from '../../src/engine/evaluate-household.ts';
+import { evaluateHousehold } from '../../src/engine/evaluate-household.ts';
 import { loadHouseholdSnapshots } from '../../src/residents/household-snapshot.repository.ts';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
-import { loadPrograms } from '../../src/rules/program-loader.ts';
 import { importFile } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
 import { income, resident, writeCsv } from '../support/rows.ts';
-import { ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
+import { BASE_PROGRAMS, ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 
-const programs = loadPrograms(fileURLToPath(new URL('../../rules', import.meta.url))).map(compileProgram);
+const programs = BASE_PROGRAMS;
 
 async function exportAll(env: TestEnvironment, asOf: string, municipalityCode: string): Promise<DecisionRow[]> {
   const rows: DecisionRow[] = [];

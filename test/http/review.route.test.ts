@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { runCli } from '../support/run-cli.ts';
-import { nightlyContext, postgresWithRedis, PROGRAMS, type TestEnvironment } from '../support/test-environments.ts';
+import { nightlyContext, postgresWithRedis, BASE_PROGRAMS, type TestEnvironment } from '../support/test-environments.ts';
 import { PASSWORD, reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
 import { signIn as signInAs, type Client } from './support/api-client.ts';
 
@@ -150,7 +150,7 @@ describe('the review API', () => {
     const lineStatus = async () => (await sql<{ status: string }>`select distinct status from payment_lines where household_id = ${paid[0].household_id} and program = ${paid[0].program} and municipality_code = ${f.m}`.execute(env.db)).rows.map((r) => r.status);
     expect(await lineStatus()).toEqual(['held']);
 
-    await runNightly(nightlyContext(env, PROGRAMS), '2024-12-14', false);
+    await runNightly(nightlyContext(env, BASE_PROGRAMS), '2024-12-14', false);
     // Paid, or (when the resident has no usable account) asked for one: never neither.
     const { rows: lines } = await sql<{ amount_yen: number }>`select amount_yen from payment_lines where decision_id = ${approved.decision_id}`.execute(env.db);
     const { rows: asked } = await sql<{ amount_yen: number }>`select amount_yen from review_items where decision_id = ${approved.decision_id} and kind = 'missing_account'`.execute(env.db);
@@ -163,13 +163,13 @@ describe('the review API', () => {
     expect(notices.filter((n) => n.decision_id === rejected.decision_id)).toEqual([]);
     expect(await lineStatus()).toEqual(['held']);
     // The engine does not undo a staff decision while its own result stays the same.
-    await runNightly(nightlyContext(env, PROGRAMS), '2024-12-14', true);
+    await runNightly(nightlyContext(env, BASE_PROGRAMS), '2024-12-14', true);
     const last = await sql<{ decided_by: number | null }>`select decided_by from decisions where household_id = ${approveItem.household_id} and program = 'low-income-household-2024' and municipality_code = ${f.m} order by id desc limit 1`.execute(env.db);
     expect(last.rows[0].decided_by).not.toBeNull();
 
     // Released: the held lines are planned afresh by the next run, and paid.
     expect((await post(c, `/v1/decisions/${held}/review`, { action: 'approve' })).json().item_status).toBe('resolved');
-    await runNightly(nightlyContext(env, PROGRAMS), '2024-12-15', false);
+    await runNightly(nightlyContext(env, BASE_PROGRAMS), '2024-12-15', false);
     expect(await lineStatus()).toContain('due');
     expect(await lineStatus()).not.toContain('held');
   });

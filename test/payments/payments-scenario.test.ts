@@ -4,19 +4,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
-import { compileProgram } from '../../src/engine/evaluate-household.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import { applyBankReturns } from '../../src/payments/bank-returns.service.ts';
 import { exportPayments, paymentDates } from '../../src/payments/export-payments.service.ts';
 import { parseZenginTransferFile } from '../../src/payments/zengin/index.ts';
-import { loadPrograms } from '../../src/rules/program-loader.ts';
 import { importFile } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
 import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
-import { ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
+import { BASE_PROGRAMS, ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 import { withResultCodes } from './support/result-file.ts';
 
-const programs = loadPrograms(fileURLToPath(new URL('../../rules', import.meta.url))).map(compileProgram);
+const programs = BASE_PROGRAMS;
 const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 /**

@@ -15,7 +15,7 @@ import { writeSimulationReport } from '../../src/simulation/simulation-report.ts
 import { importFile } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
 import { runCli } from '../support/run-cli.ts';
-import { nightlyContext, postgresWithRedis, PROGRAMS, type TestEnvironment } from '../support/test-environments.ts';
+import { nightlyContext, postgresWithRedis, BASE_PROGRAMS, type TestEnvironment } from '../support/test-environments.ts';
 
 const RULES = fileURLToPath(new URL('../../rules', import.meta.url));
 const PROGRAM = 'low-income-household-2024';
@@ -47,7 +47,7 @@ const setValue = (parameters: Json, name: string, value: unknown) => {
 describe('simulating a rule change on the population', () => {
   let env: TestEnvironment;
   const m = freshMunicipality();
-  const inForce = PROGRAMS.map((p) => p.program);
+  const inForce = BASE_PROGRAMS.map((p) => p.program);
   let fingerprint: () => Promise<string>;
 
   beforeAll(async () => {
@@ -55,7 +55,7 @@ describe('simulating a rule change on the population', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-simulate-'));
     const { files } = await generateMunicipality({ households: 500, seed: 'simulate', municipalityCode: m, outDir: dir });
     for (const kind of ['residents', 'income', 'accounts'] as const) expect((await importFile(env, kind, files[kind])).rejectedRows).toBe(0);
-    await runNightly(nightlyContext(env, PROGRAMS), AS_OF, false);
+    await runNightly(nightlyContext(env, BASE_PROGRAMS), AS_OF, false);
     // Everything the batch wrote, row by row: a simulation must leave it as it is.
     fingerprint = async () =>
       (await sql<{ f: string }>`select md5(coalesce((select string_agg(d::text, '|' order by id) from decisions d), '') ||

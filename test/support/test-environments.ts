@@ -31,6 +31,16 @@ export const silentLogger = pino({ level: 'silent' });
 /** The rules in force, as the workers of every test environment load them. */
 export const PROGRAMS = loadPrograms(fileURLToPath(new URL('../../rules', import.meta.url))).map(compileProgram);
 
+/**
+ * The programs a test is about, from the rules in force: a test of the child allowance and the
+ * 2024 benefit does not depend on which other rounds the rules folder holds (a fixture with only
+ * fiscal-2024 records would send every 2023 round to review).
+ */
+export const programsNamed = (...ids: string[]) => PROGRAMS.filter((p) => ids.includes(p.program.spec.id));
+
+/** The programs of the tests written before the 2023–2024 rounds were added. */
+export const BASE_PROGRAMS = programsNamed('child-allowance', 'low-income-household-2024', 'birth-gift-2024');
+
 /** PostgreSQL server + Redis, with BullMQ workers running in this process (loaded with `programs`). */
 export async function postgresWithRedis(programs: CompiledProgram[] = PROGRAMS): Promise<TestEnvironment> {
   const database = await createPostgresDatabase();

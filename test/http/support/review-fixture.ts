@@ -9,7 +9,7 @@ import { updateSettings } from '../../../src/municipalities/municipality.service
 import { addUser } from '../../../src/staff/staff.service.ts';
 import { importFile } from '../../support/import-file.ts';
 import { freshMunicipality } from '../../support/municipalities.ts';
-import { nightlyContext, PROGRAMS, type TestEnvironment } from '../../support/test-environments.ts';
+import { nightlyContext, BASE_PROGRAMS, type TestEnvironment } from '../../support/test-environments.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const DATE = '2024-12-13';
@@ -39,7 +39,7 @@ export async function reviewFixture(env: TestEnvironment, households = 400): Pro
     for (const kind of ['residents', 'income', 'accounts'] as const) expect((await importFile(env, kind, files[kind])).rejectedRows).toBe(0);
     await updateSettings(env.db, code, { ...base, requester: { ...base.requester, code: `99${code}00` } });
   }
-  await runNightly(nightlyContext(env, PROGRAMS), DATE, false);
+  await runNightly(nightlyContext(env, BASE_PROGRAMS), DATE, false);
   const suffix = Math.random().toString(36).slice(2, 8);
   const users = {
     reviewer: `reviewer-${suffix}`, reviewer2: `reviewer2-${suffix}`, supervisor: `supervisor-${suffix}`, supervisor2: `supervisor2-${suffix}`,
