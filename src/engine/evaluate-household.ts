@@ -93,7 +93,9 @@ export function compileProgram(program: Program): CompiledProgram {
   const engines = new Map<ProgramVersion, Engine>();
   for (const version of program.versions) {
     const engine = new Engine([], { allowUndefinedFacts: false });
-    registerFacts(engine, version.expressions.facts.map((f) => f.name));
+    const derived = version.expressions.facts.map((f) => f.name);
+    const named = version.rules.conditions.flatMap((c) => [c.fact, ...(typeof c.value === 'object' && !Array.isArray(c.value) ? ['parameter' in c.value ? 'parameter' : c.value.fact] : [])]);
+    registerFacts(engine, [...new Set(named)].filter((name) => !derived.includes(name)), derived);
     engine.addRule({
       name: program.spec.id,
       conditions: { all: version.rules.conditions.map(toEngineCondition) },

@@ -142,12 +142,14 @@ export function incomeYearFor(date: string): number {
 export const CONTEXT_FACT = 'context';
 
 /**
- * Registers every household fact on an engine once; each run passes its context as a fact.
- * Uncached: a rule names each fact once or twice, and computing it again is cheaper than the
- * hash of its parameters that json-rules-engine's cache takes on every lookup.
+ * Registers on an engine the household facts its conditions name, once; each run passes its
+ * context as a fact. Only those: json-rules-engine adds every registered fact to each run's
+ * almanac. Uncached: a rule names each fact once or twice, and computing it again is cheaper
+ * than the hash of its parameters that json-rules-engine's cache takes on every lookup.
  */
-export function registerFacts(engine: Engine, derived: string[] = []): void {
-  for (const [name, fact] of Object.entries(HOUSEHOLD_FACTS)) {
+export function registerFacts(engine: Engine, builtIn: string[], derived: string[] = []): void {
+  for (const name of builtIn) {
+    const fact = HOUSEHOLD_FACTS[name];
     engine.addFact(
       name,
       async (params: Record<string, unknown>, almanac: Almanac) => fact.compute(params ?? {}, (await almanac.factValue(CONTEXT_FACT)) as FactContext),

@@ -134,17 +134,24 @@ function paramsOn(parameters: Parameters, date: string): Map<string, unknown> {
   return params;
 }
 
+// Loops rather than closures: this runs for every household a program with expressions decides.
 function expressionInput(scope: ExpressionScope): Record<string, unknown> {
-  const members = scope.snapshot.members.map((m, i) => new CelMember(m, scope.members[i], scope.snapshot, scope.engineVersion));
-  const byId = (id: string | undefined) => (id === undefined ? null : (members.find((m) => m.person_id === id) ?? null));
+  const { snapshot } = scope;
+  const members: CelMember[] = new Array(snapshot.members.length);
+  for (let i = 0; i < members.length; i++) members[i] = new CelMember(snapshot.members[i], scope.members[i], snapshot, scope.engineVersion);
   return {
     members,
-    recipient: byId(scope.recipientId),
-    subject: byId(scope.subjectId),
+    recipient: memberById(members, scope.recipientId),
+    subject: memberById(members, scope.subjectId),
     date: scope.evaluationDate,
     membership_date: scope.snapshot.membership_date,
     params: paramsOn(scope.parameters, scope.evaluationDate),
   };
+}
+
+function memberById(members: CelMember[], id: string | undefined): CelMember | null {
+  if (id !== undefined) for (const m of members) if (m.source.person_id === id) return m;
+  return null;
 }
 
 function toCel(value: unknown): unknown {
