@@ -165,3 +165,26 @@ export async function planBasis(db: Kysely<DB>, runId: number): Promise<PlanBasi
 export async function finishRun(db: Kysely<DB>, id: number, summary: Record<string, unknown>): Promise<void> {
   await db.updateTable('batch_runs').set({ finished_at: new Date(), summary: JSON.stringify(summary) }).where('id', '=', id).execute();
 }
+
+/**
+ * The households, on `membership`, of everyone who belonged to a household whose decision of
+ * one of `programs` was made after `since` (this run's, or a staff decision since the last
+ * run): a program that reads those decisions may decide them differently now.
+ */
+export async function householdsOfMembersDecidedSince(db: Kysely<DB>, m: string, programs: string[], since: Date, membership: string): Promise<string[]> {
+  const { rows } = await sql<{ household_id: string }>`
+    select distinct h.household_id
+    from (
+      select distinct member->>'person_id' as person_id from decisions d
+      cross join lateral jsonb_array_elements(d.inputs->'members') member
+      where d.municipality_code = ${m} and d.program = any(${programs}::text[]) and d.decided_at > ${since}
+    ) p
+    cross join lateral (
+      select household_id, status from person_history
+      where municipality_code = ${m} and person_id = p.person_id and valid_from <= ${membership}::date
+      order by valid_from desc, recorded_at desc, change_row desc limit 1
+    ) h
+    where h.status = 'resident'
+    order by 1`.execute(db);
+  return rows.map((r) => r.household_id);
+}

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { pendingRanges } from '../changes/change.repository.ts';
 import { assertNoAbandonedImports } from '../changes/import-recovery.ts';
 import type { DB } from '../db/schema.ts';
-import { inDecisionOrder, type DecideResult } from '../decisions/decide.service.ts';
+import { inDecisionOrder, snapshotDates, type DecideResult } from '../decisions/decide.service.ts';
 import { recordRuleVersion } from '../decisions/decision.repository.ts';
 import { firstOfMonth } from '../engine/calendar.ts';
 import type { CompiledProgram } from '../engine/evaluate-household.ts';
@@ -29,6 +29,7 @@ import {
   firstMonthlyDecision,
   householdsChangedBefore,
   householdsChangedEffectiveFrom,
+  householdsOfMembersDecidedSince,
   householdsWithOpenMonthlyDecisions,
   lastFinishedRun,
   municipalityCodes,
@@ -157,9 +158,10 @@ async function nightlyFor(
         { stage: decideStage(plan), programs: deciding.filter((p) => !p.program.spec.reads_decisions.length) },
         { stage: `${decideStage(plan)}:readers`, programs: deciding.filter((p) => p.program.spec.reads_decisions.length) },
       ];
-      for (const { stage, programs } of passes.filter((p) => p.programs.length)) {
+      for (const [i, { stage, programs }] of passes.entries()) {
+        if (programs.length === 0) continue;
         const totals = (await runStage(stageCtx, run, stage, {
-          items: async () => households,
+          items: async () => (i === 0 ? households : [...new Set([...households, ...(await readersAffected(db, m, programs, asOf, last?.known_at))])].sort()),
           chunkSize,
           job: (list, chunk): Omit<JobRequest<typeof JOB.decideHouseholds>, 'jobId'> => ({
             queue: QUEUE.decide,
@@ -204,6 +206,21 @@ async function nightlyFor(
   }
   await finishRun(db, run.runId, { ...summary, full_reasons: basis.fullReasons });
   ctx.logger.info({ municipality: m, date, households: decidedOnDate }, 'nightly municipality done');
+}
+
+/**
+ * Besides the planned households, those whose members' earlier households had a decision of a
+ * program these read made since the last run (this run's first pass, or staff): the planner's
+ * knowledge that a decision of X can change a decision of the programs that read X.
+ */
+async function readersAffected(db: NightlyContext['db'], m: string, readers: NightlyContext['programs'], asOf: string, since: Date | undefined): Promise<string[]> {
+  const found = new Set<string>();
+  for (const { program } of readers) {
+    const membership = snapshotDates(program, asOf)?.membership;
+    if (!membership) continue;
+    for (const h of await householdsOfMembersDecidedSince(db, m, program.spec.reads_decisions, since ?? new Date(0), membership)) found.add(h);
+  }
+  return [...found];
 }
 
 /**

@@ -139,4 +139,16 @@ describe('expression programs in the nightly: other programs\' decisions, and de
     const after = await env.db.selectFrom('decisions').select((e) => e.fn.countAll<string>().as('n')).where('municipality_code', '=', m).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
+
+  it('re-decides the reader for a household nothing happened to, when the decision it read changes: HA taxed after all, so HC is no longer excluded', async () => {
+    // A 2023 correction for A1 only: HA changes, HC (where A2 lives now) does not.
+    await load('income', [income({ person_id: 'A1', fiscal_year: '2023', effective_date: '2023-06-01' })]);
+    const summary = await runNightly(nightlyContext(env, programs), '2024-06-12', false);
+    const latest = async (program: string, household: string) => (await decisions(program)).filter((d) => d.household_id === household).pop();
+    expect(await latest('fixture-source', 'HA')).toMatchObject({ outcome: 'ineligible', change_kind: 'stopped' });
+    expect(await latest('fixture-reader', 'HC')).toMatchObject({ outcome: 'eligible', change_kind: 'restarted' });
+    // HA itself: A1 is taxed in 2023 now, and A2 no longer lives there; HD still excluded.
+    expect(await latest('fixture-reader', 'HD')).toMatchObject({ outcome: 'ineligible' });
+    expect(summary.decisions_created).toBeGreaterThanOrEqual(2);
+  });
 });
