@@ -7,6 +7,8 @@ export function exportLine(d: DecisionRow) {
     program: d.program,
     municipality_code: d.municipality_code,
     household_id: d.household_id,
+    // Programs that decide each person (subject: person) name the person; household programs as before.
+    ...(d.subject_person_id ? { subject_person_id: d.subject_person_id } : {}),
     recipient_person_id: d.recipient_person_id,
     outcome: d.outcome,
     amount_yen: d.amount_yen,

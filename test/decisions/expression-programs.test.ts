@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
+import { exportLine } from '../../src/decisions/decision-export.ts';
 import { replayDecision } from '../../src/decisions/replay.service.ts';
 import { compileProgram, type Explanation } from '../../src/engine/evaluate-household.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
@@ -131,6 +132,9 @@ describe('expression programs in the nightly: other programs\' decisions, and de
       .where('program', '=', 'fixture-person').orderBy('recipient_person_id').execute();
     expect(lines).toEqual([{ recipient_person_id: 'B1', amount_yen: 20000 }, { recipient_person_id: 'B2', amount_yen: 10000 }]);
     for (const d of persons) expect((await replayDecision(env.db, d.decision_id)).differences).toEqual([]);
+    // The export names the person decided; a household program's lines do not carry the field.
+    expect(persons.map((d) => exportLine({ ...d, effective_to: null }).subject_person_id)).toEqual(['B1', 'B2']);
+    expect('subject_person_id' in exportLine({ ...(await decisions('fixture-reader'))[0], effective_to: null })).toBe(false);
   });
 
   it('decides nothing again when nothing changed, person chains included', async () => {
