@@ -1,6 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { addDays, addYears } from './calendar.ts';
-import type { HouseholdSnapshot, MemberSnapshot, PriorDecision, TaxRecord } from './household-snapshot.ts';
+import { findBranch } from '../codes/bank-codes.ts';
+import type { AccountSummary, HouseholdSnapshot, MemberSnapshot, PriorDecision, TaxRecord } from './household-snapshot.ts';
 import type { MemberFacts } from './member-facts.ts';
 import { endOfSchoolYearAfterAge, legalAge } from './legal-age.ts';
 import { allOf, anyOf, dependantOfTaxed, kintowariExempt, shotokuwariExempt } from './resident-tax-status.ts';
@@ -44,6 +45,7 @@ export class CelMember {
   get facility_placement() { return this.facts.facility_placement; }
   get supported_student() { return this.facts.supported_student; }
   get circumstances() { return (this.source.circumstances ?? []).map((c) => c.circumstance); }
+  get accounts() { return (this.source.accounts ?? []).map((a) => new CelAccount(a)); }
   get tax() {
     return (this.#tax ??= new Map(Object.entries(this.source.tax).map(([year, record]) => [year, new CelTaxRecord(record)])));
   }
@@ -71,6 +73,16 @@ export class CelTaxRecord {
   get income_tax() { return big(this.record.income_tax); }
 }
 
+/** An account on record (公金受取口座 or registered): never its number, which snapshots do not hold. */
+export class CelAccount {
+  constructor(readonly account: AccountSummary) {}
+  get source() { return this.account.source; }
+  get bank_code() { return this.account.bank_code; }
+  get branch_code() { return this.account.branch_code; }
+  /** The bank and branch are in the 全銀 list (a transfer can be made). */
+  get usable() { return findBranch(this.account.bank_code, this.account.branch_code) !== undefined; }
+}
+
 export class CelDecision {
   constructor(readonly decision: PriorDecision) {}
   get program() { return this.decision.program; }
@@ -96,6 +108,7 @@ export const MEMBER_FIELDS = {
   facility_placement: 'bool',
   supported_student: 'bool',
   circumstances: 'list<string>',
+  accounts: 'list<Account>',
   tax: 'map<string, TaxRecord>',
   decisions: 'list<Decision>',
 } as const;
@@ -115,6 +128,8 @@ export const TAX_RECORD_FIELDS = {
   treaty_exempt: 'dyn',
   income_tax: 'dyn',
 } as const;
+
+export const ACCOUNT_FIELDS = { source: 'string', bank_code: 'string', branch_code: 'string', usable: 'bool' } as const;
 
 /** A recorded decision of another program about the household a member belonged to on that program's membership date. */
 export const DECISION_FIELDS = { program: 'string', outcome: 'string', amount_yen: 'int', household_id: 'string' } as const;
@@ -200,6 +215,7 @@ export function baseEnvironment(): Environment {
   const env = new Environment({ homogeneousAggregateLiterals: false })
     .registerType('TaxRecord', { ctor: CelTaxRecord, fields: TAX_RECORD_FIELDS })
     .registerType('Decision', { ctor: CelDecision, fields: DECISION_FIELDS })
+    .registerType('Account', { ctor: CelAccount, fields: ACCOUNT_FIELDS })
     .registerType('Member', { ctor: CelMember, fields: MEMBER_FIELDS });
   for (const [name, v] of Object.entries(VARIABLES)) env.registerVariable(name, v.type, { description: v.description });
   for (const f of FUNCTIONS) env.registerFunction(f.signature, f.handler as (...args: unknown[]) => unknown, { description: f.description });

@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Evaluation } from '../../src/engine/evaluate-household.ts';
+import type { AccountSummary, HouseholdSnapshot } from '../../src/engine/household-snapshot.ts';
+import { memberFacts } from '../../src/engine/member-facts.ts';
+import { compileExpressions, evaluateFacts } from '../../src/engine/program-expressions.ts';
 import { runCases } from '../../src/rules/case-runner.ts';
 import { ProgramInvalidError, programFromFiles, type Program } from '../../src/rules/program-loader.ts';
 
@@ -583,5 +586,26 @@ describe('a person-level program: each subject is decided separately', () => {
     const { subject_person_id: _s, ...unnamed } = cases[0];
     expect(problemsOf(files('person', 'subject', [unnamed]), ID)).toEqual(["cases.json 0: subject_person_id: required for a program with subject 'person'"]);
     expect(problemsOf(files(), ID)).toEqual([]);
+  });
+});
+
+describe('accounts in expressions: which bank and branch, never the number', () => {
+  it('gives each member\'s accounts with whether the 全銀 list has the branch', () => {
+    const { compiled, problems } = compileExpressions('rules.json', {
+      usable: { type: 'bool', description_ja: '振込可能な口座がある', expr: 'members.exists(m, m.accounts.exists(a, a.usable))' },
+      koukin: { type: 'list<string>', description_ja: '公金受取口座の金融機関', expr: "members.map(m, m.accounts.filter(a, a.source == 'koukin').map(a, a.bank_code)).filter(l, l.size() > 0).map(l, l[0])" },
+    }, []);
+    expect(problems).toEqual([]);
+    const member = (accounts: AccountSummary[]) => ({ person_id: 'A', relationship: '世帯主', birth_date: '1950-06-01', resident_since: '1950-06-01', tax: {}, accounts });
+    const factsOf = (accounts: AccountSummary[]) => {
+      const snapshot: HouseholdSnapshot = { municipality_code: '141003', household_id: 'H', membership_date: '2024-12-13', members: [member(accounts)], supporters: {} };
+      const members = snapshot.members.map((m) => memberFacts(m, '2024-12-13', { person: undefined, parents: [], reason_ja: '' }, '2'));
+      return evaluateFacts(compiled, { snapshot, members, parameters: {}, evaluationDate: '2024-12-13', recipientId: undefined, engineVersion: '2' }).values;
+    };
+    expect(factsOf([{ source: 'koukin', bank_code: '0001', branch_code: '001', account_type: 1 }])).toEqual({ usable: true, koukin: ['0001'] });
+    expect(factsOf([{ source: 'registered', bank_code: '9999', branch_code: '999', account_type: 1 }])).toEqual({ usable: false, koukin: [] });
+    expect(factsOf([])).toEqual({ usable: false, koukin: [] });
+    // The number is not a field: an expression that reads it does not load.
+    expect(compileExpressions('rules.json', { n: { type: 'dyn', description_ja: '口座番号', expr: 'members[0].accounts[0].account_number' } }, []).problems[0]).toMatch(/^rules\.json facts\.n: .*account_number/);
   });
 });
