@@ -141,9 +141,12 @@ export const VARIABLES = {
   date: { type: 'string', description: '判定日（月額は支給月の初日、一回限りは基準日）YYYY-MM-DD' },
   membership_date: { type: 'string', description: '世帯員を数える日 YYYY-MM-DD' },
   params: { type: 'map<string, dyn>', description: 'parameters.json の判定日時点の値（金額は int）' },
+  parameters: { type: 'map<string, list<dyn>>', description: 'parameters.json の日付付きの値すべて（value_on で任意の日の値を得る）' },
 } as const;
 
 const fy = (year: bigint) => String(year);
+/** One dated value of a parameter as expressions see it: from, to (null: open), value. */
+type DatedValue = Map<string, unknown>;
 const member = (m: CelMember) => m.source;
 const nullable = <T>(v: T | null | undefined) => (v === undefined ? null : v);
 
@@ -193,6 +196,11 @@ export const FUNCTIONS: { signature: string; description: string; handler: (...a
     handler: (m: CelMember, program: string) => (m.source.decisions ?? []).some((d) => d.program === program),
   },
   { signature: 'negate(dyn): dyn', description: '否定（null は null のまま）', handler: (x: boolean | null) => (x === null ? null : !x) },
+  {
+    signature: 'value_on(list<dyn>, string): dyn',
+    description: '日付付きの値（parameters.名前）のうち、その日に効力のある値（なければ null）',
+    handler: (values: DatedValue[], date: string) => values.find((v) => v.get('from')! <= date && (v.get('to') === null || date <= (v.get('to') as string)))?.get('value') ?? null,
+  },
   { signature: 'all_of(list<dyn>): dyn', description: 'すべて true なら true、一つでも false なら false、それ以外は null（不明）', handler: (l: unknown[]) => allOf([...l] as (boolean | null)[]) },
   { signature: 'any_of(list<dyn>): dyn', description: '一つでも true なら true、すべて false なら false、それ以外は null（不明）', handler: (l: unknown[]) => anyOf([...l] as (boolean | null)[]) },
   { signature: 'sum(list<int>): int', description: '合計', handler: (l: bigint[]) => [...l].reduce((a, b) => a + b, 0n) },

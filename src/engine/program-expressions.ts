@@ -135,6 +135,18 @@ function paramsOn(parameters: Parameters, date: string): Map<string, unknown> {
 }
 
 // Loops rather than closures: this runs for every household a program with expressions decides.
+/** Every dated value of every parameter, once per parameters file: `value_on(parameters.x, date)`. */
+const datedCache = new WeakMap<Parameters, Map<string, Map<string, unknown>[]>>();
+
+function datedParameters(parameters: Parameters): Map<string, Map<string, unknown>[]> {
+  let dated = datedCache.get(parameters);
+  if (!dated) {
+    dated = new Map(Object.entries(parameters).map(([name, p]) => [name, p.values.map((v) => new Map<string, unknown>([['from', v.from], ['to', v.to ?? null], ['value', toCel(v.value)]]))]));
+    datedCache.set(parameters, dated);
+  }
+  return dated;
+}
+
 function expressionInput(scope: ExpressionScope): Record<string, unknown> {
   const { snapshot } = scope;
   const members: CelMember[] = new Array(snapshot.members.length);
@@ -146,6 +158,7 @@ function expressionInput(scope: ExpressionScope): Record<string, unknown> {
     date: scope.evaluationDate,
     membership_date: scope.snapshot.membership_date,
     params: paramsOn(scope.parameters, scope.evaluationDate),
+    parameters: datedParameters(scope.parameters),
   };
 }
 

@@ -162,13 +162,13 @@ function unknownParameters(version: ProgramVersion, parameters: Parameters): str
   const problems = [...new Set([...used].map((m) => m[1]))]
     .filter((name) => !parameters[name])
     .map((name) => `${version.file}: parameter '${name}' is not in parameters.json`);
-  // Expressions read parameters as params.name (a map, so CEL's checker cannot know the names).
+  // Expressions read parameters as params.name or parameters.name (maps, so CEL's checker cannot know the names).
   const expressions = [
     ...Object.entries(version.rules.facts).map(([name, f]) => [`facts.${name}`, f.expr]),
     ...version.rules.amount.components.flatMap((c) => (c.kind === 'expression' ? [[`amount ${c.id}`, c.expr]] : [])),
   ];
   for (const [where, expr] of expressions) {
-    for (const m of expr.matchAll(/\bparams(?:\.([a-z0-9_]+)|\[["']([^"']+)["']\])/g)) {
+    for (const m of expr.matchAll(/\bparam(?:eter)?s(?:\.([a-z0-9_]+)|\[["']([^"']+)["']\])/g)) {
       const name = m[1] ?? m[2];
       if (!parameters[name]) problems.push(`${version.file} ${where}: parameter '${name}' is not in parameters.json`);
     }

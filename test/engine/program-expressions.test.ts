@@ -127,9 +127,19 @@ describe('type checking: a folder whose expressions do not check does not load',
   });
 
   it('a parameter an expression reads that parameters.json does not define is reported when the folder loads', () => {
-    const withParam = (name: string) => problemsOf(filesWith((r) => (r.facts = describeFacts({ amount: { type: 'dyn', expr: `params.${name} + 1` } }))));
-    expect(withParam('child_amout')).toEqual(["rules.json facts.amount: parameter 'child_amout' is not in parameters.json"]);
-    expect(withParam('child_amount')).toEqual([]);
+    const withParam = (expr: string) => problemsOf(filesWith((r) => (r.facts = describeFacts({ amount: { type: 'dyn', expr } }))));
+    expect(withParam('params.child_amout + 1')).toEqual(["rules.json facts.amount: parameter 'child_amout' is not in parameters.json"]);
+    expect(withParam("value_on(parameters.child_amout, '2024-12-13')")).toEqual(["rules.json facts.amount: parameter 'child_amout' is not in parameters.json"]);
+    expect(withParam('params.child_amount + 1')).toEqual([]);
+  });
+
+  it('reads a parameter on any date with value_on: the value in force then, or null outside its dates', async () => {
+    const e = await evaluate({
+      on_base_date: { type: 'dyn', expr: "value_on(parameters.child_amount, '2024-12-13')" },
+      day_after: { type: 'dyn', expr: "value_on(parameters.child_amount, '2024-12-14')" },
+      birth_limit: { type: 'dyn', expr: "value_on(parameters.child_born_on_or_after, date)" },
+    }, single());
+    expect(e.explanation.facts).toEqual({ on_base_date: 20000, day_after: null, birth_limit: '2006-04-02' });
   });
 
   it('reports every broken fact of a file, and checks a later fact against a broken one’s declared type', () => {
