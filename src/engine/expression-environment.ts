@@ -147,7 +147,6 @@ export const VARIABLES = {
 const fy = (year: bigint) => String(year);
 /** One dated value of a parameter as expressions see it: from, to (null: open), value. */
 type DatedValue = Map<string, unknown>;
-const member = (m: CelMember) => m.source;
 const nullable = <T>(v: T | null | undefined) => (v === undefined ? null : v);
 
 /** The standard library: each function with its signature and what it means. */
@@ -155,22 +154,22 @@ export const FUNCTIONS: { signature: string; description: string; handler: (...a
   {
     signature: 'kintowari_exempt(Member, int): dyn',
     description: 'その年度の住民税均等割が非課税か（租税条約による免除は非課税としない。課税情報がなければ、1月2日以降の出生者と1月1日に住民登録のあった未成年者は非課税、その他は不明 null）',
-    handler: (m: CelMember, year: bigint) => kintowariExempt(member(m), fy(year), m.engineVersion),
+    handler: (m: CelMember, year: bigint) => kintowariExempt(m.source, fy(year), m.engineVersion),
   },
   {
     signature: 'shotokuwari_exempt(Member, int): dyn',
     description: 'その年度の住民税所得割が課されていないか（非課税または均等割のみ）。課税情報がないときは kintowari_exempt と同じ',
-    handler: (m: CelMember, year: bigint) => shotokuwariExempt(member(m), fy(year), m.engineVersion),
+    handler: (m: CelMember, year: bigint) => shotokuwariExempt(m.source, fy(year), m.engineVersion),
   },
   {
     signature: 'dependant_of_taxed(Member, int): dyn',
     description: 'その年度に住民税が課税されている者の扶養親族等か（扶養親族等でなければ false、扶養者の課税状況が分からなければ null）',
-    handler: (m: CelMember, year: bigint) => dependantOfTaxed(m.snapshot, member(m), fy(year), m.engineVersion),
+    handler: (m: CelMember, year: bigint) => dependantOfTaxed(m.snapshot, m.source, fy(year), m.engineVersion),
   },
   {
     signature: 'dependant_of_shotokuwari_payer(Member, int): dyn',
     description: 'その年度に住民税所得割が課されている者の扶養親族等か',
-    handler: (m: CelMember, year: bigint) => dependantOfTaxed(m.snapshot, member(m), fy(year), m.engineVersion, 'shotokuwari'),
+    handler: (m: CelMember, year: bigint) => dependantOfTaxed(m.snapshot, m.source, fy(year), m.engineVersion, 'shotokuwari'),
   },
   {
     signature: 'tax(Member, int): TaxRecord',

@@ -1,7 +1,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { parameterOn } from '../rules/parameter-value.ts';
 import type { Parameters } from '../rules/program-schema.ts';
-import { baseEnvironment, CelDecision, CelMember, CelTaxRecord, VARIABLES } from './expression-environment.ts';
+import { baseEnvironment, CelAccount, CelDecision, CelMember, CelTaxRecord, VARIABLES } from './expression-environment.ts';
 import type { HouseholdSnapshot } from './household-snapshot.ts';
 import type { MemberFacts } from './member-facts.ts';
 
@@ -189,6 +189,7 @@ function toJson(value: unknown): unknown {
   if (value instanceof CelMember) return value.source.person_id;
   if (value instanceof CelTaxRecord) return value.record;
   if (value instanceof CelDecision) return value.decision;
+  if (value instanceof CelAccount) return { source: value.source, bank_code: value.bank_code, branch_code: value.branch_code, usable: value.usable };
   return value ?? null;
 }
 

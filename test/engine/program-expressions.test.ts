@@ -615,6 +615,12 @@ describe('accounts in expressions: which bank and branch, never the number', () 
     expect(factsOf([{ source: 'koukin', bank_code: '0001', branch_code: '001', account_type: 1 }])).toEqual({ usable: true, koukin: ['0001'] });
     expect(factsOf([{ source: 'registered', bank_code: '9999', branch_code: '999', account_type: 1 }])).toEqual({ usable: false, koukin: [] });
     expect(factsOf([])).toEqual({ usable: false, koukin: [] });
+    // An account as a fact's value is stored as plain JSON, without the account type's internals.
+    const first = compileExpressions('rules.json', { first: { type: 'dyn', description_ja: '最初の口座', expr: 'members[0].accounts[0]' } }, []).compiled;
+    const snapshot: HouseholdSnapshot = { municipality_code: '141003', household_id: 'H', membership_date: '2024-12-13', members: [member([{ source: 'koukin', bank_code: '0001', branch_code: '001', account_type: 1 }])], supporters: {} };
+    const facts = snapshot.members.map((m) => memberFacts(m, '2024-12-13', { person: undefined, parents: [], reason_ja: '' }, '2'));
+    expect(evaluateFacts(first, { snapshot, members: facts, parameters: {}, evaluationDate: '2024-12-13', recipientId: undefined, engineVersion: '2' }).values)
+      .toEqual({ first: { source: 'koukin', bank_code: '0001', branch_code: '001', usable: true } });
     // The number is not a field: an expression that reads it does not load.
     expect(compileExpressions('rules.json', { n: { type: 'dyn', description_ja: '口座番号', expr: 'members[0].accounts[0].account_number' } }, []).problems[0]).toMatch(/^rules\.json facts\.n: .*account_number/);
   });
