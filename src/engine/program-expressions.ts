@@ -134,7 +134,6 @@ function paramsOn(parameters: Parameters, date: string): Map<string, unknown> {
   return params;
 }
 
-// Loops rather than closures: this runs for every household a program with expressions decides.
 /** Every dated value of every parameter, once per parameters file: `value_on(parameters.x, date)`. */
 const datedCache = new WeakMap<Parameters, Map<string, Map<string, unknown>[]>>();
 
@@ -147,6 +146,7 @@ function datedParameters(parameters: Parameters): Map<string, Map<string, unknow
   return dated;
 }
 
+// Loops rather than closures: this runs for every household a program with expressions decides.
 function expressionInput(scope: ExpressionScope): Record<string, unknown> {
   const { snapshot } = scope;
   const members: CelMember[] = new Array(snapshot.members.length);
