@@ -161,7 +161,8 @@ async function nightlyFor(
       for (const [i, { stage, programs }] of passes.entries()) {
         if (programs.length === 0) continue;
         const totals = (await runStage(stageCtx, run, stage, {
-          items: async () => (i === 0 ? households : [...new Set([...households, ...(await readersAffected(db, m, programs, asOf, last?.known_at))])].sort()),
+          // A full run plans everyone already: no household can be added.
+          items: async () => (i === 0 || run.full ? households : [...new Set([...households, ...(await readersAffected(db, m, programs, asOf, last?.known_at))])].sort()),
           chunkSize,
           job: (list, chunk): Omit<JobRequest<typeof JOB.decideHouseholds>, 'jobId'> => ({
             queue: QUEUE.decide,

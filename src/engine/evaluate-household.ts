@@ -124,7 +124,7 @@ export async function evaluateHousehold(
   snapshot: HouseholdSnapshot,
   asOf: string,
   engineVersion: string = ENGINE_VERSION,
-  /** For a program with `subject: person`: the member decided. */
+  /** For a program with `subject: person`: the member decided ('' or none for a household). */
   subjectId?: string,
 ): Promise<Evaluation | undefined> {
   const { program } = compiled;
