@@ -1,4 +1,4 @@
-import { AppError } from '../errors.ts';
+import { AppError, UnusableInputError } from '../errors.ts';
 
 /** How long a batch waits for PostgreSQL or Redis to come back before it stops and says so. */
 export const UNREACHABLE_MS = 2 * 60_000;
@@ -67,4 +67,74 @@ export async function retryWhileUnreachable<T>(fn: () => Promise<T>, onRetry?: (
       await new Promise((r) => setTimeout(r, delay));
     }
   }
+}
+
+/** A server URL as it may be shown: the password replaced, so a message never leaks it. */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(an unparsable URL)';
+  }
+}
+
+/**
+ * What a command says when it cannot start on the database: a database that does not exist on the
+ * server (PostgreSQL's 3D000) is a configuration mistake (exit 2) the operator fixes by creating
+ * it or correcting DATABASE_URL; a server that cannot be reached is named by its URL. Anything else
+ * is returned as it was.
+ */
+export function databaseStartError(error: unknown, databaseUrl: string | undefined): unknown {
+  if (!databaseUrl || !(error instanceof Error) || error instanceof AppError) return error;
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || '(the user name)';
+  if ((error as { code?: string }).code === '3D000') {
+    return new UnusableInputError(
+      'database_missing',
+      `the database '${name}' does not exist on the server of DATABASE_URL (${shownUrl(databaseUrl)}): create it (createdb ${name}) or correct DATABASE_URL`,
+    );
+  }
+  // Class 28: the server refused the user or password.
+  if (/^28/.test(String((error as { code?: string }).code))) {
+    return new UnusableInputError('database_sign_in', `PostgreSQL at ${shownUrl(databaseUrl)} (DATABASE_URL) refused the sign-in: ${error.message}`);
+  }
+  if (isConnectionError(error)) {
+    const detail = (error as { code?: string }).code ?? error.message;
+    return new AppError('database_unreachable', `PostgreSQL at ${shownUrl(databaseUrl)} (DATABASE_URL) cannot be reached (${detail}): start it, or correct DATABASE_URL`);
+  }
+  return error;
+}
+
+/** How long a command waits for Redis to answer when it starts. */
+const REDIS_START_MS = 5_000;
+
+/**
+ * Checks that Redis answers before a command relies on it, so that a wrong or dead REDIS_URL
+ * stops the command with one line naming the URL, not a stack trace from deep in BullMQ after
+ * part of the work was done.
+ */
+export async function checkRedisReachable(redisUrl: string, waitMs = REDIS_START_MS): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const deadline = Date.now() + waitMs;
+  let last: Error | undefined;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 1000)) {
+    const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: waitMs, retryStrategy: () => null, enableOfflineQueue: false });
+    // The socket's error (ECONNREFUSED, ENOTFOUND) says more than the rejection ("Connection is closed").
+    let socketError: Error | undefined;
+    client.on('error', (error: Error) => (socketError ??= error));
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch (error) {
+      last = socketError ?? (error as Error);
+    } finally {
+      client.disconnect();
+    }
+    if (Date.now() + delay > deadline) break;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  const detail = (last as { code?: string } | undefined)?.code ?? last?.message ?? 'no answer';
+  throw new AppError('redis_unreachable', `Redis at ${shownUrl(redisUrl)} (REDIS_URL) cannot be reached (${detail}): start it, or correct REDIS_URL`);
 }

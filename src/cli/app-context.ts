@@ -1,5 +1,5 @@
 import type { NightlyContext } from '../batch/nightly.service.ts';
-import { retryWhileUnreachable } from '../batch/server-errors.ts';
+import { checkRedisReachable, databaseStartError, retryWhileUnreachable } from '../batch/server-errors.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
@@ -32,10 +32,17 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config);
   // A server restarting as a worker starts (a nightly's workers start together) is waited for.
-  await retryWhileUnreachable(
-    () => migrateToLatest(database.db),
-    (error) => logger.warn({ err: error.message }, 'the database cannot be reached: waiting for it'),
-  );
+  try {
+    await retryWhileUnreachable(
+      () => migrateToLatest(database.db),
+      (error) => logger.warn({ err: error.message }, 'the database cannot be reached: waiting for it'),
+    );
+    // A dead or mistyped REDIS_URL: one line naming it, before anything is done.
+    if (config.redisUrl) await checkRedisReachable(config.redisUrl);
+  } catch (error) {
+    await database.close();
+    throw databaseStartError(error, config.databaseUrl);
+  }
   const programs = loadPrograms(config.rulesDir).map(compileProgram);
   const jobs: JobQueue = config.redisUrl
     ? new BullJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix }, logger)

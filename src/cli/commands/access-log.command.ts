@@ -14,7 +14,7 @@ export function registerAccessLogCommand(program: Command): void {
   program
     .command('access-log')
     .description("every access by staff to a person's data: who, when, what, why")
-    .requiredOption('--person <id>', '宛名番号')
+    .requiredOption('--person <id>', '宛名番号 (required)')
     .option('--municipality <code>', 'the municipality the person is registered in (default: every municipality)')
     .option('--json', 'one JSON object per line instead of a table')
     .action(async (o: { person: string; municipality?: string; json?: boolean }) => {
@@ -39,12 +39,19 @@ export function registerAccessLogCommand(program: Command): void {
           for (const e of entries) process.stdout.write(`${JSON.stringify({ person_id: o.person, ...e })}\n`);
           return;
         }
+        // For the resident who asked: Japan time, and a header naming the columns.
         process.stdout.write(`宛名番号 ${o.person}: ${entries.length}件\n`);
+        process.stdout.write('日時（日本時間）\t市区町村コード\t職員（役割）\t閲覧した内容\t目的\n');
         for (const e of entries) {
-          process.stdout.write(`${e.accessed_at.toISOString()}\t${e.municipality_code}\t${e.staff_login} (${e.staff_role})\t${e.what}\t${e.purpose_ja}\n`);
+          process.stdout.write(`${japanTime(e.accessed_at)}\t${e.municipality_code}\t${e.staff_login} (${e.staff_role})\t${e.what}\t${e.purpose_ja}\n`);
         }
       } finally {
         await app.close();
       }
     });
+}
+
+/** 2026-11-30 20:31:05: the instant in Japan time (UTC+9 all year, no summer time). */
+function japanTime(at: Date): string {
+  return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }

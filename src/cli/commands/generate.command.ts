@@ -8,10 +8,10 @@ export function registerGenerateCommand(program: Command): void {
   program
     .command('generate')
     .description('write a realistic synthetic municipality: residents.csv, income.csv, accounts.csv, circumstances.csv')
-    .requiredOption('--households <n>', 'number of households')
+    .requiredOption('--households <n>', 'number of households (required)')
     .option('--seed <seed>', 'same seed, same files', '1')
-    .requiredOption('--municipality <code>', '全国地方公共団体コード (6 digits with check digit)')
-    .requiredOption('--out <dir>', 'output folder')
+    .requiredOption('--municipality <code>', '全国地方公共団体コード (6 digits with check digit) (required)')
+    .requiredOption('--out <dir>', 'output folder (required)')
     .option('--as-of <date>', 'the date the population is drawn as of', '2024-12-31')
     .action(async (o: { households: string; seed: string; municipality: string; out: string; asOf: string }) => {
       const households = Number(o.households);

@@ -10,7 +10,7 @@ export function registerNightlyCommand(program: Command): void {
   program
     .command('nightly')
     .description('the nightly batch as of a date: apply queued changes, re-decide the households they affect')
-    .requiredOption('--date <date>', 'YYYY-MM-DD')
+    .requiredOption('--date <date>', 'YYYY-MM-DD (required)')
     .option('--full', 're-decide every household')
     .option('--json', 'print the summary as JSON')
     .option('--no-render', 'create the notices but leave them pending: the next run renders them')

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { municipalityCodes } from '../../batch/batch.repository.ts';
@@ -8,6 +9,7 @@ import { UnusableInputError } from '../../errors.ts';
 import { municipalitySettings } from '../../municipalities/municipality.service.ts';
 import { applyBankReturns } from '../../payments/bank-returns.service.ts';
 import { exportPayments, paymentDates } from '../../payments/export-payments.service.ts';
+import { ZenginFileError } from '../../payments/zengin/zengin-errors.ts';
 import { yen } from '../../engine/wareki.ts';
 import { openAppContext, type AppContext } from '../app-context.ts';
 import { requestExitCode } from '../exit-status.ts';
@@ -37,13 +39,18 @@ export function registerPaymentsCommand(program: Command): void {
   payments
     .command('export')
     .description('write the Zengin 総合振込 file of the payments to be made on a date (exporting again gives the same file)')
-    .requiredOption('--date <date>', 'YYYY-MM-DD')
-    .requiredOption('--format <format>', 'zengin')
-    .requiredOption('--out <file>', 'where to write the file')
+    .requiredOption('--date <date>', 'YYYY-MM-DD (required)')
+    .requiredOption('--format <format>', 'zengin (required)')
+    .requiredOption('--out <file>', 'where to write the file (required)')
     .option('--municipality <code>', 'needed when the database holds more than one')
     .action(async (o: { date: string; format: string; out: string; municipality?: string }) => {
       if (!isIsoDate(o.date)) throw new UnusableInputError('bad_date', `--date '${o.date}' is not a YYYY-MM-DD date`);
       if (o.format !== 'zengin') throw new UnusableInputError('bad_format', `--format '${o.format}': only zengin is supported`);
+      // Checked before the export marks anything exported, not when the file is finally written.
+      const folder = path.dirname(path.resolve(o.out));
+      if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new UnusableInputError('no_folder', `--out '${o.out}': the folder ${folder} does not exist; create it first`);
+      }
       const app = await openAppContext();
       try {
         const m = await municipalityOf(app, o.municipality);
@@ -67,7 +74,13 @@ export function registerPaymentsCommand(program: Command): void {
       if (!fs.existsSync(file)) throw new UnusableInputError('no_file', `${file}: no such file`);
       const app = await openAppContext();
       try {
-        const r = await applyBankReturns(app.db, fs.readFileSync(file));
+        const r = await applyBankReturns(app.db, fs.readFileSync(file)).catch((error: unknown) => {
+          if (!(error instanceof ZenginFileError)) throw error;
+          throw new UnusableInputError(
+            'not_a_result_file',
+            `${file} is not a bank transfer-result file (全銀 総合振込 with results: 120-byte records, header 1, data 2, trailer 8, end 9); nothing was recorded. The first problem: ${error.message}`,
+          );
+        });
         process.stdout.write(`${file}: ${r.paid} paid, ${r.failed} failed (sent to review), ${r.alreadyFailed} already recorded, ${r.rejected.length} rejected\n`);
         if (r.rejected.length) {
           fs.writeFileSync(`${file}.rejected.csv`, stringify(r.rejected, { header: true, columns: ['record', 'field', 'reason'], cast: SAFE_CAST }));

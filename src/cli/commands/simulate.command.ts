@@ -12,9 +12,9 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description('evaluate draft program folders and the rules in force on the population as of a date, and report the difference (writes nothing but the report)')
-    .requiredOption('--rules <dir>', 'a folder of draft program folders, or one program folder')
-    .requiredOption('--as-of <date>', 'YYYY-MM-DD')
-    .requiredOption('--out <dir>', 'where to write report.html, summary.json and changed-households.csv')
+    .requiredOption('--rules <dir>', 'a folder of draft program folders, or one program folder (required)')
+    .requiredOption('--as-of <date>', 'YYYY-MM-DD (required)')
+    .requiredOption('--out <dir>', 'where to write report.html, summary.json and changed-households.csv (required)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--unmasked', 'show household numbers as they are (default: pseudonyms)')
     .action(async (o: { rules: string; asOf: string; out: string; json?: boolean; unmasked?: boolean }) => {

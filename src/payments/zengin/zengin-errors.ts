@@ -20,7 +20,7 @@ export class ZenginFileError extends UnusableInputError {
   readonly field: string;
 
   constructor(record: number | undefined, field: string, reason: string) {
-    const where = record === undefined ? field : `record ${record} ${field}`;
+    const where = record === undefined ? field : field === 'record' ? `record ${record}` : `record ${record} ${field}`;
     super('ZENGIN_INVALID_FILE', `${where}: ${reason}`, { record, field });
     this.record = record;
     this.field = field;
