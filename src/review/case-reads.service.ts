@@ -7,6 +7,7 @@ import { NotFoundError, UnusableInputError } from '../errors.ts';
 import type { StaffUser } from '../staff/staff.service.ts';
 import { logAccess, type Purpose } from './access-log.service.ts';
 import { circumstancesOf } from './circumstance.service.ts';
+import { escapeLike, parseBirthDate, searchKey, searchKeySql } from './person-search.ts';
 
 /**
  * What staff read about cases, each read of a person's data logged in the same transaction,
@@ -22,31 +23,75 @@ export interface Paged<T> {
   pages: number;
 }
 
+export const QUEUE_SORTS = ['date', 'date_desc', 'amount', 'amount_desc', 'kind'] as const;
+export type QueueSort = (typeof QUEUE_SORTS)[number];
+
 export interface QueueFilter {
   kind?: ReviewItemKind;
   program?: string;
   /** Default: open and held. */
   status?: ReviewItemStatus;
+  /** Default: oldest first (date). */
+  sort?: QueueSort;
   page?: number;
+  /** Every row at once (the CSV export), not a page. */
+  all?: boolean;
 }
+
+/**
+ * The amount at stake on an item: for a case the engine could not decide (recorded at 0円), the
+ * amount the rules computed, which approving it pays; otherwise the item's own amount.
+ */
+const AT_STAKE = sql<number | null>`case when r.kind = 'decision_review' then (d.explanation -> 'amount' ->> 'total_yen')::bigint else r.amount_yen end`;
 
 export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: QueueFilter) {
   return withMunicipality(db, actor.municipalityCode, async (trx) => {
-    let query = trx.selectFrom('review_items as r').leftJoin('decisions as d', 'd.decision_id', 'r.decision_id');
+    let query = trx
+      .selectFrom('review_items as r')
+      .leftJoin('decisions as d', 'd.decision_id', 'r.decision_id')
+      // The 世帯主 as the register has them now (one row, should a register name two).
+      .leftJoinLateral(
+        (eb) => eb.selectFrom('persons as h').select(['h.person_id as head_person_id', 'h.family_name', 'h.given_name']).whereRef('h.household_id', '=', 'r.household_id').where('h.relationship', '=', '世帯主').orderBy('h.person_id').limit(1).as('h'),
+        (join) => join.onTrue(),
+      );
     query = filter.status ? query.where('r.status', '=', filter.status) : query.where('r.status', 'in', ['open', 'held']);
     if (filter.kind) query = query.where('r.kind', '=', filter.kind);
     if (filter.program) query = query.where('r.program', '=', filter.program);
     const page = pageOf(filter.page);
     const [{ n }] = await query.select((eb) => eb.fn.countAll<string>().as('n')).execute();
-    const rows = await query
-      .select(['r.id', 'r.kind', 'r.status', 'r.program', 'r.household_id', 'r.person_id', 'r.decision_id', 'r.amount_yen', 'r.period_start', 'r.detail', 'r.created_at'])
-      .select(['d.outcome', 'd.change_kind', 'd.effective_from'])
-      .orderBy('r.id')
-      .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE)
-      .execute();
-    await logAccess(trx, actor, rows.flatMap((r) => (r.person_id ? [r.person_id] : [])), '審査キュー', 'review');
-    return paged(rows, Number(n), page);
+    let rows = query
+      .select(['r.id', 'r.kind', 'r.status', 'r.program', 'r.household_id', 'r.person_id', 'r.decision_id', 'r.period_start', 'r.detail', 'r.created_at'])
+      .select(['d.outcome', 'd.change_kind', 'd.effective_from', 'd.period_kind', 'h.head_person_id'])
+      .select(AT_STAKE.as('amount_yen'))
+      .select(sql<string | null>`h.family_name || ' ' || h.given_name`.as('head_name'));
+    const sort = filter.sort ?? 'date';
+    if (sort === 'amount' || sort === 'amount_desc') rows = rows.orderBy(AT_STAKE, sql.raw(sort === 'amount' ? 'asc nulls first' : 'desc nulls last'));
+    if (sort === 'kind') rows = rows.orderBy('r.kind');
+    rows = rows.orderBy('r.created_at', sort === 'date_desc' ? 'desc' : 'asc').orderBy('r.id', sort === 'date_desc' ? 'desc' : 'asc');
+    const found = await (filter.all ? rows : rows.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).execute();
+    const result = found.map((r) => ({ ...r, amount_yen: r.amount_yen === null ? null : Number(r.amount_yen) }));
+    await logAccess(trx, actor, result.flatMap((r) => [r.person_id, r.head_person_id].filter((p): p is string => !!p)), filter.all ? '審査キュー（CSV出力）' : '審査キュー', 'review');
+    return paged(result, Number(n), filter.all ? 1 : page);
+  });
+}
+
+/**
+ * The programs of the municipality's queue and decisions with their Japanese names, as the
+ * decisions recorded them (the rules folder in force may no longer hold an ended program).
+ * A loose index scan: one probe per program, not a read of every decision.
+ */
+export async function programNames(db: Kysely<DB>, actor: StaffUser): Promise<Map<string, string>> {
+  return withMunicipality(db, actor.municipalityCode, async (trx) => {
+    const { rows } = await sql<{ program: string; name_ja: string | null }>`
+      with recursive p(program) as (
+        select min(program) from decisions
+        union all
+        select (select min(program) from decisions where program > p.program) from p where p.program is not null)
+      select p.program, (select explanation ->> 'program_name_ja' from decisions d where d.program = p.program limit 1) as name_ja
+      from p where p.program is not null
+      union
+      select distinct r.program, null from review_items r where not exists (select from decisions d where d.program = r.program)`.execute(trx);
+    return new Map(rows.map((r) => [r.program, r.name_ja ?? r.program]));
   });
 }
 
@@ -238,35 +283,59 @@ export async function householdView(db: Kysely<DB>, actor: StaffUser, householdI
   });
 }
 
-/** Search by 宛名番号 (exact) or by kana name (family name first, prefix; full- or half-width spaces). */
-export async function searchPersons(db: Kysely<DB>, actor: StaffUser, q: string, purpose: Purpose) {
-  const text = q.normalize('NFKC').trim();
-  if (!text) throw new UnusableInputError('query_required', 'give a 宛名番号 or a name in katakana');
-  if (text.length > 64) throw new UnusableInputError('query_too_long', 'a search is at most 64 characters');
-  return withMunicipality(db, actor.municipalityCode, async (trx) => {
-    const [family, given] = text.split(/\s+/);
-    const rows = await trx
-      .selectFrom('persons')
-      .select(['person_id', 'household_id', 'family_name', 'given_name', 'family_name_kana', 'given_name_kana', 'birth_date', 'status'])
-      .where((eb) =>
-        eb.or([
-          eb('person_id', '=', text),
-          given === undefined
-            ? eb('family_name_kana', 'like', `${escapeLike(family)}%`)
-            : eb.and([eb('family_name_kana', '=', family), eb('given_name_kana', 'like', `${escapeLike(given)}%`)]),
-        ]),
-      )
-      .orderBy('family_name_kana')
-      .orderBy('given_name_kana')
-      .limit(PAGE_SIZE)
-      .execute();
-    await logAccess(trx, actor, rows.map((r) => r.person_id), '検索結果', purpose);
-    return rows;
-  });
+export interface PersonSearch {
+  /** A 宛名番号 (exact), or a name in kanji, hiragana or katakana (the start of 姓名, or of the given name). */
+  q?: string;
+  /** Part of the address. */
+  address?: string;
+  /** A birth date as staff type it (person-search.ts: parseBirthDate). */
+  birth_date?: string;
+  page?: number;
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/**
+ * Residents (present, moved out or deceased) found by name, 宛名番号, address and birth date,
+ * all given criteria at once; names and addresses compared as person-search.ts says. Paged with
+ * the total, so a long list never stops without saying so.
+ */
+export async function searchPersons(db: Kysely<DB>, actor: StaffUser, search: PersonSearch, purpose: Purpose) {
+  const q = searchKey(search.q ?? '');
+  const address = searchKey(search.address ?? '');
+  const birth = search.birth_date?.trim() ? parseBirthDate(search.birth_date) : undefined;
+  if (search.birth_date?.trim() && !birth) throw new UnusableInputError('bad_birth_date', '生年月日は 1985-04-01 や 昭和60年4月1日 のように入力してください');
+  if (!q && !address && !birth) throw new UnusableInputError('query_required', '氏名・宛名番号、住所、生年月日のいずれかを入力してください');
+  if (q.length > 64 || address.length > 64) throw new UnusableInputError('query_too_long', '検索語は64文字までです');
+  return withMunicipality(db, actor.municipalityCode, async (trx) => {
+    let query = trx.selectFrom('persons');
+    if (q) {
+      const name = searchKeySql(sql`family_name || given_name`);
+      const kana = searchKeySql(sql`family_name_kana || given_name_kana`);
+      const prefix = `${escapeLike(q)}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb('person_id', '=', q),
+          eb(name, 'like', prefix),
+          eb(kana, 'like', prefix),
+          eb(searchKeySql(sql`given_name`), 'like', prefix),
+          eb(searchKeySql(sql`given_name_kana`), 'like', prefix),
+        ]),
+      );
+    }
+    if (address) query = query.where(searchKeySql(sql`address`), 'like', `%${escapeLike(address)}%`);
+    if (birth) query = query.where('birth_date', '=', birth);
+    const page = pageOf(search.page);
+    const [{ n }] = await query.select((eb) => eb.fn.countAll<string>().as('n')).execute();
+    const rows = await query
+      .select(['person_id', 'household_id', 'family_name', 'given_name', 'family_name_kana', 'given_name_kana', 'birth_date', 'postal_code', 'address', 'status'])
+      .orderBy('family_name_kana')
+      .orderBy('given_name_kana')
+      .orderBy('person_id')
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE)
+      .execute();
+    await logAccess(trx, actor, rows.map((r) => r.person_id), '検索結果', purpose);
+    return paged(rows, Number(n), page);
+  });
 }
 
 function pageOf(page: number | undefined): number {

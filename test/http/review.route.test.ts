@@ -82,7 +82,7 @@ describe('the review API', () => {
     const ownItems = new Set((await sql<{ id: number }>`select id::int from review_items where municipality_code = ${f.m}`.execute(env.db)).rows.map((r) => r.id));
     expect(queue.length).toBeGreaterThan(0);
     expect(queue.filter((r) => ownItems.has(r.id))).toEqual([]);
-    expect((await get(stranger, `/v1/persons?q=${encodeURIComponent(person.person_id)}&purpose=counter`)).json()).toEqual([]);
+    expect((await get(stranger, `/v1/persons?q=${encodeURIComponent(person.person_id)}&purpose=counter`)).json().rows).toEqual([]);
     const decisions = (await get(stranger, '/v1/decisions?purpose=review')).json().rows as { decision_id: string }[];
     expect(decisions.some((d) => d.decision_id === item.decision_id)).toBe(false);
     // Still open, still waiting for its confirmation.
@@ -195,7 +195,7 @@ describe('the review API', () => {
     const { rows: [someone] } = await sql<{ family_name_kana: string; given_name_kana: string; person_id: string }>`
       select family_name_kana, given_name_kana, person_id from persons where municipality_code = ${f.m} limit 1`.execute(env.db);
     const search = await get(c, `/v1/persons?q=${encodeURIComponent(`${someone.family_name_kana} ${someone.given_name_kana}`)}&purpose=counter`);
-    expect(search.json().length).toBeGreaterThan(0);
+    expect(search.json().rows.length).toBeGreaterThan(0);
     const { rows } = await sql<{ family_name: string; given_name: string; family_name_kana: string; address: string; birth_date: string }>`
       select family_name, given_name, family_name_kana, address, to_char(birth_date, 'YYYY-MM-DD') as birth_date from persons where municipality_code = ${f.m}`.execute(env.db);
     const text = logged.join('');

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { IngestContext } from '../../changes/import.service.ts';
 import { CIRCUMSTANCES } from '../../changes/record-schemas.ts';
 import { accessLogForStaff, checkedPurpose, PURPOSES } from '../../review/access-log.service.ts';
-import { householdView, searchPersons } from '../../review/case-reads.service.ts';
+import { householdView, PAGE_SIZE, searchPersons } from '../../review/case-reads.service.ts';
 import { recordCircumstance } from '../../review/circumstance.service.ts';
 import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
-import { formField } from '../input.ts';
+import { formField, pageParam } from '../input.ts';
 import { staffOnly } from '../session-auth.ts';
 import { csrfField, date, dateTime, html, label, money, page, type Html } from './html.ts';
 import { itemSection, purposeChooser } from './review.page.ts';
@@ -56,7 +56,7 @@ ${request.query.recorded ? html`<p class="notice" role="status">状況を記録�
 <h2>世帯員（現在）</h2>
 <table><thead><tr><th>宛名番号</th><th>氏名</th><th>フリガナ</th><th>続柄</th><th>生年月日</th><th>住所</th><th>状態</th><th></th></tr></thead><tbody>
 ${v.members.map((m) => html`<tr><td>${m.person_id}</td><td>${m.family_name} ${m.given_name}</td><td>${m.family_name_kana} ${m.given_name_kana}</td><td>${m.relationship}</td><td>${date(m.birth_date)}</td>
-<td>${m.postal_code ? `〒${m.postal_code.slice(0, 3)}-${m.postal_code.slice(3)} ` : ''}${m.address}</td><td>${m.status === 'resident' ? '住民' : m.status === 'moved_out' ? '転出' : '死亡'}</td>
+<td>${m.postal_code ? `〒${m.postal_code.slice(0, 3)}-${m.postal_code.slice(3)} ` : ''}${m.address}</td><td>${label('residentStatus', m.status)}</td>
 <td><a href="/persons/${encodeURIComponent(m.person_id)}/access-log?purpose=disclosure">アクセス記録</a></td></tr>`)}
 </tbody></table>
 ${circumstancesSection(v, request.session!, purpose)}
@@ -69,17 +69,28 @@ ${v.items.length === 0 ? html`<p>ありません。</p>` : v.items.map((i) => it
     return reply.type('text/html').send(page(`世帯 ${v.household_id}`, request.session, body));
   });
 
-  app.get<{ Querystring: { q?: string; purpose?: string } }>('/search', { ...viewer, schema: { hide: true } }, async (request, reply) => {
-    const { q, purpose } = request.query;
-    const rows = q && purpose ? await searchPersons(db, request.session!.user, q, checkedPurpose(purpose)) : undefined;
+  app.get<{ Querystring: { q?: string; address?: string; birth_date?: string; purpose?: string; page?: string } }>('/search', { ...viewer, schema: { hide: true } }, async (request, reply) => {
+    const q = request.query;
+    const text = (name: 'q' | 'address' | 'birth_date') => (typeof q[name] === 'string' ? q[name].slice(0, 200) : '');
+    const given = { q: text('q'), address: text('address'), birth_date: text('birth_date') };
+    const asked = Object.values(given).some((v) => v.trim() !== '');
+    const purpose = asked && q.purpose ? checkedPurpose(q.purpose) : undefined;
+    const result = purpose ? await searchPersons(db, request.session!.user, { ...given, page: pageParam(q.page) }, purpose) : undefined;
+    const link = (p: number) => `/search?${new URLSearchParams({ ...given, purpose: purpose ?? 'counter', page: String(p) })}`;
     const body = html`
-<form method="get" action="/search"><fieldset><legend>宛名番号、またはフリガナ（姓、または「姓 名」）で検索</legend>
-<label>検索語 <input name="q" value="${q ?? ''}" required autofocus></label>
+<form method="get" action="/search"><fieldset><legend>住民を検索（入力した条件すべてに当てはまる方。氏名は漢字・ひらがな・カタカナのどれでも、異体字・半角・空白の違いは問いません）</legend>
+<label>氏名または宛名番号 <input name="q" value="${given.q}" placeholder="例: 山本 太郎、やまもと、ﾔﾏﾓﾄ" autofocus></label>
+<label>住所（一部） <input name="address" value="${given.address}" placeholder="例: 中央1丁目"></label>
+<label>生年月日 <input name="birth_date" value="${given.birth_date}" placeholder="例: 昭和60年4月1日、1985-04-01"></label>
 <label>閲覧の目的 <select name="purpose" required>${Object.entries(PURPOSES).map(([k, v]) => html`<option value="${k}"${k === (purpose ?? 'counter') ? html` selected` : ''}>${v}</option>`)}</select></label>
 <button>検索</button></fieldset></form>
-${rows === undefined ? '' : rows.length === 0 ? html`<p>該当する住民はいません。</p>` : html`<table><thead><tr><th>宛名番号</th><th>氏名</th><th>フリガナ</th><th>生年月日</th><th>世帯</th></tr></thead><tbody>
-${rows.map((r) => html`<tr><td>${r.person_id}</td><td>${r.family_name} ${r.given_name}</td><td>${r.family_name_kana} ${r.given_name_kana}</td><td>${date(r.birth_date)}</td><td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=${purpose}">${r.household_id}</a></td></tr>`)}
-</tbody></table>`}`;
+${result === undefined ? '' : result.total === 0 ? html`<p>該当する住民はいません。</p>` : html`<p role="status">${result.total.toLocaleString('ja-JP')}件（${result.page} / ${result.pages}ページ、1ページ${PAGE_SIZE}件）</p>
+<table><thead><tr><th>宛名番号</th><th>氏名</th><th>フリガナ</th><th>生年月日</th><th>住所</th><th>状態</th><th>世帯</th></tr></thead><tbody>
+${result.rows.map((r) => html`<tr><td>${r.person_id}</td><td>${r.family_name} ${r.given_name}</td><td>${r.family_name_kana} ${r.given_name_kana}</td><td>${date(r.birth_date)}</td>
+<td>${r.postal_code ? `〒${r.postal_code.slice(0, 3)}-${r.postal_code.slice(3)} ` : ''}${r.address}</td><td>${label('residentStatus', r.status)}</td>
+<td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=${purpose}">${r.household_id}</a></td></tr>`)}
+</tbody></table>
+<nav class="noprint">${result.page > 1 ? html`<a href="${link(result.page - 1)}" rel="prev">前のページ</a> ` : ''}${result.page < result.pages ? html`<a href="${link(result.page + 1)}" rel="next">次のページ</a>` : ''}</nav>`}`;
     return reply.type('text/html').send(page('住民検索', request.session, body));
   });
 

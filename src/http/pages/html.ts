@@ -12,6 +12,7 @@ export const LABELS = {
   change: { new: '新規', amount_changed: '額の変更', stopped: '支給停止', restarted: '支給再開', outcome_changed: '判定の変更', recipient_changed: '受給者の変更', confirmed: '職員による確認' },
   action: { approve: '承認', reject: '却下', hold: '保留', request_info: '本人への照会', override: '判定の変更（上書き）', confirm: '上書きの確認' },
   line: { due: '支払予定', held: '保留', exported: '振込データ作成済み', failed: '振込不能', cancelled: '取消' },
+  residentStatus: { resident: '住民', moved_out: '転出', deceased: '死亡' },
   role: { viewer: '閲覧者', reviewer: '審査担当', supervisor: '監督者', admin: '管理者', operator: 'システム運用者' },
   circumstance: {
     public_servant: '公務員（勤務先が児童手当を支給）',
@@ -67,6 +68,7 @@ td.num{text-align:right}
 .notice{background:#fff8e1;border:1px solid #e0c060;padding:.5rem 1rem}
 .error{background:#fdecee;border:1px solid #b00020;padding:.5rem 1rem}
 form.inline{display:inline}
+.sr{position:absolute;left:-9999px}
 fieldset{background:#fff;border:1px solid #ccd;margin:.5rem 0 1rem}
 label{display:block;margin:.3rem 0}
 input,select,textarea,button{font:inherit}

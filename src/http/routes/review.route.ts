@@ -105,10 +105,21 @@ export function reviewRoutes(app: FastifyInstance, db: Kysely<DB>): void {
     async (request) => householdView(db, request.session!.user, request.params.id, checkedPurpose(request.query.purpose)),
   );
 
-  app.get<{ Querystring: { q: string; purpose: string } }>(
+  app.get<{ Querystring: { q?: string; address?: string; birth_date?: string; page?: number; purpose: string } }>(
     '/v1/persons',
-    { ...viewer, schema: { summary: 'Search by 宛名番号 or kana name', querystring: { type: 'object', required: ['q', 'purpose'], properties: { q: { type: 'string' }, purpose } } } },
-    async (request) => searchPersons(db, request.session!.user, request.query.q, checkedPurpose(request.query.purpose)),
+    {
+      ...viewer,
+      schema: {
+        summary: 'Search residents by 宛名番号 or name (kanji, hiragana or katakana; 異体字, widths and spaces folded), address and birth date; 50 a page with the total',
+        querystring: {
+          type: 'object',
+          required: ['purpose'],
+          additionalProperties: false,
+          properties: { q: text, address: text, birth_date: { type: 'string', maxLength: 40 }, page, purpose },
+        },
+      },
+    },
+    async (request) => searchPersons(db, request.session!.user, request.query, checkedPurpose(request.query.purpose)),
   );
 
   app.get<{ Params: { id: string }; Querystring: { purpose?: string } }>(
