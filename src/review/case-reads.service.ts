@@ -65,7 +65,7 @@ export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: Queu
       .select(AT_STAKE.as('amount_yen'))
       .select(sql<string | null>`h.family_name || ' ' || h.given_name`.as('head_name'));
     const sort = filter.sort ?? 'date';
-    if (sort === 'amount' || sort === 'amount_desc') rows = rows.orderBy(AT_STAKE, sql.raw(sort === 'amount' ? 'asc nulls first' : 'desc nulls last'));
+    if (sort === 'amount' || sort === 'amount_desc') rows = rows.orderBy(AT_STAKE, (ob) => (sort === 'amount' ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
     if (sort === 'kind') rows = rows.orderBy('r.kind');
     rows = rows.orderBy('r.created_at', sort === 'date_desc' ? 'desc' : 'asc').orderBy('r.id', sort === 'date_desc' ? 'desc' : 'asc');
     const found = await (filter.all ? rows : rows.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).execute();

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { withMunicipality } from '../db/tenant.ts';
-import type { DB, ReviewAction, ReviewItemTable } from '../db/schema.ts';
+import type { DB, ReviewAction, ReviewItemKind, ReviewItemTable } from '../db/schema.ts';
 import { changeKind } from '../decisions/decide.service.ts';
 import type { Explanation } from '../engine/evaluate-household.ts';
-import { ConflictError, ForbiddenError, NotFoundError, UnusableInputError } from '../errors.ts';
-import { holdLines } from '../payments/payment.repository.ts';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, UnusableInputError } from '../errors.ts';
+import { exportedHoldMessage, holdLines } from '../payments/payment.repository.ts';
 import { roleAtLeast, type StaffUser } from '../staff/staff.service.ts';
 
 export interface ActionInput {
@@ -22,6 +22,8 @@ export interface ActionResult {
   item_status: 'open' | 'held' | 'resolved';
   /** The staff decision the action made, if it made one. */
   decision_id?: string;
+  /** hold: the payments already in a Zengin file, which the hold cannot stop, and the 組戻し path. */
+  warning_ja?: string;
 }
 
 const MAX_REASON = 2000;
@@ -42,13 +44,15 @@ type Item = Pick<ReviewItemTable, 'kind' | 'program' | 'household_id' | 'decisio
  * - override: staff replace the engine's outcome or amount; it takes effect only when a
  *   supervisor other than its author confirms it (confirmOverride).
  */
-export async function actOnReviewItem(db: Kysely<DB>, actor: StaffUser, itemId: number, input: ActionInput): Promise<ActionResult> {
+export async function actOnReviewItem(db: Kysely<DB>, actor: StaffUser, itemId: number, input: ActionInput, bulk?: { kind: ReviewItemKind }): Promise<ActionResult> {
   if (!roleAtLeast(actor.role, 'reviewer')) throw new ForbiddenError('role', `acting on the review queue needs the reviewer role; you are ${actor.role}`);
   const reason = checkedReason(input);
   return withMunicipality(db, actor.municipalityCode, async (trx) => {
     const item = await openItem(trx, itemId);
+    if (bulk) await checkBulk(trx, item, bulk.kind);
     let status = item.status;
     let decisionId: string | undefined;
+    let warning: string | undefined;
     if (input.action === 'approve' || input.action === 'reject') {
       if (item.kind === 'decision_review') {
         const reviewed = await reviewedDecision(trx, item);
@@ -67,7 +71,7 @@ export async function actOnReviewItem(db: Kysely<DB>, actor: StaffUser, itemId: 
       status = 'resolved';
     } else if (input.action === 'hold') {
       status = 'held';
-      await holdLines(trx, actor.municipalityCode, item.program, [item.household_id]);
+      warning = exportedHoldMessage(await holdLines(trx, actor.municipalityCode, item.program, [item.household_id], item.id));
     } else if (input.action === 'override') {
       if (!item.decision_id) throw new UnusableInputError('override_not_applicable', 'only an item about a decision can be overridden');
       if (!input.outcome) throw new UnusableInputError('outcome_required', 'an override names the outcome: eligible or ineligible');
@@ -83,8 +87,63 @@ export async function actOnReviewItem(db: Kysely<DB>, actor: StaffUser, itemId: 
       amount_yen: input.action === 'override' ? (input.outcome === 'eligible' ? input.amount_yen! : 0) : null,
     });
     await setStatus(trx, item, status);
-    return { action_id: actionId, item_status: status, decision_id: decisionId };
+    return { action_id: actionId, item_status: status, decision_id: decisionId, ...(warning && { warning_ja: warning }) };
   });
+}
+
+export const BULK_MAX = 100;
+
+export interface BulkResult {
+  approved: number[];
+  /** Items left as they were, each with why (in Japanese, for the page). */
+  skipped: { id: number; why: string }[];
+}
+
+/**
+ * Approves many items of one kind at once, each recorded as its own approval with the shared
+ * reason, as if approved one by one. The four-eyes rule stays whole: an item with an override
+ * waiting for a second supervisor is left for that supervisor (approving it would set the
+ * override aside without anyone confirming it), and overrides are never made in bulk. An item
+ * of another kind, already resolved, or replaced by a newer decision is skipped and said so.
+ */
+export async function bulkApprove(db: Kysely<DB>, actor: StaffUser, kind: ReviewItemKind, ids: number[], reason: string | undefined): Promise<BulkResult> {
+  if (!roleAtLeast(actor.role, 'reviewer')) throw new ForbiddenError('role', `acting on the review queue needs the reviewer role; you are ${actor.role}`);
+  if (!reason?.trim()) throw new UnusableInputError('reason_required', 'a bulk approval needs a reason');
+  if (ids.length === 0) throw new UnusableInputError('nothing_selected', 'select the items to approve');
+  if (ids.length > BULK_MAX) throw new UnusableInputError('too_many_items', `at most ${BULK_MAX} items at once`);
+  const result: BulkResult = { approved: [], skipped: [] };
+  for (const id of [...new Set(ids)]) {
+    try {
+      await actOnReviewItem(db, actor, id, { action: 'approve', reason }, { kind });
+      result.approved.push(id);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      result.skipped.push({ id, why: BULK_SKIPPED[error.code] ?? '承認できませんでした' });
+    }
+  }
+  return result;
+}
+
+const BULK_SKIPPED: Record<string, string> = {
+  other_kind: '選んだ種類と違う項目です',
+  pending_override: '上書きが監督者の確認を待っています',
+  item_closed: 'すでに処理されています',
+  review_item_not_found: '見つかりません',
+  newer_decision: '新しい決定に置き換えられています',
+  no_recipient: '受給者が見つからないため、上書きで判定してください',
+};
+
+/** What a bulk approval takes: the item is of the chosen kind, and no override of it waits for a second person. */
+async function checkBulk(trx: Transaction<DB>, item: Item, kind: ReviewItemKind): Promise<void> {
+  if (item.kind !== kind) throw new UnusableInputError('other_kind', `review item ${item.id} is not of kind ${kind}`);
+  const pending = await trx
+    .selectFrom('review_actions as o')
+    .select('o.id')
+    .where('o.review_item_id', '=', item.id)
+    .where('o.action', '=', 'override')
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('review_actions as c').select('c.id').whereRef('c.confirms', '=', 'o.id'))))
+    .executeTakeFirst();
+  if (pending) throw new ConflictError('pending_override', `review item ${item.id} has an override waiting for a second supervisor`);
 }
 
 /**

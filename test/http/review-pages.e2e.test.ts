@@ -70,7 +70,7 @@ describe('the review pages in Chromium', () => {
     await page.selectOption('select[name=kind]', kind);
     await page.getByRole('button', { name: '表示' }).click();
     await page.waitForURL(/kind=decision_review/);
-    await page.locator('tbody tr td:first-child a').first().click();
+    await page.locator('tbody tr td a[href^="/decisions/"]').first().click();
     await page.waitForURL(/\/decisions\//);
     return decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
   }

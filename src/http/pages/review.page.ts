@@ -1,15 +1,17 @@
+import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SAFE_CAST } from '../../csv/safe-cell.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ReviewActionTable, ReviewItemKind, ReviewItemStatus, ReviewItemTable } from '../../db/schema.ts';
 import type { ConditionResult, Explanation } from '../../engine/evaluate-household.ts';
 import { amountStepLabel, OPERATOR_JA, show } from '../../engine/explanation-text.ts';
 import { checkedPurpose, PURPOSES } from '../../review/access-log.service.ts';
-import { decisionView, reviewQueue, type SourceRecord } from '../../review/case-reads.service.ts';
-import { actOnReviewItem, confirmOverride, type ActionInput } from '../../review/review-action.service.ts';
+import { decisionView, programNames, QUEUE_SORTS, reviewQueue, type QueueSort, type SourceRecord } from '../../review/case-reads.service.ts';
+import { actOnReviewItem, bulkApprove, confirmOverride, type ActionInput } from '../../review/review-action.service.ts';
 import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
 import { formField, idParam, MAX_AMOUNT_YEN, pageParam, safeBack } from '../input.ts';
 import { staffOnly } from '../session-auth.ts';
-import { csrfField, date, dateTime, html, isLabel, label, LABELS, money, page, type Html } from './html.ts';
+import { csrfField, date, dateTime, html, Html, isLabel, label, LABELS, money, page } from './html.ts';
 
 type Item = Selectable<ReviewItemTable>;
 type Action = Selectable<ReviewActionTable>;
@@ -20,26 +22,64 @@ export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
 
   app.get('/', { ...viewer, schema: { hide: true } }, async (_request, reply) => reply.redirect('/review'));
 
-  app.get<{ Querystring: { kind?: string; program?: string; status?: string; page?: string } }>('/review', { ...viewer, schema: { hide: true } }, async (request, reply) => {
+  /** The queue's filter from a query string: unknown values are ignored, as a select list can only send known ones. */
+  const queueFilter = (q: QueueQuery) => ({
+    kind: isLabel('kind', q.kind) ? (q.kind as ReviewItemKind) : undefined,
+    status: isLabel('status', q.status) ? (q.status as ReviewItemStatus) : undefined,
+    program: typeof q.program === 'string' && q.program ? q.program.slice(0, 200) : undefined,
+    sort: QUEUE_SORTS.find((s) => s === q.sort),
+  });
+  const filterQuery = (f: ReturnType<typeof queueFilter>) =>
+    Object.fromEntries(Object.entries({ kind: f.kind, status: f.status, program: f.program, sort: f.sort }).filter((e): e is [string, string] => e[1] !== undefined));
+
+  app.get<{ Querystring: QueueQuery }>('/review', { ...viewer, schema: { hide: true } }, async (request, reply) => {
     const q = request.query;
-    const kind = isLabel('kind', q.kind) ? (q.kind as ReviewItemKind) : undefined;
-    const status = isLabel('status', q.status) ? (q.status as ReviewItemStatus) : undefined;
-    const program = typeof q.program === 'string' && q.program ? q.program.slice(0, 200) : undefined;
-    const result = await reviewQueue(db, request.session!.user, { kind, status, program, page: pageParam(q.page) });
-    const link = (p: number) => `/review?${new URLSearchParams({ ...(kind ? { kind } : {}), ...(status ? { status } : {}), ...(q.program ? { program: q.program } : {}), page: String(p) })}`;
+    const f = queueFilter(q);
+    const session = request.session!;
+    const [result, programs] = await Promise.all([reviewQueue(db, session.user, { ...f, page: pageParam(q.page) }), programNames(db, session.user)]);
+    const link = (p: number) => `/review?${new URLSearchParams({ ...filterQuery(f), page: String(p) })}`;
+    // Bulk approval: only once the list shows one kind, and only for who may approve.
+    const bulk = f.kind !== undefined && f.status !== 'resolved' && roleAtLeast(session.user.role, 'reviewer') && result.rows.length > 0;
+    const option = (value: string, text: string, selected: string | undefined) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${text}</option>`;
+    const table = html`<table><thead><tr>${bulk ? html`<th><span class="sr">選択</span></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th><th>金額</th><th>発生日時</th></tr></thead><tbody>
+${result.rows.map((r) => html`<tr>${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="審査項目 ${r.id} を選択"></td>` : ''}<td><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td>${label('status', r.status)}</td><td>${programs.get(r.program) ?? r.program}</td>
+<td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td>${r.head_name ?? ''}</td><td class="num">${atStake(r)}</td><td>${dateTime(r.created_at)}</td></tr>`)}
+</tbody></table>`;
     const body = html`
-<form method="get" action="/review" class="noprint"><fieldset><legend>絞り込み</legend>
-<label>種類 <select name="kind"><option value="">すべて</option>${Object.entries(LABELS.kind).map(([k, v]) => html`<option value="${k}"${k === kind ? html` selected` : ''}>${v}</option>`)}</select></label>
-<label>状態 <select name="status"><option value="">未処理と保留中</option>${Object.entries(LABELS.status).map(([k, v]) => html`<option value="${k}"${k === status ? html` selected` : ''}>${v}</option>`)}</select></label>
-<label>制度 <input name="program" value="${q.program ?? ''}" placeholder="例: child-allowance"></label>
+${q.approved !== undefined ? html`<p class="notice" role="status">${bulkNotice(q)}</p>` : ''}
+<form method="get" action="/review" class="noprint"><fieldset><legend>絞り込みと並び順</legend>
+<label>種類 <select name="kind">${option('', 'すべて', f.kind ?? '')}${Object.entries(LABELS.kind).map(([k, v]) => option(k, v, f.kind))}</select></label>
+<label>状態 <select name="status">${option('', '未処理と保留中', f.status ?? '')}${Object.entries(LABELS.status).map(([k, v]) => option(k, v, f.status))}</select></label>
+<label>制度 <select name="program">${option('', 'すべて', f.program ?? '')}${[...programs].map(([id, name]) => option(id, name, f.program))}</select></label>
+<label>並び順 <select name="sort">${Object.entries(SORT_LABELS).map(([k, v]) => option(k, v, f.sort ?? 'date'))}</select></label>
 <button>表示</button></fieldset></form>
-<p>${result.total.toLocaleString('ja-JP')}件（${result.page} / ${result.pages}ページ）</p>
-<table><thead><tr><th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>金額</th><th>発生日</th></tr></thead><tbody>
-${result.rows.map((r) => html`<tr><td><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td>${label('status', r.status)}</td><td>${r.program}</td>
-<td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td class="num">${money(r.amount_yen)}</td><td>${dateTime(r.created_at)}</td></tr>`)}
-</tbody></table>
+<p>${result.total.toLocaleString('ja-JP')}件（${result.page} / ${result.pages}ページ） <a class="noprint" href="/review.csv?${String(new URLSearchParams(filterQuery(f)))}" download>この一覧をCSVで出力（${result.total.toLocaleString('ja-JP')}件すべて）</a></p>
+${bulk
+  ? html`<form method="post" action="/review-items/bulk-approve">${csrfField(session)}<input type="hidden" name="kind" value="${f.kind}"><input type="hidden" name="back" value="${link(result.page)}">
+${table}
+<fieldset class="noprint"><legend>選んだ「${label('kind', f.kind)}」の項目を一括承認（一件ずつ承認したものとして記録。上書きが確認待ちの項目は承認しません）</legend>
+<label>理由（必須） <textarea name="reason" rows="2" cols="60" required placeholder="確認した内容"></textarea></label>
+<button>選んだ項目を一括承認する</button></fieldset></form>`
+  : table}
 <nav class="noprint">${result.page > 1 ? html`<a href="${link(result.page - 1)}" rel="prev">前のページ</a> ` : ''}${result.page < result.pages ? html`<a href="${link(result.page + 1)}" rel="next">次のページ</a>` : ''}</nav>`;
-    return reply.type('text/html').send(page('審査キュー', request.session, body));
+    return reply.type('text/html').send(page('審査キュー', session, body));
+  });
+
+  // The filtered list as a spreadsheet: UTF-8 with a BOM (Excel reads it as UTF-8 then), every
+  // text cell that could be taken for a formula neutralised (safe-cell.ts).
+  app.get<{ Querystring: QueueQuery }>('/review.csv', { ...viewer, schema: { hide: true } }, async (request, reply) => {
+    const f = queueFilter(request.query);
+    const [result, programs] = await Promise.all([reviewQueue(db, request.session!.user, { ...f, all: true }), programNames(db, request.session!.user)]);
+    const rows = result.rows.map((r) => [
+      r.id, label('kind', r.kind), label('status', r.status), programs.get(r.program) ?? r.program, r.program, r.household_id, r.head_name ?? '',
+      r.amount_yen ?? '', r.period_kind === 'monthly' ? '月額' : '', r.decision_id ?? '', dateTime(r.created_at),
+    ]);
+    const csv = stringify([['番号', '種類', '状態', '制度', '制度ID', '世帯番号', '世帯主', '金額（円）', '金額の単位', '決定番号', '発生日時'], ...rows], { cast: SAFE_CAST, record_delimiter: '\r\n' });
+    const stamp = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="review-queue-${stamp}.csv"`)
+      .send(`\uFEFF${csv}`);
   });
 
   app.get<{ Params: { id: string }; Querystring: { purpose?: string; done?: string } }>('/decisions/:id', { ...viewer, schema: { hide: true } }, async (request, reply) => {
@@ -49,6 +89,19 @@ ${result.rows.map((r) => html`<tr><td><a href="${itemLink(r)}">${r.id}</a></td><
   });
 
   const reviewer = staffOnly(db, 'reviewer');
+  app.post<{ Body: unknown }>('/review-items/bulk-approve', { ...reviewer, schema: { hide: true } }, async (request, reply) => {
+    const b = request.body as Record<string, unknown> | undefined;
+    const kind = formField(b, 'kind', 64);
+    if (!isLabel('kind', kind)) return reply.code(400).type('text/html').send(page('入力エラー', request.session, html`<p class="error">種類を選んでください。</p>`));
+    // One checkbox sends a string, several an array.
+    const raw = b && Object.hasOwn(b, 'ids') ? b.ids : [];
+    const ids = (Array.isArray(raw) ? raw : [raw]).map((v) => idParam(v, 'ids'));
+    const done = await bulkApprove(db, request.session!.user, kind as ReviewItemKind, ids, formField(b, 'reason'));
+    const back = safeBack(formField(b, 'back'));
+    const report = new URLSearchParams({ approved: String(done.approved.length), ...(done.skipped.length ? { skipped: done.skipped.map((s) => `${s.id}:${s.why}`).join('\n').slice(0, 1500) } : {}) });
+    return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}${report}`, 303);
+  });
+
   app.post<{ Params: { id: string }; Body: unknown }>('/review-items/:id/actions', { ...reviewer, schema: { hide: true } }, async (request, reply) => {
     const b = request.body;
     const id = idParam(request.params.id);
@@ -65,8 +118,10 @@ ${result.rows.map((r) => html`<tr><td><a href="${itemLink(r)}">${r.id}</a></td><
       outcome: outcome === 'eligible' || outcome === 'ineligible' ? outcome : undefined,
       amount_yen: amount ? Number(amount) : undefined,
     };
-    await actOnReviewItem(db, request.session!.user, id, input);
+    const result = await actOnReviewItem(db, request.session!.user, id, input);
     const back = safeBack(formField(b, 'back'));
+    // A hold that came after the Zengin file: say so plainly, and how to stop the transfer.
+    if (result.warning_ja) return reply.type('text/html').send(page('保留しました（出力済みの振込があります）', request.session, html`<p class="error" role="alert">${result.warning_ja}</p><p><a href="${back}">戻る</a></p>`));
     return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}done=${input.action}`, 303);
   });
 
@@ -75,6 +130,22 @@ ${result.rows.map((r) => html`<tr><td><a href="${itemLink(r)}">${r.id}</a></td><
     const back = safeBack(formField(request.body, 'back'));
     return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}done=confirm`, 303);
   });
+}
+
+type QueueQuery = { kind?: string; program?: string; status?: string; sort?: string; page?: string; approved?: string; skipped?: string };
+
+const SORT_LABELS: Record<QueueSort, string> = { date: '発生日時の古い順', date_desc: '発生日時の新しい順', amount_desc: '金額の大きい順', amount: '金額の小さい順', kind: '種類順' };
+
+/** The amount at stake; a case the engine could not decide shows what approving it would pay. */
+function atStake(r: { kind: string; amount_yen: number | null; period_kind: string | null }): Html {
+  if (r.amount_yen === null) return html``;
+  const monthly = r.period_kind === 'monthly' ? '月額 ' : '';
+  return r.kind === 'decision_review' ? html`${monthly}${money(r.amount_yen)}<br><small>（承認すると支給する額）</small>` : html`${monthly}${money(r.amount_yen)}`;
+}
+
+function bulkNotice(q: QueueQuery): Html {
+  const skipped = typeof q.skipped === 'string' && q.skipped ? q.skipped.split('\n').slice(0, 100) : [];
+  return html`${Number(q.approved) || 0}件を承認しました。次の夜間処理で支払と通知に反映されます。${skipped.length ? html`<br>承認しなかった項目: ${skipped.map((s) => html`<br>審査項目 ${s.replace(':', '：')}`)}` : ''}`;
 }
 
 function itemLink(r: { id: number; decision_id: string | null; household_id: string }): string {

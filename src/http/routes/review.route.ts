@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB, ReviewItemKind, ReviewItemStatus } from '../../db/schema.ts';
 import { accessLogForStaff, checkedPurpose, PURPOSES } from '../../review/access-log.service.ts';
-import { decisionView, householdView, listDecisions, reviewQueue, searchPersons } from '../../review/case-reads.service.ts';
+import { decisionView, householdView, listDecisions, QUEUE_SORTS, reviewQueue, searchPersons, type QueueSort } from '../../review/case-reads.service.ts';
 import { actOnReviewItem, confirmOverride, type ActionInput } from '../../review/review-action.service.ts';
 import { NotFoundError } from '../../errors.ts';
 import { MAX_AMOUNT_YEN, MAX_PAGE } from '../input.ts';
@@ -32,12 +32,12 @@ export function reviewRoutes(app: FastifyInstance, db: Kysely<DB>): void {
   const viewer = staffOnly(db);
   const reviewer = staffOnly(db, 'reviewer');
 
-  app.get<{ Querystring: { kind?: ReviewItemKind; status?: ReviewItemStatus; program?: string; page?: number } }>(
+  app.get<{ Querystring: { kind?: ReviewItemKind; status?: ReviewItemStatus; program?: string; sort?: QueueSort; page?: number } }>(
     '/v1/review-items',
     {
       ...viewer,
       schema: {
-        summary: 'The review queue (open and held items unless a status is given), 50 a page',
+        summary: 'The review queue (open and held items unless a status is given), 50 a page, with the 世帯主 and the amount at stake',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -45,6 +45,7 @@ export function reviewRoutes(app: FastifyInstance, db: Kysely<DB>): void {
             kind: { type: 'string', enum: ['decision_review', 'large_change', 'stop', 'failed_transfer', 'missing_account', 'recovery'] },
             status: { type: 'string', enum: ['open', 'held', 'resolved'] },
             program: text,
+            sort: { type: 'string', enum: [...QUEUE_SORTS] },
             page,
           },
         },
