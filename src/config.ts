@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UnusableInputError } from './errors.ts';
+import { projectPath } from './project-root.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -72,7 +72,7 @@ export interface Config {
   secureCookies: boolean;
 }
 
-const SHIPPED_RULES = fileURLToPath(new URL('../rules', import.meta.url));
+const SHIPPED_RULES = projectPath('rules');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "unset", as shells and compose files often leave them.

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { readCsvRows } from '../../changes/csv-rows.ts';
 import { ingestRows } from '../../changes/import.service.ts';
@@ -9,6 +8,7 @@ import { RECORD_KINDS } from '../../changes/record-schemas.ts';
 import { RejectionFile } from '../../changes/rejection-file.ts';
 import { generateMunicipality } from '../../generate/generate-municipality.ts';
 import { loadConfig } from '../../config.ts';
+import { projectPath } from '../../project-root.ts';
 import { runNightly } from '../../batch/nightly.service.ts';
 import { exportLine } from '../../decisions/decision-export.ts';
 import { decisionsInForce } from '../../decisions/decision.repository.ts';
@@ -23,7 +23,7 @@ import { portNumber, serveUntilStopped } from './serve.command.ts';
 
 const DEMO_MUNICIPALITY = '141003'; // 横浜市: any valid code would do
 /** Example settings (names and codes of the office; the paying account is made up). */
-const DEMO_SETTINGS = fileURLToPath(new URL('../../../examples/municipality-141003.json', import.meta.url));
+const DEMO_SETTINGS = projectPath('examples', 'municipality-141003.json');
 /** A payment month of 児童手当 and the base date of the 令和6年度 非課税世帯 benefit. */
 const DEMO_DATE = '2024-12-13';
 
