@@ -19,6 +19,13 @@ export const MunicipalitySettingsSchema = z
     prefectural_governor: z.string().min(1),
     /** The day of the month payments are made; a bank holiday moves it to the business day before. */
     payment_day: z.number().int().min(1).max(28),
+    /**
+     * Bank business days staff have to hold a payment an item may stop (大きな額の変更, 支給停止):
+     * a line whose item was opened by a decision made fewer days than this before the payment
+     * date stays out of that date's Zengin file and is paid on the next one unless held
+     * (docs/municipality-settings.md). 0: no window.
+     */
+    review_days: z.number().int().min(0).max(20).default(3),
     /** The paying account and the bank's codes for the Zengin file. */
     requester: z
       .object({

@@ -21,3 +21,13 @@ export function previousBankBusinessDay(iso: string): string {
   while (!isBankBusinessDay(day)) day = addDays(day, -1);
   return day;
 }
+
+/** The bank business day `days` business days before `iso` (`iso` itself for 0). */
+export function bankBusinessDaysBefore(iso: string, days: number): string {
+  let day = iso;
+  for (let left = days; left > 0; ) {
+    day = addDays(day, -1);
+    if (isBankBusinessDay(day)) left--;
+  }
+  return day;
+}

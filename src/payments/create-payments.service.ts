@@ -150,8 +150,8 @@ export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob
  * The households whose payments for a program may have to change, each with the first period
  * to look at: those with decisions made since the last computation (from the earliest month
  * they take effect), on a new payment period everyone with a benefit in it, those still
- * waiting for an account or for a failed transfer to be paid again, and those whose review
- * items staff acted on since.
+ * waiting for an account or for a failed transfer to be paid again, those with lines cancelled
+ * since (kept out of a file for review), and those whose review items staff acted on since.
  */
 export async function paymentCandidates(
   db: Kysely<DB>,
@@ -188,6 +188,11 @@ export async function paymentCandidates(
       select household_id, period_start from payment_lines p
       where municipality_code = ${m} and program = ${program} and status = 'failed'
         and not exists (select from payment_lines r where r.reissue_of = p.id)
+      union all
+      -- Lines cancelled since (an export kept them back for review, or withdrew them): planned
+      -- again, for the next payment date.
+      select household_id, period_start from payment_lines
+      where municipality_code = ${m} and program = ${program} and status = 'cancelled' and updated_at > ${sinceTime}
       union all
       select r.household_id, coalesce(r.period_start, d.effective_from) from review_items r
       left join decisions d on d.decision_id = r.decision_id

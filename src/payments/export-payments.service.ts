@@ -3,6 +3,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB, PaymentLineTable } from '../db/schema.ts';
 import { ConflictError, UnusableInputError } from '../errors.ts';
 import type { MunicipalitySettings } from '../municipalities/municipality-settings.ts';
+import { bankBusinessDaysBefore } from './bank-business-day.ts';
 import { usableAccount } from './create-payments.service.ts';
 import { accountsOf, addReviewItems, cancelLines, missingAccountItem, type AccountRow, type NewReviewItem } from './payment.repository.ts';
 import { writeZenginTransferFile, type ZenginAccountType, type ZenginTransfer } from './zengin/index.ts';
@@ -13,6 +14,11 @@ export interface ExportResult {
   totalYen: number;
   /** Lines left out because the account was no longer usable (sent to review instead). */
   withdrawn: number;
+  /**
+   * Lines left out because an item that may stop them (大きな額の変更, 支給停止) is still in its
+   * review window (settings.review_days): paid on the next payment date unless staff hold them.
+   */
+  inReview: number;
   /** True when the date had been exported before and this is the same file again. */
   again: boolean;
 }
@@ -50,9 +56,16 @@ export async function exportPayments(db: Kysely<DB>, m: string, paymentDate: str
     await sql`select pg_advisory_xact_lock(hashtext(${`export:${m}`}))`.execute(trx);
     const previous = await trx.selectFrom('payment_exports').selectAll().where('municipality_code', '=', m).where('payment_date', '=', paymentDate).executeTakeFirst();
     let withdrawn = 0;
+    let inReview = 0;
     if (!previous) {
-      const due = await trx.selectFrom('payment_lines').selectAll().where('municipality_code', '=', m).where('payment_date', '=', paymentDate).where('status', '=', 'due').orderBy('id').execute();
+      let due = await trx.selectFrom('payment_lines').selectAll().where('municipality_code', '=', m).where('payment_date', '=', paymentDate).where('status', '=', 'due').orderBy('id').execute();
       if (due.length === 0) throw new UnusableInputError('no_payments', `no payments are due on ${paymentDate} in ${m}: see 'benefit payments dates'`);
+      // Lines staff may still stop wait for the next payment date (cancelled here, planned again
+      // by the next run), so that a hold never comes after the file is written.
+      const waiting = await linesInReviewWindow(trx, m, paymentDate, settings.review_days);
+      await cancelLines(trx, [...waiting]);
+      inReview = waiting.size;
+      due = due.filter((l) => !waiting.has(l.id));
       const { byPerson, failed } = await accountsOf(trx, m, [...new Set(due.map((l) => l.recipient_person_id))]);
       const items: NewReviewItem[] = [];
       const exported: (AccountRow & { id: number })[] = [];
@@ -81,7 +94,9 @@ export async function exportPayments(db: Kysely<DB>, m: string, paymentDate: str
       await addReviewItems(trx, m, items);
     }
     const lines = await exportedLines(trx, m, paymentDate);
-    if (lines.length === 0) throw new UnusableInputError('nothing_to_export', `no line due on ${paymentDate} has a usable account; ${withdrawn} sent to review`);
+    if (lines.length === 0) {
+      throw new UnusableInputError('nothing_to_export', `no line due on ${paymentDate} can be paid: ${withdrawn} without a usable account (sent to review), ${inReview} still in their review window`);
+    }
     const r = settings.requester;
     const requester = { requesterCode: r.code, requesterName: r.name_kana, bankCode: r.bank_code, branchCode: r.branch_code, accountType: r.account_type, accountNumber: r.account_number };
     let file = writeZenginTransferFile(requester, paymentDate, transfers(lines, paymentDate));
@@ -100,11 +115,30 @@ export async function exportPayments(db: Kysely<DB>, m: string, paymentDate: str
       );
     }
     if (!previous) await trx.insertInto('payment_exports').values({ municipality_code: m, payment_date: paymentDate, lines: lines.length, total_yen: totalYen, sha256 }).execute();
-    return { file, lines: lines.length, totalYen, withdrawn, again: Boolean(previous) };
+    return { file, lines: lines.length, totalYen, withdrawn, inReview, again: Boolean(previous) };
   });
 }
 
 type Db = Kysely<DB> | Transaction<DB>;
+
+/**
+ * Due lines of `paymentDate` whose household has an open 大きな額の変更 or 支給停止 item from a
+ * decision made by a nightly dated within `reviewDays` bank business days before the payment date:
+ * staff have not had their window to hold them. Measured from the nightly's date (a retroactive
+ * decision's own as_of is an earlier month), not the clock, so the same input gives the same file.
+ */
+async function linesInReviewWindow(trx: Transaction<DB>, m: string, paymentDate: string, reviewDays: number): Promise<Set<number>> {
+  if (reviewDays === 0) return new Set();
+  const windowStart = bankBusinessDaysBefore(paymentDate, reviewDays);
+  const { rows } = await sql<{ id: number }>`
+    select distinct l.id from payment_lines l
+    join review_items r on r.municipality_code = l.municipality_code and r.program = l.program and r.household_id = l.household_id
+    join decisions d on d.decision_id = r.decision_id
+    where l.municipality_code = ${m} and l.payment_date = ${paymentDate}::date and l.status = 'due'
+      and r.kind in ('large_change', 'stop') and r.status = 'open'
+      and coalesce((select max(b.run_date) from batch_runs b where b.municipality_code = d.municipality_code and b.known_at = d.known_at), d.as_of) > ${windowStart}::date`.execute(trx);
+  return new Set(rows.map((r) => r.id));
+}
 
 /** An exported line, with what orders it in the file. */
 export type ExportedLine = Selectable<PaymentLineTable> & { reissued_date: string | null; reissued_kind: string | null };

@@ -127,9 +127,20 @@ export async function upsertLines(trx: Transaction<DB>, m: string, program: stri
   return rows.length;
 }
 
-/** Lines not yet exported stay out of the Zengin file while staff hold the household. */
-export async function holdLines(trx: Transaction<DB>, m: string, program: string, households: string[]): Promise<void> {
-  if (households.length === 0) return;
+/** A line a hold came too late for: already in a Zengin file. */
+export interface ExportedLineRef {
+  payment_date: string;
+  amount_yen: number;
+}
+
+/**
+ * Lines not yet exported stay out of the Zengin file while staff hold the household. For a hold
+ * on review item `itemId`, returns the household's lines exported since that item was opened:
+ * the hold came after the file and cannot stop them (only a 組戻し at the bank can), which whoever
+ * holds must be told.
+ */
+export async function holdLines(trx: Transaction<DB>, m: string, program: string, households: string[], itemId?: number): Promise<ExportedLineRef[]> {
+  if (households.length === 0) return [];
   await trx
     .updateTable('payment_lines')
     .set({ status: 'held', updated_at: new Date() })
@@ -138,6 +149,23 @@ export async function holdLines(trx: Transaction<DB>, m: string, program: string
     .where('household_id', 'in', households)
     .where('status', '=', 'due')
     .execute();
+  if (itemId === undefined) return [];
+  const { rows } = await sql<ExportedLineRef>`
+    select l.payment_date::text as payment_date, l.amount_yen from payment_lines l join review_items r on r.id = ${itemId}
+    where l.municipality_code = ${m} and l.program = ${program} and l.household_id = any(${households}::text[])
+      and l.exported_at >= r.created_at
+    order by l.payment_date, l.id`.execute(trx);
+  return rows;
+}
+
+/** What staff read when a hold comes after the file: the hold cannot stop it; a 組戻し can. */
+export function exportedHoldMessage(lines: ExportedLineRef[]): string | undefined {
+  if (lines.length === 0) return undefined;
+  const what = lines.map((l) => `${l.payment_date} 支払分 ${l.amount_yen.toLocaleString('ja-JP')}円`).join('、');
+  return (
+    `この世帯の振込（${what}）は既に全銀ファイルに出力済みのため、保留では止まりません（保留はこれからの支払にだけ効きます）。` +
+    '出力済みの振込を止めるには、金融機関に組戻しを依頼してください（docs/payments.md「組戻し」）。'
+  );
 }
 
 export async function cancelLines(trx: Transaction<DB>, ids: number[]): Promise<void> {

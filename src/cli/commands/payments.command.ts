@@ -59,6 +59,7 @@ export function registerPaymentsCommand(program: Command): void {
         const r = await exportPayments(app.db, m, o.date, settings);
         fs.writeFileSync(o.out, r.file);
         process.stderr.write(`${o.out}: ${r.lines} transfers, ${yen(r.totalYen)}${r.again ? ' (the same file as the first export)' : ''}\n`);
+        if (r.inReview) process.stderr.write(`${r.inReview} lines left for the next payment date: their review window (review_days) has not passed; staff may still hold them\n`);
         if (r.withdrawn) {
           process.stderr.write(`${r.withdrawn} lines withdrawn: the account is no longer usable (see the review queue)\n`);
           requestExitCode(3);
