@@ -17,6 +17,7 @@ import {
   type NoticeReviewItem,
 } from './notice-builder.ts';
 import type { NoticeContent, NoticeRecipient } from './notice-content.ts';
+import { fullAddress } from './recipient-address.ts';
 
 const PAGE = 2000;
 
@@ -54,8 +55,29 @@ export const SUPPORTED_STUDENT_CONFIRMATION = 'supported_student_confirmation';
  * anything else while its latest decision is declined. Returns how many are new.
  */
 export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): Promise<number> {
+  const m = input.municipalityCode;
+  // 口座登録のお願い this run sends (items still without a letter): a 決定 letter of the same
+  // program and household says it is enclosed, and the two go in one envelope.
+  const accountRequests = new Set(
+    (
+      await db
+        .selectFrom('review_items')
+        .select(['program', 'household_id'])
+        .where('municipality_code', '=', m)
+        .where('kind', '=', 'missing_account')
+        .where('status', '=', 'open')
+        .where(({ not, exists, selectFrom, or }) =>
+          or([
+            not(exists(selectFrom('notices').select('notices.id').whereRef('notices.review_item_id', '=', 'review_items.id'))),
+            exists(selectFrom('notices').select('notices.id').whereRef('notices.review_item_id', '=', 'review_items.id').where('notices.batch_run_id', '=', input.runId)),
+          ]),
+        )
+        .execute()
+    ).map((r) => `${r.program}|${r.household_id}`),
+  );
   let created = 0;
-  for (let after = 0; ; ) {
+  for (const groups of chunks(await decisionGroups(db, input), PAGE)) {
+    const ids = groups.flat();
     const { rows } = await sql<
       NoticeDecision & {
         id: number;
@@ -77,35 +99,45 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
                where l.municipality_code = d.municipality_code and l.program = d.program and l.household_id = d.household_id
                order by l.effective_from desc, l.id desc limit 1), false) as household_declined
       from decisions d left join decisions p on p.id = d.supersedes
-      where d.municipality_code = ${input.municipalityCode} and d.known_at > ${input.since} and d.id > ${after}
-        and d.outcome <> 'review'
-        and not exists (select from notices n where n.decision_id = d.decision_id)
-      order by d.id limit ${PAGE}`.execute(db);
-    if (rows.length === 0) break;
-    after = rows[rows.length - 1].id;
-    const wanted = rows.flatMap((d) => {
-      if (d.declined || d.household_declined) return [];
-      const program = input.programs.get(d.program);
-      const kind = program && noticeKindFor(d, program);
-      const person = d.recipient_person_id ?? d.previous_recipient ?? d.head;
-      return program && kind && person ? [{ d, program, kind, person }] : [];
+      where d.id = any(${ids}::bigint[])`.execute(db);
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    const letters = groups.flatMap((group) => {
+      const wanted = group.flatMap((id) => {
+        const d = byId.get(id);
+        if (!d || d.declined || d.household_declined) return [];
+        const program = input.programs.get(d.program);
+        const kind = program && noticeKindFor(d, program);
+        const person = d.recipient_person_id ?? d.previous_recipient ?? d.head;
+        return program && kind && person ? [{ d, program, kind, person }] : [];
+      });
+      if (wanted.length === 0) return [];
+      const last = wanted[wanted.length - 1];
+      // A benefit granted and then changed in the same run is one 認定 with its amounts by month.
+      const kind = last.kind === '額の変更' && wanted.some((w) => w.kind === '支給決定') ? '支給決定' : last.kind;
+      return [{ ...last, kind, earlier: wanted.slice(0, -1).map((w) => w.d) }];
     });
-    const persons = await recipients(db, input.municipalityCode, wanted.map((w) => w.person));
-    const { byPerson, failed } = await accountsOf(db, input.municipalityCode, wanted.map((w) => w.person));
+    const people = letters.flatMap((l) => [l.person, ...l.d.explanation.amount.steps.flatMap((s) => (s.person_id ? [s.person_id] : []))]);
+    const persons = await recipients(db, m, people, input.settings);
+    const { byPerson, failed } = await accountsOf(db, m, letters.map((w) => w.person));
+    const paidNow = await paidOn(db, m, letters.map((l) => l.d.household_id), input.paymentDates);
     const notices: NewNotice[] = [];
-    for (const { d, program, kind, person } of wanted) {
+    for (const { d, program, kind, person, earlier } of letters) {
       const recipient = persons.get(person);
       if (!recipient) continue;
       const account = usableAccount(byPerson.get(person) ?? [], failed);
       const paymentDate = input.paymentDates.get(d.program);
       const raised = kind === '支給決定' || (kind === '額の変更' && d.amount_yen > (d.previous_amount ?? 0));
+      const from = earlier[0]?.effective_from ?? d.effective_from;
       const content = decisionNotice({
         ...common(input, program, recipient),
         decision: { ...d, explanation: d.explanation as Explanation },
+        earlier,
         kind,
         paymentDate,
-        account,
-        lapsed: raised && paymentDate ? lapsedMonthsOf(input, program, d.effective_from, paymentDate) : [],
+        paidNow: paidNow.get(`${d.program}|${d.household_id}`),
+        accountState: { account, requestEnclosed: accountRequests.has(`${d.program}|${d.household_id}`) },
+        names: new Map([...persons].map(([id, p]) => [id, p.name])),
+        lapsed: raised && paymentDate ? lapsedMonthsOf(input, program, from, paymentDate) : [],
       });
       notices.push({ content, program: d.program, household_id: d.household_id, person_id: person, decision_id: d.decision_id, review_item_id: null });
     }
@@ -124,13 +156,14 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
   const declinedItems = await declinedHouseholds(db, input.municipalityCode, items);
   for (let i = 0; i < items.length; i += PAGE) {
     const page = items.slice(i, i + PAGE).filter((item) => !declinedItems.has(`${item.program}|${item.household_id}`));
-    const persons = await recipients(db, input.municipalityCode, page.map((p) => p.person_id!));
+    const persons = await recipients(db, input.municipalityCode, page.map((p) => p.person_id!), input.settings);
+    const staffReasons = await staffReasonsOf(db, input.municipalityCode, page.filter((item) => item.kind === 'recovery'));
     const notices: NewNotice[] = [];
     for (const item of page) {
       const program = input.programs.get(item.program);
       const recipient = persons.get(item.person_id!);
       if (!program || !recipient) continue;
-      const content = reviewItemNotice({ ...common(input, program, recipient), item: item as NoticeReviewItem });
+      const content = reviewItemNotice({ ...common(input, program, recipient), item: item as NoticeReviewItem, staffReason: staffReasons.get(`${item.program}|${item.household_id}`) });
       notices.push({ content, program: item.program, household_id: item.household_id, person_id: item.person_id!, decision_id: null, review_item_id: item.id });
     }
     created += await insertNotices(db, input, notices);
@@ -144,7 +177,7 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('notices').select('notices.id').whereRef('notices.review_action_id', '=', 'a.id'))))
     .orderBy('a.id')
     .execute();
-  const asked = await recipients(db, input.municipalityCode, requests.flatMap((r) => (r.person_id ? [r.person_id] : [])));
+  const asked = await recipients(db, input.municipalityCode, requests.flatMap((r) => (r.person_id ? [r.person_id] : [])), input.settings);
   const declinedRequests = await declinedHouseholds(db, input.municipalityCode, requests);
   const letters: NewNotice[] = [];
   for (const r of requests) {
@@ -160,11 +193,83 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
   return created;
 }
 
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The decisions to notify, grouped by household and program (ids, oldest first): one letter
+ * per group, so a household gets one 児童手当 letter from a run that decided it twice. A chain's
+ * decisions up to the last one already notified are left out, so a run resumed after its
+ * notices were made finds nothing more (a letter's row names the last decision of its group).
+ */
+async function decisionGroups(db: Kysely<DB>, input: CreateNoticesInput): Promise<number[][]> {
+  const { rows } = await sql<{ id: number; household_id: string; program: string; notified: boolean }>`
+    select d.id, d.household_id, d.program, exists (select from notices n where n.decision_id = d.decision_id) as notified
+    from decisions d
+    where d.municipality_code = ${input.municipalityCode} and d.known_at > ${input.since} and d.outcome <> 'review'
+    order by d.household_id, d.program, d.id`.execute(db);
+  const groups = new Map<string, number[]>();
+  for (const r of rows) {
+    const key = `${r.household_id}\0${r.program}`;
+    if (r.notified) groups.set(key, []);
+    else groups.set(key, [...(groups.get(key) ?? []), Number(r.id)]);
+  }
+  return [...groups.values()].filter((g) => g.length > 0);
+}
+
+/** What each (program, household) is paid on the program's payment date of this run, with the months paid for. */
+async function paidOn(db: Kysely<DB>, m: string, households: string[], dates: Map<string, string>): Promise<Map<string, { amountYen: number; periodStarts: string[] }>> {
+  const out = new Map<string, { amountYen: number; periodStarts: string[] }>();
+  if (households.length === 0 || dates.size === 0) return out;
+  const lines = await db
+    .selectFrom('payment_lines')
+    .select(['program', 'household_id', 'payment_date', 'period_start', 'period_end', 'amount_yen'])
+    .where('municipality_code', '=', m)
+    .where('household_id', '=', sql<string>`any(${[...new Set(households)]}::text[])`)
+    .where('status', '<>', 'cancelled')
+    .where('kind', '<>', 'reissue')
+    .execute();
+  for (const l of lines) {
+    if (dates.get(l.program) !== l.payment_date) continue;
+    const key = `${l.program}|${l.household_id}`;
+    const paid = out.get(key) ?? { amountYen: 0, periodStarts: [] };
+    paid.amountYen += l.amount_yen;
+    // A line pays for a period of months (児童手当: the 2 months before the payment month).
+    for (let month = l.period_start.slice(0, 7); month <= l.period_end.slice(0, 7); month = nextMonth(month)) paid.periodStarts.push(`${month}-01`);
+    out.set(key, paid);
+  }
+  return out;
+}
+
+/** 2024-12 → 2025-01 */
+function nextMonth(yyyyMm: string): string {
+  const [y, mo] = yyyyMm.split('-').map(Number);
+  return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
+}
+
 /** The months 時効 leaves unpaid of a benefit decided from `from`, paid on `paymentDate`. */
 function lapsedMonthsOf(input: CreateNoticesInput, program: ProgramSpec, from: string, paymentDate: string): Period[] {
   const prescription = program.payment.prescription;
   if (program.period_kind !== 'monthly' || !prescription) return [];
   return lapsedPeriods(monthlySchedule(program.payment.schedule), from, paymentDate, { years: prescription.years, paymentDay: input.settings.payment_day });
+}
+
+/**
+ * The staff decision's reason where the latest decision of a (program, household) was made by
+ * staff (an override): a 返還 it causes is explained by it, not by a correction of the records.
+ */
+async function staffReasonsOf(db: Kysely<DB>, m: string, of: { program: string; household_id: string }[]): Promise<Map<string, string>> {
+  if (of.length === 0) return new Map();
+  const { rows } = await sql<{ program: string; household_id: string; reason: string | null }>`
+    select distinct on (program, household_id) program, household_id, case when decided_by is not null then explanation -> 'staff' ->> 'reason' end as reason
+    from decisions
+    where municipality_code = ${m} and household_id = any(${[...new Set(of.map((o) => o.household_id))]}::text[])
+      and program = any(${[...new Set(of.map((o) => o.program))]}::text[])
+    order by program, household_id, id desc`.execute(db);
+  return new Map(rows.flatMap((r) => (r.reason ? [[`${r.program}|${r.household_id}`, r.reason] as const] : [])));
 }
 
 /** The (program, household) pairs whose latest decision records a 辞退, as 'program|household'. */
@@ -209,7 +314,7 @@ async function createConfirmationRequests(db: Kysely<DB>, input: CreateNoticesIn
       const children = (Array.isArray(d.children) ? d.children : [d.children]).filter((c): c is string => typeof c === 'string' && c !== '');
       return program && person && children.length > 0 && !declined.has(`${d.program}|${d.household_id}`) ? [{ d, program, person, children }] : [];
     });
-    const persons = await recipients(db, input.municipalityCode, wanted.flatMap((w) => [w.person, ...w.children]));
+    const persons = await recipients(db, input.municipalityCode, wanted.flatMap((w) => [w.person, ...w.children]), input.settings);
     const notices = new Map<string, NewNotice>();
     for (const { d, program, person, children } of wanted) {
       const recipient = persons.get(person);
@@ -229,7 +334,7 @@ function common(input: CreateNoticesInput, program: ProgramSpec, recipient: Noti
   return { municipalityCode: input.municipalityCode, issuedOn: input.issuedOn, settings: input.settings, program, recipient };
 }
 
-async function recipients(db: Kysely<DB>, m: string, ids: string[]): Promise<Map<string, NoticeRecipient>> {
+async function recipients(db: Kysely<DB>, m: string, ids: string[], municipality: MunicipalitySettings): Promise<Map<string, NoticeRecipient>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('persons')
@@ -240,7 +345,7 @@ async function recipients(db: Kysely<DB>, m: string, ids: string[]): Promise<Map
   return new Map(
     rows.map((p) => [
       p.person_id,
-      { name: `${p.family_name} ${p.given_name}`, address: p.address, postalCode: p.postal_code ? `${p.postal_code.slice(0, 3)}-${p.postal_code.slice(3)}` : null },
+      { name: `${p.family_name} ${p.given_name}`, address: fullAddress(p.address, municipality), postalCode: p.postal_code ? `${p.postal_code.slice(0, 3)}-${p.postal_code.slice(3)}` : null },
     ]),
   );
 }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { findBank, findBranch } from '../codes/bank-codes.ts';
-import type { Explanation } from '../engine/evaluate-household.ts';
-import { amountStepLabel, conditionLines } from '../engine/explanation-text.ts';
-import { wareki, warekiMonth } from '../engine/wareki.ts';
+import type { AmountStep, Explanation } from '../engine/evaluate-household.ts';
+import { amountStepLabel } from '../engine/explanation-text.ts';
+import { wareki, warekiMonth, yen } from '../engine/wareki.ts';
 import { appealBody, type MunicipalitySettings } from '../municipalities/municipality-settings.ts';
 import { monthlySchedule, scheduleEntryFor, type Period } from '../payments/payment-schedule.ts';
 import type { ProgramSpec } from '../rules/program-schema.ts';
 import type { NoticeAccount, NoticeContent, NoticeKind, NoticeRecipient } from './notice-content.ts';
+import { membershipSentence, residentReasons } from './resident-text.ts';
 
 /**
  * Builds what a notice says from what was recorded (the decision and its explanation, or a
@@ -75,16 +76,19 @@ interface Common {
   recipient: NoticeRecipient;
 }
 
-function base(c: Common, kind: NoticeKind, source: string): Pick<NoticeContent, 'noticeId' | 'kind' | 'issuedOn' | 'municipality' | 'recipient' | 'programName' | 'title' | 'appeal'> {
+function base(c: Common, kind: NoticeKind, source: string): Pick<NoticeContent, 'noticeId' | 'documentNumber' | 'kind' | 'issuedOn' | 'municipality' | 'recipient' | 'programName' | 'title' | 'appeal'> {
   const { settings: s, program } = c;
+  const noticeId = noticeIdFor(c.municipalityCode, source, kind);
   return {
-    noticeId: noticeIdFor(c.municipalityCode, source, kind),
+    noticeId,
+    // 文書番号: the program's symbol and the notice id, unique without a counter shared by workers.
+    documentNumber: `${program.notice?.document_symbol ?? ''}第${noticeId}号`,
     kind,
     issuedOn: c.issuedOn,
     municipality: { name: s.name, mayor: s.mayor, address: s.address, department: s.department, phone: s.phone },
     recipient: c.recipient,
     programName: program.name.ja,
-    title: `${program.name.ja} ${TITLES[kind]}`,
+    title: `${program.name.ja} ${program.notice?.titles[kind as keyof NonNullable<ProgramSpec['notice']>['titles']] ?? TITLES[kind]}`,
     appeal: program.disposition.is_disposition && program.disposition.appeal_to ? { body: appealBody(s, program.disposition.appeal_to) } : undefined,
   };
 }
@@ -114,16 +118,62 @@ export function lapsedLine(program: ProgramSpec, lapsed: Period[]): string | und
   return `時効により支払われない期間：${warekiMonth(lapsed[0].start)}分から${warekiMonth(lapsed[lapsed.length - 1].end)}分まで（支払月から${years}年を経過した分は、${law}により、受け取る権利が時効で消滅しているため、お支払いできません）`;
 }
 
+/** What a letter says about the account the benefit is paid to. */
+export interface AccountState {
+  account?: NoticeAccountRow;
+  /** No usable account: a 口座登録のお願い goes in the same envelope (enclosed) or went earlier. */
+  requestEnclosed?: boolean;
+}
+
+/** A step of the amount with the child's name: 第1子 山田 一郎（10歳）3歳以上高校生年代まで. */
+function stepLabel(s: AmountStep, names: Map<string, string>): string {
+  const name = s.person_id ? names.get(s.person_id) : undefined;
+  if (!name) return amountStepLabel(s);
+  return `${s.birth_order ? `第${s.birth_order}子${SPACE}` : ''}${name}（${s.age}歳）${s.text_ja}`;
+}
+
+const SPACE = '\u3000';
+
+/**
+ * The letter of what one run decided for one household in one program: `decisions` are the
+ * run's decisions of that chain, oldest first (a law change, then a birth, decided in one run),
+ * and the letter is that of the last one, the one in force, with the amounts by month when they
+ * changed on the way. Its id comes from all of them.
+ */
 export function decisionNotice(
-  c: Common & { decision: NoticeDecision; kind: NoticeKind; paymentDate?: string; account?: NoticeAccountRow; lapsed?: Period[] },
+  c: Common & {
+    decision: NoticeDecision;
+    kind: NoticeKind;
+    /** The run's earlier decisions of the same chain, oldest first: one letter says them all. */
+    earlier?: NoticeDecision[];
+    paymentDate?: string;
+    /** What is paid on paymentDate for this program and household. */
+    paidNow?: { amountYen: number; periodStarts: string[] };
+    account?: NoticeAccountRow;
+    accountState?: AccountState;
+    lapsed?: Period[];
+    /** Names of the household's members, for the 内訳. */
+    names?: Map<string, string>;
+  },
 ): NoticeContent {
   const { decision: d, program, kind } = c;
   const name = program.name.ja;
   const monthly = d.period_kind === 'monthly';
-  const from = monthly ? `${warekiMonth(d.effective_from)}分から` : undefined;
+  const earlier = c.earlier ?? [];
+  const first = earlier[0] ?? d;
+  const from = monthly ? `${warekiMonth(first.effective_from)}分から` : undefined;
+  const e = d.explanation as Explanation & { staff?: { reason: string } };
+  const paid = d.outcome === 'eligible';
+  const account = c.accountState ?? { account: c.account };
+  const waits = paid && !account.account;
+  const payment = waits
+    ? `お支払いに使える口座が確認できないため、口座をご登録いただいた後の支払日にお支払いします。${account.requestEnclosed ? '同封の「振込口座登録のお願い」により口座をご登録ください。' : '口座のご登録については、別にお送りした「振込口座登録のお願い」をご覧ください。'}`
+    : monthly
+      ? scheduleSentence(program, c.issuedOn)
+      : '';
   const summaries: Record<NoticeKind, string> = {
-    支給決定: `あなたの${name}について、次のとおり支給することに決定しましたので通知します。${monthly ? scheduleSentence(program, c.issuedOn) : ''}`,
-    額の変更: `あなたの${name}の額を、${from ?? ''}次のとおり改定しましたので通知します。`,
+    支給決定: `あなたの${name}について、次のとおり${monthly ? '認定' : '支給することに決定'}しましたので通知します。${payment}`,
+    額の変更: `あなたの${name}の額を、${from ?? ''}次のとおり改定しましたので通知します。${waits ? payment : ''}`,
     支給停止: `あなたの${name}は、${monthly ? `${warekiMonth(d.effective_from)}分から` : ''}支給しないこととなりましたので通知します。`,
     不支給: `${name}について、次の理由により支給しないことに決定しましたので通知します。`,
     口座登録のお願い: '',
@@ -132,22 +182,46 @@ export function decisionNotice(
     確認書提出のお願い: '',
   };
   const lapsed = lapsedLine(program, c.lapsed ?? []);
-  const paid = d.outcome === 'eligible';
+  const names = c.names ?? new Map<string, string>();
+  // Amounts by month when this run decided more than one (e.g. 10月分から 10,000円, 12月分から 25,000円).
+  const chain = [...earlier, d];
+  const history =
+    monthly && chain.length > 1 && new Set(chain.map((x) => `${x.outcome}${x.amount_yen}`)).size > 1
+      ? chain.map((x) => ({ label: `${warekiMonth(x.effective_from)}分から`, value: x.outcome === 'eligible' ? `月額${SPACE}${yen(x.amount_yen)}` : '支給なし' }))
+      : [];
+  const staff = e.staff ? [staffSentence(e.staff.reason)] : [];
   return {
-    ...base(c, kind, d.decision_id),
+    ...base(c, kind, chain.map((x) => x.decision_id).join(',')),
     summary: summaries[kind],
     ...(paid
       ? {
           amountYen: d.amount_yen,
-          amountLabel: monthly ? '月額' : '支給額',
-          breakdown: d.explanation.amount.steps.map((s) => ({ label: amountStepLabel(s), amountYen: s.value_yen })),
+          amountLabel: monthly ? (history.length ? '現在の月額' : '月額') : '支給額',
+          breakdown: e.amount.steps.map((s) => ({ label: stepLabel(s, names), amountYen: s.value_yen })),
           period: from,
-          paymentDate: c.paymentDate,
-          account: c.account && maskedAccount(c.account),
+          paidNow: !waits && c.paidNow && c.paidNow.amountYen > 0 ? { amountYen: c.paidNow.amountYen, months: paidMonths(c.paidNow.periodStarts, monthly) } : undefined,
+          paymentDate: waits ? undefined : c.paymentDate,
+          paymentWaits: waits ? '口座のご登録後の支払日（同封または別送の「振込口座登録のお願い」をご覧ください）' : undefined,
+          account: account.account && maskedAccount(account.account),
         }
       : {}),
-    reasons: [...conditionLines(d.explanation), `世帯の構成は${wareki(d.explanation.membership_date)}時点の住民記録によります。`, ...(lapsed ? [lapsed] : [])],
+    details: history.length ? history : undefined,
+    reasons: [...staff, ...residentReasons(e, program.notice), membershipSentence(e, program.notice), ...(lapsed ? [lapsed] : [])],
   };
+}
+
+/** The reason staff recorded, as the resident reads it (an approval without one says only that staff checked). */
+export function staffSentence(reason: string): string {
+  return reason === STAFF_DEFAULT_REASON ? '担当職員が記録を確認し、決定しました。' : `担当職員が記録を確認し、次の理由により決定しました：${reason}`;
+}
+/** What src/review records when staff approve without a reason. */
+const STAFF_DEFAULT_REASON = '職員が記録を確認しました';
+
+/** 令和6年10月分・11月分 (a payment covers the months before it). */
+function paidMonths(starts: string[], monthly: boolean): string {
+  if (!monthly || starts.length === 0) return '';
+  const sorted = [...new Set(starts)].sort();
+  return sorted.map((s, i) => (i === 0 || s.slice(0, 4) !== sorted[i - 1].slice(0, 4) ? warekiMonth(s) : `${Number(s.slice(5, 7))}月`) + '分').join('・');
 }
 
 export interface NoticeReviewItem {
@@ -173,7 +247,7 @@ export function informationRequestNotice(c: Common & { actionId: number; request
   };
 }
 
-export function reviewItemNotice(c: Common & { item: NoticeReviewItem }): NoticeContent {
+export function reviewItemNotice(c: Common & { item: NoticeReviewItem; staffReason?: string }): NoticeContent {
   const { item, program } = c;
   const name = program.name.ja;
   const period = item.period_start && program.period_kind === 'monthly' ? `${warekiMonth(item.period_start)}分から${warekiMonth(item.period_end ?? item.period_start)}分まで` : undefined;
@@ -194,7 +268,8 @@ export function reviewItemNotice(c: Common & { item: NoticeReviewItem }): Notice
     amountYen: item.amount_yen ?? undefined,
     amountLabel: '返還額',
     period,
-    reasons: ['住民記録または税情報の訂正により、支給額を計算し直した結果です。'],
+    // After a staff decision (an override), its own reason: the records were not corrected.
+    reasons: [c.staffReason ? `担当職員が記録を確認し、次の理由により支給額を決定し直した結果です：${c.staffReason}` : '住民記録または税情報の訂正により、支給額を計算し直した結果です。'],
   };
 }
 

@@ -37,6 +37,8 @@ export interface NoticeAccount {
 export interface NoticeContent {
   /** Printed small, for the print manifest and inquiries. */
   noticeId: string;
+  /** 文書番号, printed above the issue date (e.g. こ家第N0123456789ABCDEF号); the notice id makes it unique. */
+  documentNumber?: string;
   kind: NoticeKind;
   /** YYYY-MM-DD, printed in 和暦 */
   issuedOn: string;
@@ -53,8 +55,14 @@ export interface NoticeContent {
   amountYen?: number;
   /** e.g. 月額 / 支給額 / 返還額 */
   amountLabel?: string;
-  /** The amount step by step. */
+  /** The amount step by step (children named). */
   breakdown?: { label: string; amountYen: number }[];
+  /** What is paid on the payment date (e.g. 2 months), with the months it pays for. */
+  paidNow?: { amountYen: number; months: string };
+  /** Printed instead of a payment date when the payment waits (e.g. for an account). */
+  paymentWaits?: string;
+  /** Other letters in the same envelope (同封), by title. */
+  enclosures?: string[];
   /** e.g. 令和6年12月分から */
   period?: string;
   /** YYYY-MM-DD, printed in 和暦 */

@@ -244,12 +244,15 @@ function tableRows(n: NoticeContent): TableRow[] {
   if (n.period) rows.push({ label: '対象期間', value: n.period });
   if (n.amountYen !== undefined) rows.push({ label: n.amountLabel ?? '金額', value: yen(n.amountYen), strong: true });
   (n.breakdown ?? []).forEach((item, i) => rows.push({ label: i === 0 ? '内訳' : '', continuesLabel: i > 0, value: item.label, amount: yen(item.amountYen) }));
+  if (n.paidNow) rows.push({ label: '今回のお支払額', value: n.paidNow.months ? `${n.paidNow.months}` : '', amount: yen(n.paidNow.amountYen) });
   if (n.paymentDate) rows.push({ label: n.kind === '返還' ? '納付期限' : '支払予定日', value: wareki(n.paymentDate) });
+  if (n.paymentWaits) rows.push({ label: '支払予定日', value: n.paymentWaits });
   if (n.account) {
     const a = n.account;
     rows.push({ label: n.kind === '返還' ? '口座' : '振込先口座', value: `${a.bankName}${SPACE}${a.branchName}${SPACE}${a.accountType}${SPACE}${a.maskedNumber}` });
   }
   for (const d of n.details ?? []) rows.push({ label: d.label, value: d.value });
+  if (n.enclosures?.length) rows.push({ label: '同封書類', value: n.enclosures.join('\n') });
   return rows;
 }
 
@@ -341,9 +344,13 @@ function layoutNotice(n: NoticeContent, measure: Measure): DrawOp[][] {
   const addressBottom = y;
 
   // Issue date and issuer, top right; whom to ask below them.
+  // 文書番号 and date, then the issuer; the seal is omitted (公印省略), as on mass-mailed notices.
   const issuer: ParagraphStyle = { x: ISSUER_X, width: RIGHT - ISSUER_X, align: 'right' };
-  let ry = flow.place(ops, flow.lines(wareki(n.issuedOn), issuer), issuer, ADDRESS_Y);
+  let ry = ADDRESS_Y;
+  if (n.documentNumber) ry = flow.place(ops, flow.lines(n.documentNumber, { ...issuer, size: 9 }), { ...issuer, size: 9 }, ry);
+  ry = flow.place(ops, flow.lines(wareki(n.issuedOn), issuer), issuer, ry);
   ry = flow.place(ops, flow.lines(issuerLine(n), issuer), issuer, ry);
+  ry = flow.place(ops, flow.lines('（公印省略）', { ...issuer, size: 8.5 }), { ...issuer, size: 8.5 }, ry);
   ry += 4 * MM;
   const contactX = ISSUER_X + 8 * MM;
   const contact: ParagraphStyle = { x: contactX, width: RIGHT - contactX, size: 8.5, lineHeight: 1.45, color: GREY_TEXT };

@@ -11,12 +11,21 @@ const RENDER_CHUNK = 100;
 /** Rounds of queuing lost or failed render jobs again before the run stops and says why. */
 const MAX_ROUNDS = 3;
 
-function renderJobs(m: string, ids: number[], suffix: string): JobRequest<typeof JOB.renderNotices>[] {
+/** Jobs of about RENDER_CHUNK letters, never splitting an envelope (ids come grouped by envelope). */
+function envelopeJobs(m: string, ids: number[], envelopeOf: Map<number, string>, suffix: string): JobRequest<typeof JOB.renderNotices>[] {
   const jobs: JobRequest<typeof JOB.renderNotices>[] = [];
-  for (let i = 0; i < ids.length; i += RENDER_CHUNK) {
-    const chunk = ids.slice(i, i + RENDER_CHUNK);
-    jobs.push({ queue: QUEUE.notices, name: JOB.renderNotices, data: { ids: chunk }, jobId: `notices-${m}-${chunk[0]}-${chunk[chunk.length - 1]}${suffix}` });
-  }
+  let chunk: number[] = [];
+  const flush = () => {
+    if (chunk.length === 0) return;
+    const sorted = [...chunk].sort((a, b) => a - b);
+    jobs.push({ queue: QUEUE.notices, name: JOB.renderNotices, data: { ids: chunk }, jobId: `notices-${m}-${sorted[0]}-${sorted[sorted.length - 1]}-${chunk.length}${suffix}` });
+    chunk = [];
+  };
+  ids.forEach((id, i) => {
+    if (chunk.length >= RENDER_CHUNK && envelopeOf.get(id) !== envelopeOf.get(ids[i - 1])) flush();
+    chunk.push(id);
+  });
+  flush();
   return jobs;
 }
 
@@ -34,9 +43,22 @@ export async function runNotices(
   const m = input.municipalityCode;
   const created = await createNotices(db, input);
   if (ctx.renderNotices === false) return { notices_created: created };
-  const pending = await db.selectFrom('notices').select('id').where('municipality_code', '=', m).where('status', '=', 'pending').orderBy('id').execute();
+  // By envelope (household, addressee), so that a chunk holds its envelopes whole: a worker
+  // renders every letter of an envelope its chunk touches (render-notices.service.ts).
+  const pending = await db
+    .selectFrom('notices')
+    .select(['id', 'batch_run_id', 'household_id', 'person_id'])
+    .where('municipality_code', '=', m)
+    .where('status', '=', 'pending')
+    .orderBy('batch_run_id')
+    .orderBy('household_id')
+    .orderBy('person_id')
+    .orderBy('id')
+    .execute();
   const ids = pending.map((p) => p.id);
-  let queued = renderJobs(m, ids, '');
+  const envelopeOf = new Map(pending.map((p) => [p.id, `${p.batch_run_id}|${p.household_id}|${p.person_id}`]));
+  const renderJobs = (list: number[], suffix: string) => envelopeJobs(m, list, envelopeOf, suffix);
+  let queued = renderJobs(ids, '');
   await ctx.jobs.enqueue(queued);
   const stillPending = async () =>
     ids.length === 0
@@ -55,7 +77,7 @@ export async function runNotices(
         throw new ConflictError('notices_stuck', `${left.size} notices cannot be rendered: ${why} (queued again ${round} times). The 'benefit worker' logs say why; once fixed, run the same command again`);
       }
       round++;
-      queued = renderJobs(m, [...left], `-r${round}`);
+      queued = renderJobs(ids.filter((id) => left.has(id)), `-r${round}`);
       await ctx.jobs.enqueue(queued);
     },
   });

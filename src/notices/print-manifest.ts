@@ -4,13 +4,15 @@ import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
 import { SAFE_CAST } from '../csv/safe-cell.ts';
 import type { DB } from '../db/schema.ts';
+import { envelopeOrder } from './envelope.ts';
 import type { NoticeContent } from './notice-content.ts';
 
-const COLUMNS = ['notice_id', 'kind', 'program', 'title', 'postal_code', 'address', 'name', 'pages', 'file'];
+const COLUMNS = ['envelope', 'notice_id', 'kind', 'program', 'title', 'postal_code', 'address', 'name', 'pages', 'file'];
 
 /**
  * The print manifest of one run, for the vendor that prints and seals the postcards (圧着はがき):
- * one row per notice with its address block, page count and PDF file, by program, kind and notice id. Written
+ * one row per notice with its envelope (the PDF file holding all letters of one envelope, see
+ * envelope.ts), address block and the envelope's page count, by envelope and reading order. Written
  * beside the PDFs as manifest-<date>-run<n>.csv, n counting the municipality's runs for that date
  * (1 for the first: the name, like the contents, follows from the input, not from a database
  * serial). UTF-8 with a BOM, which spreadsheet tools vendors use read as UTF-8. No file when the
@@ -26,11 +28,13 @@ export async function writePrintManifest(db: Kysely<DB>, noticesDir: string, m: 
   if (rows.length === 0) return undefined;
   // The same order on any database for the same input: row ids follow the order in which the
   // workers happened to write, and text order depends on the database's collation.
-  const key = (r: (typeof rows)[number]) => [r.program, r.kind, r.notice_id].join('\0');
-  rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const records = rows.map((r) => {
+  const envelope = (r: (typeof rows)[number]) => (r.file ? path.basename(r.file, '.pdf') : '');
+  const byEnvelope = new Map<string, typeof rows>();
+  for (const r of rows) byEnvelope.set(envelope(r), [...(byEnvelope.get(envelope(r)) ?? []), r]);
+  const ordered = [...byEnvelope.keys()].sort().flatMap((e) => envelopeOrder(byEnvelope.get(e)!));
+  const records = ordered.map((r) => {
     const c = r.content as unknown as NoticeContent;
-    return [r.notice_id, r.kind, r.program, c.title, c.recipient.postalCode ?? '', c.recipient.address, c.recipient.name, r.pages ?? '', r.file ? path.basename(r.file) : ''];
+    return [envelope(r), r.notice_id, r.kind, r.program, c.title, c.recipient.postalCode ?? '', c.recipient.address, c.recipient.name, r.pages ?? '', r.file ? path.basename(r.file) : ''];
   });
   const dir = path.join(noticesDir, m, date);
   fs.mkdirSync(dir, { recursive: true });

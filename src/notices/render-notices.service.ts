@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { envelopeIdFor, envelopeLetters, envelopeOrder } from './envelope.ts';
 import type { NoticeContent } from './notice-content.ts';
-import { renderNoticeFile } from './notice-pdf.ts';
+import { renderNotices as renderPdf } from './notice-pdf.ts';
 
 export interface RenderNoticesJob {
   /** notices.id of the notices to render; rendered ones are skipped. */
@@ -11,27 +12,53 @@ export interface RenderNoticesJob {
 }
 
 /**
- * The notices worker: renders each pending notice to <dir>/<municipality>/<issued on>/<notice
- * id>.pdf and marks it rendered. Idempotent: a notice already rendered is skipped, and a
- * half-written file is replaced (written under a temporary name, then renamed).
+ * The notices worker: renders each envelope (the run's pending letters to one person of one
+ * household, see envelope.ts) that a notice of the job belongs to, as one PDF,
+ * <dir>/<municipality>/<issued on>/<envelope id>.pdf, and marks its letters rendered with that
+ * file. Idempotent: an envelope already rendered is skipped, and a half-written file is
+ * replaced (written under a temporary name, then renamed).
  */
 export async function renderNotices(db: Kysely<DB>, noticesDir: string, job: RenderNoticesJob): Promise<number> {
   if (job.ids.length === 0) return 0;
-  const pending = await db
+  const keys = await db
     .selectFrom('notices')
-    .select(['id', 'notice_id', 'municipality_code', 'issued_on', 'content'])
+    .select(['municipality_code', 'batch_run_id', 'household_id', 'person_id'])
+    .distinct()
     .where('id', 'in', job.ids)
     .where('status', '=', 'pending')
-    .orderBy('id')
     .execute();
-  for (const n of pending) {
-    const dir = path.join(noticesDir, n.municipality_code, n.issued_on);
+  let rendered = 0;
+  for (const key of keys) {
+    const letters = envelopeOrder(
+      await db
+        .selectFrom('notices')
+        .select(['id', 'notice_id', 'kind', 'program', 'municipality_code', 'issued_on', 'content'])
+        .where('municipality_code', '=', key.municipality_code)
+        .where('batch_run_id', '=', key.batch_run_id)
+        .where('household_id', '=', key.household_id)
+        .where(sql<boolean>`person_id is not distinct from ${key.person_id}`)
+        .where('status', '=', 'pending')
+        .execute(),
+    );
+    if (letters.length === 0) continue;
+    const dir = path.join(noticesDir, key.municipality_code, letters[0].issued_on);
     fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${n.notice_id}.pdf`);
+    const file = path.join(dir, `${envelopeIdFor(letters.map((l) => l.notice_id))}.pdf`);
     const partial = `${file}.${process.pid}.partial`;
-    const pages = await renderNoticeFile(n.content as unknown as NoticeContent, partial);
+    const output = fs.createWriteStream(partial);
+    const closed = new Promise<void>((resolve, reject) => {
+      output.once('close', () => resolve());
+      output.once('error', reject);
+    });
+    const pages = await renderPdf(envelopeLetters(letters.map((l) => l.content as unknown as NoticeContent)), output);
+    await closed;
     fs.renameSync(partial, file);
-    await db.updateTable('notices').set({ status: 'rendered', file, pages, rendered_at: new Date() }).where('id', '=', n.id).execute();
+    await db
+      .updateTable('notices')
+      .set({ status: 'rendered', file, pages, rendered_at: new Date() })
+      .where('id', 'in', letters.map((l) => l.id))
+      .execute();
+    rendered += letters.length;
   }
-  return pending.length;
+  return rendered;
 }

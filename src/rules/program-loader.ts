@@ -8,9 +8,11 @@ import { compileExpressions, type CompiledExpressions } from '../engine/program-
 import { UnusableInputError } from '../errors.ts';
 import {
   casesSchema,
+  NOTICE_TEMPLATE_PLACEHOLDERS,
   parametersSchema,
   programSchema,
   rulesVersionSchema,
+  type NoticeText,
   type Parameters,
   type ProgramSpec,
   type RuleCase,
@@ -101,6 +103,7 @@ export function programFromFiles(dir: string, files: Record<string, string>): Pr
     if ((v.rules.recipient === 'subject') !== (spec?.subject === 'person')) problems.push(`${v.file} recipient: 'subject' goes with, and only with, program.json subject 'person'`);
   }
   for (const v of versions) problems.push(...unknownParameters(v, parameters), ...unknownFacts(v));
+  if (spec?.notice) problems.push(...noticeTextProblems(spec.notice, versions));
   for (const [name, p] of Object.entries(parameters)) problems.push(...overlaps(name, p.values));
   if (problems.length || !spec) throw new ProgramInvalidError(dir, problems);
   return { spec, parameters, versions, cases, ruleVersion: hashFiles(files), files };
@@ -146,6 +149,35 @@ function unknownFacts(version: ProgramVersion): string[] {
       .filter((name) => !known.has(name))
       .map((name) => `${version.file}: unknown fact '${name}' (known: ${[...known].join(', ')})`),
   ];
+}
+
+/** Conditions the engine adds to every program's explanation (src/engine/evaluate-household.ts). */
+const ENGINE_CONDITIONS = ['household_has_members', 'declined'];
+
+/** A resident sentence names a condition the program has, and only placeholders the notices fill. */
+function noticeTextProblems(notice: NoticeText, versions: ProgramVersion[]): string[] {
+  const names = new Set([
+    ...ENGINE_CONDITIONS,
+    ...versions.flatMap((v) => [
+      ...v.rules.conditions.map((c) => c.name),
+      ...v.rules.amount.components.flatMap((c) => (c.kind === 'per_member' && c.birth_order?.unconfirmed ? [c.birth_order.unconfirmed.condition.name] : [])),
+    ]),
+  ]);
+  const problems = Object.keys(notice.resident_ja)
+    .filter((name) => !names.has(name))
+    .map((name) => `program.json notice.resident_ja.${name}: no condition of that name (known: ${[...names].join(', ')})`);
+  const templates: [string, string | undefined][] = [
+    ['membership_ja', notice.membership_ja],
+    ...Object.entries(notice.resident_ja).flatMap(([name, s]) => Object.entries(s).map(([result, text]): [string, string] => [`resident_ja.${name}.${result}`, text])),
+  ];
+  for (const [where, text] of templates) {
+    for (const m of (text ?? '').matchAll(/\{([^}]*)\}/g)) {
+      if (!(NOTICE_TEMPLATE_PLACEHOLDERS as readonly string[]).includes(m[1])) {
+        problems.push(`program.json notice.${where}: unknown placeholder {${m[1]}} (known: ${NOTICE_TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`);
+      }
+    }
+  }
+  return problems;
 }
 
 /** Dated values must not overlap: on any date at most one value is in force. */

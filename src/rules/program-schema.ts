@@ -177,6 +177,28 @@ export const paymentSchema = z
     if (Array.isArray(p.schedule)) for (const message of scheduleProblems(p.schedule)) ctx.addIssue({ code: 'custom', message });
   });
 
+/**
+ * What the program's letters say to a resident (data, not code): the titles a municipality uses
+ * for its notices, the 文書番号's symbol, and per condition the sentence a resident reads,
+ * drawn from the recorded explanation through placeholders ({value}, {threshold}; in
+ * membership_ja {date} and {month}). Without a sentence, the condition's text_ja is used.
+ */
+export const NOTICE_TEMPLATE_PLACEHOLDERS = ['value', 'threshold', 'date', 'month'] as const;
+const residentSentences = z.object({ pass: z.string().min(1).optional(), fail: z.string().min(1).optional(), unknown: z.string().min(1).optional() }).strict();
+export const noticeTextSchema = z
+  .object({
+    /** e.g. { "支給決定": "認定通知書", "支給停止": "支給事由消滅通知書" }, printed after the program's name. */
+    titles: z.partialRecord(z.enum(['支給決定', '額の変更', '支給停止', '不支給']), z.string().min(1)).default({}),
+    /** The 文書番号's symbol (e.g. こ家 → こ家第N…号). */
+    document_symbol: z.string().min(1).optional(),
+    /** Why the household is read on the date it is, e.g. 「{month}分の手当は、前月末（{date}）の世帯の状況で決まります」. */
+    membership_ja: z.string().min(1).optional(),
+    /** By condition name: the sentence a resident reads when it is met, not met or unknown. */
+    resident_ja: z.record(z.string().regex(/^[a-z0-9_]+$/), residentSentences).default({}),
+  })
+  .strict();
+export type NoticeText = z.infer<typeof noticeTextSchema>;
+
 export const programSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   name: z.object({ ja: z.string(), en: z.string() }),
@@ -205,7 +227,10 @@ export const programSchema = z.object({
     .array(z.object({ from: isoDate, to: isoDate.optional(), rules: z.string().regex(/^[\w.-]+\.json$/) }))
     .min(1),
   not_modelled: z.array(z.string()),
+  /** What its letters say (titles, 文書番号, residents' sentences); see noticeTextSchema. */
+  notice: noticeTextSchema.optional(),
 });
+
 
 export const parameterSchema = z.object({
   description_ja: z.string(),

@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNightly } from '../../src/batch/nightly.service.ts';
+import { updateSettings } from '../../src/municipalities/municipality.service.ts';
+import type { NoticeContent } from '../../src/notices/notice-content.ts';
+import { exportPayments } from '../../src/payments/export-payments.service.ts';
+import { actOnReviewItem, confirmOverride } from '../../src/review/review-action.service.ts';
+import { addUser, type StaffUser } from '../../src/staff/staff.service.ts';
+import { importFile } from '../support/import-file.ts';
+import { freshMunicipality } from '../support/municipalities.ts';
+import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { BASE_PROGRAMS, nightlyContext, postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
+
+const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
+const OUT = fileURLToPath(new URL('../../test-output/notices/', import.meta.url));
+
+/**
+ * Issue 16, points 2-4, on letters a real nightly makes and renders, read back with pdftotext:
+ * one envelope per addressee and household per run, consistent letters (a 認定 of a household
+ * without an account says the payment waits for the enclosed account request), what an official
+ * letter carries, reasons a resident reads, and staff decisions explained by staff's reasons.
+ */
+describe('letters a municipality would mail', () => {
+  let env: TestEnvironment;
+  const m = freshMunicipality();
+  const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  const settings = { ...base, requester: { ...base.requester, code: `97${m}00` } };
+  const load = async (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => {
+    const file = writeCsv(rows.map((r) => ({ ...r, municipality_code: m })));
+    const { rejectedRows } = await importFile(env, kind, file);
+    expect(rejectedRows, rejectedRows ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
+  };
+  const nightly = (date: string) => runNightly(nightlyContext(env, BASE_PROGRAMS), date, false);
+  const notices = (household: string) =>
+    env.db.selectFrom('notices').select(['id', 'kind', 'content', 'file', 'decision_id', 'person_id']).where('municipality_code', '=', m).where('household_id', '=', household).orderBy('id').execute();
+  const text = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  const flat = (file: string) => text(file).replace(/\s+/g, '');
+  let staff: StaffUser[] = [];
+  let summary: Awaited<ReturnType<typeof nightly>>;
+
+  beforeAll(async () => {
+    env = await postgresWithRedis(BASE_PROGRAMS);
+    await updateSettings(env.db, m, settings);
+    const child = (person_id: string, household_id: string, given_name: string, birth_date: string, family_name: string, address: string) =>
+      resident({ person_id, household_id, relationship: '子', family_name, given_name, given_name_kana: 'コ', birth_date, effective_date: birth_date > '2010-01-01' ? birth_date : '2010-01-01', address });
+    const head = (person_id: string, household_id: string, family_name: string, address: string) =>
+      resident({ person_id, household_id, family_name, family_name_kana: 'カナ', birth_date: '1985-04-10', effective_date: '2010-01-01', address });
+    await load('residents', [
+      // Two children, an account: a 認定通知書 naming both, paying October and November now.
+      head('A1', 'HA', '青木', '中区本町2丁目14-3'),
+      child('A2', 'HA', '一郎', '2016-05-10', '青木', '中区本町2丁目14-3'),
+      child('A3', 'HA', '花子', '2020-07-01', '青木', '中区本町2丁目14-3'),
+      // No account: the 認定 says the payment waits, the account request is in the same envelope.
+      head('B1', 'HB', '馬場', '西区みなとみらい2丁目3-1'),
+      child('B2', 'HB', '次郎', '2018-02-02', '馬場', '西区みなとみらい2丁目3-1'),
+      // A 20-year-old who would count as the first child once a 確認書 confirms it: 要審査; staff approve it.
+      head('C1', 'HC', '千葉', '南区浦舟町1-1'),
+      child('C2', 'HC', '三郎', '2019-03-03', '千葉', '南区浦舟町1-1'),
+      child('C3', 'HC', '大輔', '2004-06-01', '千葉', '南区浦舟町1-1'),
+      child('C4', 'HC', '五月', '2021-05-05', '千葉', '南区浦舟町1-1'),
+      // Paid and exported, then staff lower the amount: the 返還 gives staff's reason.
+      head('D1', 'HD', '土屋', '港北区日吉1丁目1-1'),
+      child('D2', 'HD', '四郎', '2015-04-04', '土屋', '港北区日吉1丁目1-1'),
+    ]);
+    await load('income', ['A1', 'B1', 'C1', 'D1'].flatMap((p) => [income({ person_id: p }), income({ person_id: p, fiscal_year: '2023' })]));
+    await load('accounts', ['A1', 'C1', 'D1'].map((p, i) => account({ person_id: p, account_number: `765432${i}` })));
+    const suffix = Math.random().toString(36).slice(2, 8);
+    staff = [];
+    for (const login of [`sup1-${suffix}`, `sup2-${suffix}`]) staff.push(await addUser(env.db, { login, role: 'supervisor', municipalityCode: m, password: 'correct horse battery' }));
+    summary = await nightly('2024-12-13');
+  }, 180_000);
+  afterAll(() => env?.close());
+
+  it('prints an official 認定通知書: 文書番号, 公印省略, full address, children named, the amount paid on the date, reasons a resident reads', async () => {
+    const [letter] = await notices('HA');
+    const content = letter.content as unknown as NoticeContent;
+    const t = flat(letter.file!);
+    fs.mkdirSync(OUT, { recursive: true });
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', letter.file!, `${OUT}official-nintei`]);
+    expect(content.title).toBe('児童手当 認定通知書');
+    expect(t).toContain('児童手当認定通知書');
+    expect(t).toMatch(/こ家第N[0-9A-F]{16}号/);
+    expect(t).toContain('（公印省略）');
+    expect(t).toContain('神奈川県横浜市中区本町2丁目14-3');
+    expect(t).toContain('青木一郎'); // the children in the 内訳
+    expect(t).toContain('青木花子');
+    expect(t).toContain('今回のお支払額');
+    expect(t).toContain('令和6年10月分・11月分');
+    expect(t).toContain('40,000円'); // 2 months × (10,000 + 10,000)
+    expect(t).toContain('お子さま2人（高校生年代まで）を養育しています');
+    expect(t).toContain('令和6年10月分の手当の額は、その前月の末日（令和6年9月30日）の住民記録による世帯の状況');
+    for (const staffOnly of ['値：', '基準：', '根拠：', '○', '×', '？']) expect(t).not.toContain(staffOnly);
+  });
+
+  it('puts one run’s letters to one person of one household in one envelope, and the 認定 without an account says the payment waits', async () => {
+    const letters = await notices('HB');
+    expect(letters.map((l) => l.kind).sort()).toEqual(['口座登録のお願い', '支給決定']);
+    expect(new Set(letters.map((l) => l.file)).size).toBe(1); // one PDF: one envelope
+    const granted = letters.find((l) => l.kind === '支給決定')!.content as unknown as NoticeContent;
+    expect(granted.paymentDate).toBeUndefined();
+    expect(granted.summary).toContain('同封の「振込口座登録のお願い」');
+    const t = flat(letters[0].file!);
+    expect(t).not.toContain('令和6年12月13日支払'); // no payment date that cannot be kept
+    expect(t).toContain('同封書類');
+    expect(t.indexOf('児童手当認定通知書')).toBeLessThan(t.indexOf('振込口座登録のお願い'));
+    const manifest = parse(fs.readFileSync(summary.manifests[0], 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    const envelopes = new Set(manifest.filter((r) => r.name.startsWith('馬場')).map((r) => r.envelope));
+    expect(envelopes.size).toBe(1);
+  });
+
+  it('merges what one run decided twice for one household and program into one letter', async () => {
+    // Two births recorded late, decided in one run: October changes (a child born in September)
+    // and December again (one born in November). One letter gives the amounts by month.
+    const born = (person_id: string, given_name: string, birth_date: string) =>
+      resident({ person_id, household_id: 'HA', relationship: '子', family_name: '青木', given_name, given_name_kana: 'コ', birth_date, effective_date: birth_date, address: '中区本町2丁目14-3' });
+    await load('residents', [born('A4', '三郎', '2024-09-10'), born('A5', '四郎', '2024-11-05')]);
+    await nightly('2024-12-20');
+    const decided = await env.db.selectFrom('decisions').select('decision_id').where('municipality_code', '=', m).where('household_id', '=', 'HA').where('program', '=', 'child-allowance').where('decided_at', '>', new Date(Date.now() - 60_000)).execute();
+    expect(decided.length).toBeGreaterThan(1);
+    const letters = (await notices('HA')).filter((l) => l.kind !== '口座登録のお願い').slice(1);
+    expect(letters.map((l) => l.kind)).toEqual(['額の変更']);
+    const content = letters[0].content as unknown as NoticeContent;
+    expect(content.title).toBe('児童手当 額改定通知書');
+    expect(content.details?.map((d) => d.label)).toEqual(['令和6年10月分から', '令和6年12月分から']);
+    expect(flat(letters[0].file!)).toContain('青木四郎');
+  });
+
+  it('reads a 要審査 case staff approved as staff’s decision, without the unknown condition', async () => {
+    const [item] = await env.db.selectFrom('review_items').select('id').where('municipality_code', '=', m).where('household_id', '=', 'HC').where('kind', '=', 'decision_review').execute();
+    await actOnReviewItem(env.db, staff[0], item.id, { action: 'approve', reason: '課税証明書（令和6年度）の提出を受け、所得が限度額未満であることを確認しました' });
+    await nightly('2024-12-21');
+    const [letter] = (await notices('HC')).filter((l) => l.kind === '支給決定');
+    const t = flat(letter.file!);
+    expect(t).toContain('課税証明書（令和6年度）の提出を受け');
+    expect(t).not.toContain('確認できません');
+    expect(t).not.toContain('不明');
+    expect(t).not.toContain('再開');
+  });
+
+  it('explains a 返還 after a staff override by the override’s reason, not by a correction of the records', async () => {
+    await exportPayments(env.db, m, '2024-12-13', settings);
+    const decision = await env.db.selectFrom('decisions').select(['decision_id', 'amount_yen']).where('municipality_code', '=', m).where('household_id', '=', 'HD').where('program', '=', 'child-allowance').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const [item] = await env.db
+      .insertInto('review_items')
+      .values({ municipality_code: m, kind: 'large_change', item_key: decision.decision_id, program: 'child-allowance', household_id: 'HD', person_id: 'D1', decision_id: decision.decision_id, amount_yen: decision.amount_yen, detail: JSON.stringify({}) } as never)
+      .returning('id')
+      .execute();
+    const reason = '同居していない児童の分を含めて支給していたことが判明したため、5,000円に改めます';
+    const override = await actOnReviewItem(env.db, staff[0], item.id, { action: 'override', outcome: 'eligible', amount_yen: 5000, reason });
+    await confirmOverride(env.db, staff[1], override.action_id);
+    await nightly('2024-12-22');
+    const back = (await notices('HD')).find((l) => l.kind === '返還');
+    expect(back).toBeDefined();
+    const t = flat(back!.file!);
+    expect(t).toContain('同居していない児童の分を含めて支給していた');
+    expect(t).not.toContain('住民記録または税情報の訂正');
+  });
+});
