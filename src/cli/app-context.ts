@@ -5,11 +5,11 @@ import { openDatabase, type Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import { compileProgram, type CompiledProgram } from '../engine/evaluate-household.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { BullJobQueue } from '../queue/bullmq-job-queue.ts';
 import { InProcessJobQueue } from '../queue/in-process-job-queue.ts';
-import type { JobQueue } from '../queue/job-queue.ts';
+import type { Job, JobHandlers, JobQueue } from '../queue/job-queue.ts';
+import { QUEUE } from '../queue/queue-names.ts';
 import { loadPrograms } from '../rules/program-loader.ts';
-import { jobHandlers } from '../../workers/job-handlers.ts';
+import type { WorkerDeps } from '../../workers/worker-deps.ts';
 
 export interface AppContext {
   config: Config;
@@ -44,9 +44,11 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
     throw databaseStartError(error, config.databaseUrl);
   }
   const programs = loadPrograms(config.rulesDir).map(compileProgram);
+  // BullMQ and the workers are loaded only when used: they take a second to load, which every
+  // command would pay at start-up.
   const jobs: JobQueue = config.redisUrl
-    ? new BullJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix }, logger)
-    : new InProcessJobQueue(jobHandlers({ db: database.db, logger, noticesDir: config.noticesDir, programs, draftsDir: config.draftsDir, reportsDir: config.reportsDir }));
+    ? new (await import('../queue/bullmq-job-queue.ts')).BullJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix }, logger)
+    : new InProcessJobQueue(handlersLoadedOnFirstJob({ db: database.db, logger, noticesDir: config.noticesDir, programs, draftsDir: config.draftsDir, reportsDir: config.reportsDir }));
   logger.debug({ database: database.kind, queue: jobs.kind }, 'started');
   return {
     config,
@@ -60,6 +62,13 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
       await database.close();
     },
   };
+}
+
+/** The workers' handlers, for jobs run in this process: loaded at the first job, if any. */
+function handlersLoadedOnFirstJob(deps: WorkerDeps): JobHandlers {
+  let loaded: Promise<JobHandlers> | undefined;
+  const handlers = () => (loaded ??= import('../../workers/job-handlers.ts').then((m) => m.jobHandlers(deps)));
+  return Object.fromEntries(Object.values(QUEUE).map((queue) => [queue, async (job: Job) => (await handlers())[queue](job)])) as JobHandlers;
 }
 
 /** What the nightly batch needs from a command's context. */
