@@ -144,7 +144,9 @@ export const VARIABLES = {
   parameters: { type: 'map<string, list<dyn>>', description: 'parameters.json の日付付きの値すべて（value_on で任意の日の値を得る）' },
 } as const;
 
-const fy = (year: bigint) => String(year);
+const fiscalYears = new Map<bigint, string>();
+/** A fiscal year as the records key it; remembered, as the library calls run per member and household. */
+const fy = (year: bigint) => fiscalYears.get(year) ?? (fiscalYears.set(year, String(year)), String(year));
 /** One dated value of a parameter as expressions see it: from, to (null: open), value. */
 type DatedValue = Map<string, unknown>;
 const nullable = <T>(v: T | null | undefined) => (v === undefined ? null : v);

@@ -1,4 +1,5 @@
 import type { Environment } from '@marcbachmann/cel-js';
+import { compileCel, type Closure } from './compile-cel.ts';
 import { parameterOn } from '../rules/parameter-value.ts';
 import type { Parameters } from '../rules/program-schema.ts';
 import { baseEnvironment, CelAccount, CelDecision, CelMember, CelTaxRecord, VARIABLES } from './expression-environment.ts';
@@ -15,7 +16,31 @@ export interface DerivedFactSpec {
   expr: string;
 }
 
-type Run = (input: Record<string, unknown>) => unknown;
+/**
+ * An expression parsed and type-checked once per rule version. `run` is what the engine calls:
+ * the compiled closure, and the library's evaluation where the closure leaves the answer to
+ * it (compile-cel.ts); `interpreted` is the library's alone, the reference the tests compare with.
+ */
+export interface Run {
+  (input: Record<string, unknown>): unknown;
+  interpreted: Closure;
+  compiled?: Closure;
+}
+
+/** The closure where it answers, else the library: what the library alone would give, errors included. */
+export function expressionRun(interpreted: Closure, compiled: Closure | undefined): Run {
+  const run = ((input) => {
+    if (run.compiled) {
+      try {
+        return run.compiled(input);
+      } catch {
+        // The closure leaves this one to the library (compile-cel.ts).
+      }
+    }
+    return interpreted(input);
+  }) as Run;
+  return Object.assign(run, { interpreted, compiled });
+}
 
 /** A rules file's expressions, parsed and type-checked once per rule version. */
 export interface CompiledExpressions {
@@ -55,7 +80,8 @@ export function compileExpressions(
       problems.push(`${file} ${where}: declared ${expected}, but the expression gives ${result.type}`);
       return undefined;
     }
-    return env.parse(expr) as unknown as Run;
+    const parsed = env.parse(expr);
+    return expressionRun(parsed as unknown as Closure, compileCel(parsed.ast));
   };
   for (const [name, spec] of Object.entries(facts)) {
     if (name in VARIABLES) {
@@ -183,7 +209,7 @@ function typeMismatch(type: FactType, value: unknown): string | undefined {
 
 /** A CEL value as JSON (stored in the explanation and compared by json-rules-engine). */
 function toJson(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
+  if (typeof value !== 'object') return typeof value === 'bigint' ? Number(value) : value ?? null;
   if (Array.isArray(value)) return value.map(toJson);
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, toJson(v)]));
   if (value instanceof CelMember) return value.source.person_id;
