@@ -9,6 +9,7 @@ import { benchExpressions } from './expressions.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { benchNightly } from './nightly.bench.ts';
 import { benchNotices, benchZengin } from './payments.bench.ts';
+import { benchStartup } from './startup.bench.ts';
 import { fmt, timed } from './measure.ts';
 
 /**
@@ -58,6 +59,7 @@ async function withDatabase<T>(name: string, fn: (url: string, db: Database['db'
 const results: Record<string, unknown> = { households, machine: { cores: (await import('node:os')).cpus().length } };
 console.log(`benefit bench: ${fmt(households, 0)} households, PostgreSQL ${adminUrl.replace(/\/\/[^@]*@/, '//')}, Redis ${redisUrl}`);
 
+if (wants('startup')) results.startup = await benchStartup();
 if (wants('zengin')) {
   results.zengin = await withDatabase('benefit_bench_zengin', (databaseUrl, db) => benchZengin(db, databaseUrl, MUNICIPALITY, Number(values['zengin-lines'])));
 }
