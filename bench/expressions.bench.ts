@@ -45,7 +45,7 @@ async function pass(compiled: CompiledProgram, snapshots: HouseholdSnapshot[], a
   for (const s of snapshots) {
     const subjects = compiled.program.spec.subject === 'person' ? s.members.map((m) => m.person_id) : [undefined];
     for (const subject of subjects) {
-      const e = await evaluateHousehold(compiled, s, asOf, undefined, subject);
+      const e = evaluateHousehold(compiled, s, asOf, undefined, subject);
       outcomes.push(`${e?.outcome}/${e?.amount_yen}/${e?.recipient_person_id}`);
     }
   }

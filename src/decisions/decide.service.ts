@@ -50,7 +50,7 @@ export async function decideHouseholds(
     for (const snapshot of snapshots) {
       // A person-level program decides each member; a household's chains are then one per person.
       for (const subject of subjectsOf(program, snapshot)) {
-        const evaluation = await evaluateHousehold(compiled, snapshot, asOf, undefined, subject);
+        const evaluation = evaluateHousehold(compiled, snapshot, asOf, undefined, subject);
         if (evaluation) evaluated.push({ snapshot, subject, evaluation });
       }
     }

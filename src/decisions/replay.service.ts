@@ -31,7 +31,7 @@ export async function replayDecision(db: Kysely<DB>, decisionId: string): Promis
     throw new NotFoundError('engine_version_missing', `${decisionId} was made by engine ${decision.engine_version}, which this release cannot run (it runs ${ENGINE_VERSIONS.join(', ')})`);
   }
   const program = programFromFiles(decision.program, files);
-  const evaluation = await evaluateHousehold(compileProgram(program), decision.inputs as unknown as HouseholdSnapshot, decision.as_of, decision.engine_version, decision.subject_person_id || undefined);
+  const evaluation = evaluateHousehold(compileProgram(program), decision.inputs as unknown as HouseholdSnapshot, decision.as_of, decision.engine_version, decision.subject_person_id || undefined);
   const differences: string[] = [];
   if (!evaluation) differences.push('the program is not in force for this household on the recorded date');
   else {

@@ -11,6 +11,7 @@ import { compare, memberPasses } from './member-test.ts';
 import { chooseRecipient, type RecipientChoice } from './recipient.ts';
 import { explanationText } from './explanation-text.ts';
 import { evaluateAmount, evaluateFacts } from './program-expressions.ts';
+import { compileConditions, type ConditionsEvaluator } from './compile-conditions.ts';
 
 /**
  * Recorded on every decision with the rule version: a decision replays with both as recorded.
@@ -83,27 +84,31 @@ export interface Evaluation {
   concerned: boolean;
 }
 
-/** A program with a json-rules-engine engine built once per rules version. */
+/**
+ * A program built once per rules version: its conditions compiled to closures (what deciding
+ * runs), and the json-rules-engine engine they were compiled from (the reference, with the same
+ * operators: evaluateHouseholdReference).
+ */
 export interface CompiledProgram {
   program: Program;
+  conditions: Map<ProgramVersion, ConditionsEvaluator>;
   engines: Map<ProgramVersion, Engine>;
 }
 
 export function compileProgram(program: Program): CompiledProgram {
   const engines = new Map<ProgramVersion, Engine>();
+  const conditions = new Map<ProgramVersion, ConditionsEvaluator>();
   for (const version of program.versions) {
     const engine = new Engine([], { allowUndefinedFacts: false });
     const derived = version.expressions.facts.map((f) => f.name);
     const named = version.rules.conditions.flatMap((c) => [c.fact, ...(typeof c.value === 'object' && !Array.isArray(c.value) ? ['parameter' in c.value ? 'parameter' : c.value.fact] : [])]);
     registerFacts(engine, [...new Set(named)].filter((name) => !derived.includes(name)), derived);
-    engine.addRule({
-      name: program.spec.id,
-      conditions: { all: version.rules.conditions.map(toEngineCondition) },
-      event: { type: 'eligible' },
-    });
+    const tree = { all: version.rules.conditions.map(toEngineCondition) };
+    engine.addRule({ name: program.spec.id, conditions: tree, event: { type: 'eligible' } });
     engines.set(version, engine);
+    conditions.set(version, compileConditions(tree, engine));
   }
-  return { program, engines };
+  return { program, conditions, engines };
 }
 
 /** Whose household composition the program looks at for a decision as of `asOf`. */
@@ -117,17 +122,60 @@ export function membershipDate(program: Program, asOf: string): string | undefin
 /**
  * The program's decision for one household as of a date, with its explanation; undefined when
  * the program is not in force then or not run by the household's municipality. Pure: the
- * snapshot is all it reads.
+ * snapshot is all it reads. Synchronous: the conditions run as compiled closures.
  */
-export async function evaluateHousehold(
+export function evaluateHousehold(
   compiled: CompiledProgram,
   snapshot: HouseholdSnapshot,
   asOf: string,
   engineVersion: string = ENGINE_VERSION,
   /** For a program with `subject: person`: the member decided ('' or none for a household). */
   subjectId?: string,
+): Evaluation | undefined {
+  const setUp = setUpEvaluation(compiled.program, snapshot, asOf, engineVersion, subjectId);
+  if (!setUp) return undefined;
+  const { ctx } = setUp;
+  const evaluated = snapshot.members.length > 0
+    ? compiled.conditions.get(setUp.version)!((name, params) => factValue(name, params, ctx)).conditions
+    : [];
+  return decided(setUp, evaluated);
+}
+
+/**
+ * The same decision through json-rules-engine, the reference the compiled conditions must
+ * reproduce byte for byte (test/engine/compiled-conditions.test.ts compares them).
+ */
+export async function evaluateHouseholdReference(
+  compiled: CompiledProgram,
+  snapshot: HouseholdSnapshot,
+  asOf: string,
+  engineVersion: string = ENGINE_VERSION,
+  subjectId?: string,
 ): Promise<Evaluation | undefined> {
-  const { program } = compiled;
+  const setUp = setUpEvaluation(compiled.program, snapshot, asOf, engineVersion, subjectId);
+  if (!setUp) return undefined;
+  let evaluated: EngineCondition[] = [];
+  if (snapshot.members.length > 0) {
+    // Uncached: json-rules-engine would otherwise hash the whole snapshot on every run.
+    const run = await compiled.engines.get(setUp.version)!.run({ [CONTEXT_FACT]: new Fact(CONTEXT_FACT, setUp.ctx, { cache: false }) });
+    const ruleResult = run.results[0] ?? run.failureResults[0];
+    evaluated = (ruleResult.conditions as unknown as { all: EngineCondition[] }).all;
+  }
+  return decided(setUp, evaluated);
+}
+
+interface SetUp {
+  program: Program;
+  version: ProgramVersion;
+  snapshot: HouseholdSnapshot;
+  date: string;
+  engineVersion: string;
+  recipient: RecipientChoice;
+  ctx: FactContext;
+}
+
+/** The version in force, recipient and facts' context; undefined when the program does not decide. */
+function setUpEvaluation(program: Program, snapshot: HouseholdSnapshot, asOf: string, engineVersion: string, subjectId: string | undefined): SetUp | undefined {
   if (!appliesTo(program, snapshot.municipality_code)) return undefined;
   // A one-off program is decided from its base date on, never ahead of it.
   if (program.spec.period_kind === 'once' && asOf < program.spec.base_date!) return undefined;
@@ -144,12 +192,15 @@ export async function evaluateHousehold(
     snapshot, members, parameters: program.parameters, evaluationDate: date, recipientId: recipient.person?.person_id, recipient, engineVersion, subjectId,
   };
   if (version.expressions.facts.length) ctx.derived = evaluateFacts(version.expressions, ctx);
+  return { program, version, snapshot, date, engineVersion, recipient, ctx };
+}
+
+/** The outcome, amount and explanation from the conditions as evaluated (by either path). */
+function decided(setUp: SetUp, evaluated: EngineCondition[]): Evaluation {
+  const { program, version, snapshot, date, engineVersion, recipient, ctx } = setUp;
+  const rules = version.rules;
   const conditions = [membersCondition(snapshot.members.length)];
   if (snapshot.members.length > 0) {
-    // Uncached: json-rules-engine would otherwise hash the whole snapshot on every run.
-    const run = await compiled.engines.get(version)!.run({ [CONTEXT_FACT]: new Fact(CONTEXT_FACT, ctx, { cache: false }) });
-    const ruleResult = run.results[0] ?? run.failureResults[0];
-    const evaluated = (ruleResult.conditions as unknown as { all: EngineCondition[] }).all;
     conditions.push(...rules.conditions.map((spec) => conditionResult(spec, evaluated.find((c) => c.name === spec.name), ctx.derived?.errors[spec.fact])));
   }
 
@@ -284,12 +335,9 @@ function evaluationDate(program: Program, asOf: string): string {
   return program.spec.period_kind === 'once' ? program.spec.base_date! : firstOfMonth(asOf);
 }
 
+/** A condition as evaluated: json-rules-engine's rule result, or the compiled conditions' ConditionOutcome. */
 interface EngineCondition {
-  name: string;
-  fact: string;
-  operator: string;
-  value: unknown;
-  params?: Record<string, unknown>;
+  name?: string;
   factResult?: unknown;
   valueResult?: unknown;
   result?: boolean;

@@ -39,7 +39,7 @@ export async function runCases(program: Program): Promise<CaseResult[]> {
   const compiled = compileProgram(program);
   const results: CaseResult[] = [];
   for (const c of program.cases) {
-    const evaluation = await evaluateHousehold(compiled, snapshotOfCase(program, c), c.as_of, undefined, c.subject_person_id);
+    const evaluation = evaluateHousehold(compiled, snapshotOfCase(program, c), c.as_of, undefined, c.subject_person_id);
     const actual = evaluation
       ? { outcome: evaluation.outcome, amount_yen: evaluation.amount_yen, recipient_person_id: evaluation.recipient_person_id }
       : { outcome: 'not_in_force' };

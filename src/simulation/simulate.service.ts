@@ -174,8 +174,8 @@ async function simulatePage(
     for (const snapshot of draftSnapshots) {
       // A person-level program is compared person by person (each taxpayer is a row).
       for (const subject of subjectsOf(draft.program, snapshot)) {
-        const next = await evaluateHousehold(draft, snapshot, asOf, undefined, subject);
-        const now = current ? await evaluateHousehold(current, currentSnapshots?.get(snapshot.household_id) ?? snapshot, asOf, undefined, subject) : undefined;
+        const next = evaluateHousehold(draft, snapshot, asOf, undefined, subject);
+        const now = current ? evaluateHousehold(current, currentSnapshots?.get(snapshot.household_id) ?? snapshot, asOf, undefined, subject) : undefined;
         if (!next && !now) continue;
         if (!concerns(next) && !concerns(now)) continue;
         record(result, m, snapshot, asOf, districts.get(snapshot.household_id) ?? '不明', now, next, mask, emit);
