@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { isValidMunicipalityCode } from '../codes/municipality-code.ts';
 import type { DB, StaffRole } from '../db/schema.ts';
 import { AppError, UnauthenticatedError, UnusableInputError } from '../errors.ts';
-import { accountKey, addressKey, loginDigest, reserveAttempt, settleAttempt, THROTTLE, type ThrottleKey } from './login-throttle.ts';
+import { accountKey, addressKey, loginDigest, reserveAttempt, settleAttempt, THROTTLE, unlockAccount, type ThrottleKey } from './login-throttle.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 
 /** The municipality's roles, each allowed what the one before it may, and more. */
@@ -128,12 +128,66 @@ export async function signIn(db: Kysely<DB>, login: string, password: string, op
 }
 
 /**
- * Disables an account: it can no longer sign in, and its open sessions stop at their next
- * request (sessionFor reads only enabled accounts). The account stays, for its log entries.
+ * Disables an account: it can no longer sign in, and its open sessions end now (they are
+ * deleted; sessionFor also reads only enabled accounts). The account stays, for its log
+ * entries. `municipalityCode`: only an account of that municipality (an admin's page).
  */
-export async function disableUser(db: Kysely<DB>, login: string): Promise<boolean> {
-  const result = await db.updateTable('staff_users').set({ disabled_at: new Date() }).where('login', '=', login).where('disabled_at', 'is', null).executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+export async function disableUser(db: Kysely<DB>, login: string, municipalityCode?: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    let query = trx.updateTable('staff_users').set({ disabled_at: new Date() }).where('login', '=', login).where('disabled_at', 'is', null);
+    if (municipalityCode !== undefined) query = query.where('municipality_code', '=', municipalityCode);
+    const row = await query.returning('id').executeTakeFirst();
+    if (!row) return false;
+    await trx.deleteFrom('staff_sessions').where('user_id', '=', row.id).execute();
+    return true;
+  });
+}
+
+/**
+ * Sets a new password for an enabled account (someone who forgot theirs). Its open sessions
+ * end, since whoever knew the old password may hold one, and the sign-in lock is lifted.
+ */
+export async function resetPassword(db: Kysely<DB>, login: string, password: string, municipalityCode?: string): Promise<boolean> {
+  if (password.length < MIN_PASSWORD) throw new UnusableInputError('weak_password', `a password needs at least ${MIN_PASSWORD} characters`);
+  const hash = await hashPassword(password);
+  const done = await db.transaction().execute(async (trx) => {
+    let query = trx.updateTable('staff_users').set({ password_hash: hash }).where('login', '=', login).where('disabled_at', 'is', null);
+    if (municipalityCode !== undefined) query = query.where('municipality_code', '=', municipalityCode);
+    const row = await query.returning('id').executeTakeFirst();
+    if (!row) return false;
+    await trx.deleteFrom('staff_sessions').where('user_id', '=', row.id).execute();
+    return true;
+  });
+  if (done) await unlockAccount(db, login);
+  return done;
+}
+
+/** A password for someone to sign in with once and change: 16 characters of an unambiguous alphabet. */
+export function temporaryPassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return [...randomBytes(16)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+export interface StaffAccount {
+  login: string;
+  role: StaffRole;
+  municipality_code: string | null;
+  created_at: Date;
+  disabled_at: Date | null;
+  /** When the account last opened a session that has not been removed (sign-out removes it). */
+  last_session_at: Date | null;
+}
+
+/** The accounts, of one municipality or all, by municipality and login. */
+export async function listUsers(db: Kysely<DB>, municipalityCode?: string): Promise<StaffAccount[]> {
+  let query = db
+    .selectFrom('staff_users as u')
+    .select(['u.login', 'u.role', 'u.municipality_code', 'u.created_at', 'u.disabled_at'])
+    .select((eb) => eb.selectFrom('staff_sessions as s').whereRef('s.user_id', '=', 'u.id').select((e) => e.fn.max('s.created_at').as('m')).as('last_session_at'))
+    .orderBy('u.municipality_code')
+    .orderBy('u.login');
+  if (municipalityCode !== undefined) query = query.where('u.municipality_code', '=', municipalityCode);
+  return (await query.execute()) as StaffAccount[];
 }
 
 export async function sessionFor(db: Kysely<DB>, token: string): Promise<Session | undefined> {
