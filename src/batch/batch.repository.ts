@@ -18,6 +18,18 @@ export async function lastFinishedRun(db: Kysely<DB>, municipalityCode: string) 
     .executeTakeFirst();
 }
 
+/** The latest date a nightly finished for, over every municipality, with the municipality. */
+export async function latestFinishedRunDate(db: Kysely<DB>): Promise<{ run_date: string; municipality_code: string } | undefined> {
+  return db
+    .selectFrom('batch_runs')
+    .select(['run_date', 'municipality_code'])
+    .where('finished_at', 'is not', null)
+    .orderBy('run_date', 'desc')
+    .orderBy('municipality_code')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** Every household the municipality has ever registered or decided. */
 export async function allHouseholds(db: Kysely<DB>, m: string): Promise<string[]> {
   const { rows } = await sql<{ household_id: string }>`

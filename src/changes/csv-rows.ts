@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CsvError, parse, type InfoRecord, type Options } from 'csv-parse';
@@ -41,6 +42,7 @@ const ROWS_PER_BATCH = 1000;
  */
 export async function* readCsvRows(file: string, kind: RecordKind, encoding: Encoding): AsyncGenerator<RawRow[]> {
   if (!fs.existsSync(file)) throw new UnusableInputError('file_not_found', `${file}: no such file`, { file });
+  if (encoding === 'utf8') await refuseShiftJis(file);
   await checkCsvSyntax(file, kind, encoding);
   const records = openRecords(file, encoding);
   let header: string[] | undefined;
@@ -66,6 +68,64 @@ export async function* readCsvRows(file: string, kind: RecordKind, encoding: Enc
     records.close();
   }
   if (!header) throw new UnusableInputError('csv_empty', `${file}: empty file, no header row`, { file });
+}
+
+/**
+ * A Shift_JIS (cp932) file read as UTF-8 would give a rejection for every Japanese cell of every
+ * row: such a file is refused whole instead (exit 2, nothing stored), with the option that reads
+ * it. It is told from a UTF-8 file with a few broken rows (those are rejected row by row, as
+ * before) by its lines with non-ASCII bytes: most of them are not UTF-8.
+ */
+async function refuseShiftJis(file: string): Promise<void> {
+  let nonAscii = 0;
+  let broken = 0;
+  let firstBroken = 0;
+  let line = 0;
+  let rest: Buffer = Buffer.alloc(0);
+  const countLines = (bytes: Buffer) => {
+    for (let start = 0; start < bytes.length; ) {
+      let end = bytes.indexOf(0x0a, start);
+      if (end < 0) end = bytes.length;
+      const text = bytes.subarray(start, end);
+      line++;
+      if (text.some((b) => b >= 0x80)) {
+        nonAscii++;
+        if (!isUtf8(text)) {
+          broken++;
+          firstBroken ||= line;
+        }
+      }
+      start = end + 1;
+    }
+  };
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+    const bytes = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+    const cut = bytes.lastIndexOf(0x0a);
+    if (cut < 0) {
+      rest = bytes;
+      continue;
+    }
+    const whole = bytes.subarray(0, cut + 1);
+    rest = bytes.subarray(cut + 1);
+    // Most files are UTF-8 throughout: a chunk that is needs no look at its lines.
+    if (isUtf8(whole)) line += countNewlines(whole);
+    else countLines(whole.subarray(0, whole.length - 1));
+  }
+  if (rest.length) countLines(rest);
+  if (broken > 0 && broken * 2 > nonAscii) {
+    throw new UnusableInputError(
+      'not_utf8',
+      `${file} is not UTF-8: ${broken} of its ${nonAscii} lines with Japanese text are not valid UTF-8 (the first is line ${firstBroken}); ` +
+        'it looks like Shift_JIS (cp932), as Excel and many municipal systems save CSV. Nothing was stored: import it with --encoding shift_jis (the same as --encoding cp932)',
+      { file },
+    );
+  }
+}
+
+function countNewlines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
 }
 
 /**

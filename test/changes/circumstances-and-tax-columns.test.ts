@@ -17,7 +17,7 @@ describe.each(ENVIRONMENTS)('the tax record columns and circumstances ($name)', 
 
   // Every column any row has (writeCsv takes the first row's by default).
   const csv = (rows: Row[]) => writeCsv(rows, 'input.csv', [...new Set(rows.flatMap((r) => Object.keys(r)))]);
-  const rejectedFile = (file: string) => parse(fs.readFileSync(`${file}.rejected.csv`), { columns: true }) as Record<string, string>[];
+  const rejectedFile = (file: string) => parse(fs.readFileSync(`${file}.rejected.csv`), { columns: true, bom: true }) as Record<string, string>[];
   const TAX = { salary_income: '2000000', pension_income: '500000', dependants: '3', elderly_dependants: '1', dependants_abroad: '1', treaty_exempt: 'false', income_tax: '42000' };
 
   it('stores the optional income columns, null when empty, in history and current tables', async () => {

@@ -17,7 +17,7 @@ describe.each(ENVIRONMENTS)('importing changes ($name)', ({ open }) => {
 
   const persons = (m: string) =>
     env.db.selectFrom('persons').select(['person_id', 'household_id']).where('municipality_code', '=', m).orderBy('person_id').execute();
-  const rejectedFile = (file: string) => parse(fs.readFileSync(`${file}.rejected.csv`), { columns: true }) as Record<string, string>[];
+  const rejectedFile = (file: string) => parse(fs.readFileSync(`${file}.rejected.csv`), { columns: true, bom: true }) as Record<string, string>[];
 
   it('stores every good row and rejects each bad one with its line, change_id, field and reason', async () => {
     const m = freshMunicipality();
@@ -156,8 +156,19 @@ describe.each(ENVIRONMENTS)('importing changes ($name)', ({ open }) => {
     const m = freshMunicipality();
     const file = writeCsv([resident({ municipality_code: m, person_id: 'L1', household_id: 'HL' })]);
     fs.writeFileSync(file, iconv.encode(fs.readFileSync(file, 'utf8'), 'cp932'));
-    expect(await importFile(env, 'residents', file)).toMatchObject({ accepted: 0, rejectedRows: 1 });
-    expect(rejectedFile(file)[0].reason).toContain('--encoding shift_jis');
+    // A Shift_JIS file is refused whole (issue 16 point 9), not rejected cell by cell.
+    await expect(importFile(env, 'residents', file)).rejects.toThrow('--encoding shift_jis');
+    expect(fs.existsSync(`${file}.rejected.csv`)).toBe(false);
+    // One broken row among UTF-8 ones is still rejected on its own.
+    const mixed = writeCsv([
+      resident({ municipality_code: m, person_id: 'L2', household_id: 'HL2', change_id: 'good-1' }),
+      resident({ municipality_code: m, person_id: 'L3', household_id: 'HL3', change_id: 'good-2' }),
+      resident({ municipality_code: m, person_id: 'L4', household_id: 'HL4', change_id: 'sjis' }),
+    ]);
+    const lines = fs.readFileSync(mixed, 'utf8').split('\n');
+    fs.writeFileSync(mixed, Buffer.concat([Buffer.from(lines.slice(0, 3).join('\n') + '\n'), iconv.encode(lines.slice(3).join('\n'), 'cp932')]));
+    expect(await importFile(env, 'residents', mixed)).toMatchObject({ accepted: 2, rejectedRows: 1 });
+    expect(rejectedFile(mixed)[0].reason).toContain('--encoding shift_jis');
   });
 
   it('validates income rows: whole yen, a fiscal year, supporter only with a dependant', async () => {

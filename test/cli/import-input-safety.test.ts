@@ -70,8 +70,8 @@ describe('benefit import: broken files', () => {
     expect(result.stderr).not.toContain('    at ');
     expect(result.code).toBe(3);
     expect(result.stdout).toContain('3 rows read, 2 accepted, 0 already received, 1 rejected');
-    const rejected = parse(fs.readFileSync(`${file}.rejected.csv`, 'utf8'), { columns: true }) as Row[];
-    expect(rejected).toEqual([{ line: '3', change_id: 'N-1', field: 'address', reason: expect.stringContaining('NUL') }]);
+    const rejected = parse(fs.readFileSync(`${file}.rejected.csv`, 'utf8'), { columns: true, bom: true }) as Row[];
+    expect(rejected).toEqual([{ line: '3', change_id: 'N-1', field: 'address', reason: expect.stringContaining('NUL'), reason_ja: expect.stringContaining('NUL 文字') }]);
     expect(await count(sql`select count(*)::int as n from persons where municipality_code = ${m}`)).toBe(2);
   });
 
@@ -86,7 +86,7 @@ describe('benefit import: broken files', () => {
     // line 1 header; row 1 on lines 2-3; row 2 on lines 4-6; row 3 starts on line 7.
     const result = await runCli(['import', 'residents', file], env);
     expect(result.code).toBe(3);
-    const rejected = parse(fs.readFileSync(`${file}.rejected.csv`, 'utf8'), { columns: true }) as Row[];
+    const rejected = parse(fs.readFileSync(`${file}.rejected.csv`, 'utf8'), { columns: true, bom: true }) as Row[];
     expect(rejected.map((r) => [r.line, r.change_id, r.field])).toEqual([['7', 'L-2', 'sex']]);
     expect(fs.readFileSync(file, 'utf8').split('\r\n')[6]).toMatch(/^L-2,/);
   });
@@ -106,7 +106,7 @@ describe('benefit import: broken files', () => {
     expect(result.code).toBe(3);
     const text = fs.readFileSync(`${file}.rejected.csv`, 'utf8');
     expect(text.length).toBeLessThan(2000);
-    const rejected = parse(text, { columns: true }) as Row[];
+    const rejected = parse(text, { columns: true, bom: true }) as Row[];
     expect(rejected.map((r) => [r.line, r.change_id, r.field])).toEqual([
       ['2', `'=HYPERLINK("http://evil.example","x")`, 'sex'],
       ['3', `'@SUM(A1)`, 'sex'],

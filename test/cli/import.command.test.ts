@@ -47,7 +47,7 @@ describe('benefit import on the embedded defaults', () => {
     expect(partly.code).toBe(3);
     expect(JSON.parse(partly.stdout)).toMatchObject({ rowsRead: 2, accepted: 1, rejectedRows: 1, rejectedFile: `${mixed}.rejected.csv` });
     expect(fs.readFileSync(`${mixed}.rejected.csv`, 'utf8')).toBe(
-      'line,change_id,field,reason\n3,broken,birth_date,not a real date in YYYY-MM-DD form\n',
+      '\uFEFFline,change_id,field,reason,reason_ja\n3,broken,birth_date,not a real date in YYYY-MM-DD form,実在する日付を YYYY-MM-DD の形で書いてください\n',
     );
     expect(await storedPersons()).toEqual(['A1', 'B1']);
   });

@@ -15,14 +15,16 @@ export function registerImportCommand(program: Command): void {
     .description('validate each row of a residents, income, accounts or circumstances file and queue it as a change')
     .argument('<kind>', RECORD_KINDS.join(' | '))
     .argument('<file>', 'CSV file with a header row')
-    .option('--encoding <encoding>', 'utf8 or shift_jis', 'utf8')
+    .option('--encoding <encoding>', 'utf8 or shift_jis (cp932: the same)', 'utf8')
     .option('--json', 'print the summary as JSON')
     .action(async (kind: string, file: string, options: { encoding: string; json?: boolean }) => {
       if (!RECORD_KINDS.includes(kind as RecordKind)) {
         throw new UnusableInputError('bad_kind', `unknown kind '${kind}': use ${RECORD_KINDS.join(', ')}`);
       }
+      // cp932 is what municipal systems mean by Shift_JIS, and what shift_jis reads.
+      if (options.encoding === 'cp932') options.encoding = 'shift_jis';
       if (options.encoding !== 'utf8' && options.encoding !== 'shift_jis') {
-        throw new UnusableInputError('bad_encoding', `unknown encoding '${options.encoding}': use utf8 or shift_jis`);
+        throw new UnusableInputError('bad_encoding', `unknown encoding '${options.encoding}': use utf8 or shift_jis (cp932)`);
       }
       // Read the header and first rows before opening the store: an unusable file changes nothing.
       const batches = readCsvRows(file, kind as RecordKind, options.encoding as Encoding);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { latestFinishedRunDate } from '../../batch/batch.repository.ts';
 import { runNightly } from '../../batch/nightly.service.ts';
 import { isConnectionError, serverOf, serverUnreachable } from '../../batch/server-errors.ts';
 import { isIsoDate } from '../../codes/iso-date.ts';
@@ -14,10 +15,21 @@ export function registerNightlyCommand(program: Command): void {
     .option('--full', 're-decide every household')
     .option('--json', 'print the summary as JSON')
     .option('--no-render', 'create the notices but leave them pending: the next run renders them')
-    .action(async (o: { date: string; full?: boolean; json?: boolean; render: boolean }) => {
+    .option('--backdate', 'run for a date earlier than the last finished nightly (refused without it)')
+    .action(async (o: { date: string; full?: boolean; json?: boolean; render: boolean; backdate?: boolean }) => {
       if (!isIsoDate(o.date)) throw new UnusableInputError('bad_date', `--date '${o.date}' is not a YYYY-MM-DD date`);
       const app = await openAppContext();
       try {
+        // A mistyped date in the past decides everyone as of then, and the next night again as of
+        // today: refused unless meant.
+        const latest = o.backdate ? undefined : await latestFinishedRunDate(app.db);
+        if (latest && o.date < latest.run_date) {
+          throw new UnusableInputError(
+            'backdated_nightly',
+            `--date ${o.date} is earlier than the last finished nightly (${latest.run_date}, municipality ${latest.municipality_code}); nothing was done. ` +
+              'A nightly for an earlier date decides as of that date and the next nightly decides again: if that is what you mean, add --backdate',
+          );
+        }
         const progress = o.json ? undefined : stageProgress();
         const summary = await runNightly({ ...nightlyContext(app), renderNotices: o.render }, o.date, Boolean(o.full), progress?.update)
           .catch((error: unknown) => {
