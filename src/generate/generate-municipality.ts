@@ -68,7 +68,7 @@ export async function generateMunicipality(o: GenerateOptions): Promise<Generate
     asOfDay,
     asOfYear,
     jan1: dayNumber(asOfYear, 1, 1),
-    towns: makeTowns(rng),
+    towns: makeTowns(rng, o.municipalityCode),
   };
 
   await fs.promises.mkdir(o.outDir, { recursive: true });

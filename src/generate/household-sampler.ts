@@ -390,6 +390,22 @@ export class HouseholdSampler {
 }
 
 /** Accumulates a household's members and shares its family name and nationality. */
+/**
+ * A given name no member of the same family name in the household has (siblings, or a child
+ * named after a parent, would share one): the next name of the list when the drawn one is
+ * taken, so the random stream, and everything else generated, stays the same.
+ */
+function unusedName(drawn: Name, names: readonly Name[], family: readonly Member[]): Name {
+  const taken = new Set(family.map((m) => m.given.kanji));
+  if (!taken.has(drawn.kanji)) return drawn;
+  const start = Math.max(0, names.findIndex((n) => n.kanji === drawn.kanji));
+  for (let i = 1; i <= names.length; i++) {
+    const next = names[(start + i) % names.length];
+    if (!taken.has(next.kanji)) return next;
+  }
+  return drawn;
+}
+
 class MemberBuilder {
   readonly members: Member[] = [];
   private foreignSet: ForeignNameSet | null = null;
@@ -433,12 +449,17 @@ class MemberBuilder {
     const birthDay = this.ctx.asOfDay - Math.floor((ageYears + rng.float()) * DAYS_PER_YEAR);
     const surname = family ?? this.familyName();
     let given: Name;
+    let names: readonly Name[];
     if (this.foreignSet) {
-      given = rng.pick(sex === 1 ? this.foreignSet.male : this.foreignSet.female);
+      names = sex === 1 ? this.foreignSet.male : this.foreignSet.female;
+      given = rng.pick(names);
     } else {
       const era = nameEra(civilDate(birthDay)[0]);
-      given = rng.weighted((sex === 1 ? MALE_GIVEN_NAMES : FEMALE_GIVEN_NAMES)[era]);
+      const table = (sex === 1 ? MALE_GIVEN_NAMES : FEMALE_GIVEN_NAMES)[era];
+      names = table.items;
+      given = rng.weighted(table);
     }
+    given = unusedName(given, names, this.members.filter((m) => m.family.kanji === surname.kanji));
     const realAge = ageOn(birthDay, this.ctx.asOfDay);
     const member: Member = {
       personId: '',

@@ -158,32 +158,32 @@ export const FOREIGN_NAME_SETS = new WeightedTable<ForeignNameSet>([
   [{ // Vietnam
     country: 'VN',
     family: [n('NGUYEN', 'グエン'), n('TRAN', 'チャン'), n('LE', 'レ'), n('PHAM', 'ファム'), n('HOANG', 'ホアン'), n('VU', 'ヴー')],
-    male: [n('VAN MINH', 'ヴァン\u3000ミン'), n('VAN NAM', 'ヴァン\u3000ナム'), n('DUC', 'ドゥック'), n('HUNG', 'フン')],
-    female: [n('THI LAN', 'ティ\u3000ラン'), n('THI HUONG', 'ティ\u3000フオン'), n('HOA', 'ホア'), n('LINH', 'リン')],
+    male: [n('VAN MINH', 'ヴァン\u3000ミン'), n('VAN NAM', 'ヴァン\u3000ナム'), n('DUC', 'ドゥック'), n('HUNG', 'フン'), n('QUANG', 'クアン'), n('TUAN', 'トゥアン')],
+    female: [n('THI LAN', 'ティ\u3000ラン'), n('THI HUONG', 'ティ\u3000フオン'), n('HOA', 'ホア'), n('LINH', 'リン'), n('MAI', 'マイ'), n('THU', 'トゥー')],
   }, 35],
   [{ // China
     country: 'CN',
     family: [n('王', 'ワン'), n('李', 'リ'), n('張', 'チャン'), n('劉', 'リュウ'), n('陳', 'チン')],
-    male: [n('偉', 'ウェイ'), n('磊', 'レイ'), n('軍', 'ジュン'), n('浩然', 'ハオラン')],
-    female: [n('静', 'ジン'), n('麗', 'リー'), n('芳', 'ファン'), n('娜', 'ナー')],
+    male: [n('偉', 'ウェイ'), n('磊', 'レイ'), n('軍', 'ジュン'), n('浩然', 'ハオラン'), n('子軒', 'ズーシュエン'), n('宇航', 'ユーハン')],
+    female: [n('静', 'ジン'), n('麗', 'リー'), n('芳', 'ファン'), n('娜', 'ナー'), n('梓涵', 'ズーハン'), n('欣怡', 'シンイー')],
   }, 30],
   [{ // Korea
     country: 'KR',
     family: [n('金', 'キム'), n('李', 'イ'), n('朴', 'パク'), n('崔', 'チェ'), n('鄭', 'チョン')],
-    male: [n('民俊', 'ミンジュン'), n('成浩', 'ソンホ'), n('俊秀', 'ジュンス')],
-    female: [n('智妍', 'ジヨン'), n('秀賢', 'スヒョン'), n('恩英', 'ウニョン')],
+    male: [n('民俊', 'ミンジュン'), n('成浩', 'ソンホ'), n('俊秀', 'ジュンス'), n('志勲', 'ジフン'), n('賢宇', 'ヒョヌ'), n('道允', 'ドユン')],
+    female: [n('智妍', 'ジヨン'), n('秀賢', 'スヒョン'), n('恩英', 'ウニョン'), n('瑞妍', 'ソヨン'), n('河恩', 'ハウン'), n('知友', 'ジウ')],
   }, 15],
   [{ // Philippines
     country: 'PH',
     family: [n('SANTOS', 'サントス'), n('REYES', 'レイエス'), n('CRUZ', 'クルス'), n('MENDOZA', 'メンドーサ')],
-    male: [n('JOHN', 'ジョン'), n('MARK', 'マーク'), n('JOSE', 'ホセ')],
-    female: [n('MARICEL', 'マリセル'), n('JASMINE', 'ジャスミン'), n('ROWENA', 'ロウェナ')],
+    male: [n('JOHN', 'ジョン'), n('MARK', 'マーク'), n('JOSE', 'ホセ'), n('CARLO', 'カルロ'), n('MIGUEL', 'ミゲル'), n('PAOLO', 'パオロ')],
+    female: [n('MARICEL', 'マリセル'), n('JASMINE', 'ジャスミン'), n('ROWENA', 'ロウェナ'), n('ANGELICA', 'アンジェリカ'), n('KRISTINE', 'クリスティン'), n('JOY', 'ジョイ')],
   }, 10],
   [{ // Brazil
     country: 'BR',
     family: [n('SILVA', 'シルバ'), n('OLIVEIRA', 'オリヴェイラ'), n('SOUZA', 'ソウザ'), n('PEREIRA', 'ペレイラ')],
-    male: [n('PAULO', 'パウロ'), n('PEDRO', 'ペドロ'), n('LUCAS', 'ルーカス'), n('MATEUS', 'マテウス')],
-    female: [n('MARIA', 'マリア'), n('VICTORIA', 'ヴィクトリア'), n('JULIANA', 'ジュリアナ'), n('ANA', 'アナ')],
+    male: [n('PAULO', 'パウロ'), n('PEDRO', 'ペドロ'), n('LUCAS', 'ルーカス'), n('MATEUS', 'マテウス'), n('GABRIEL', 'ガブリエル'), n('RAFAEL', 'ハファエル')],
+    female: [n('MARIA', 'マリア'), n('VICTORIA', 'ヴィクトリア'), n('JULIANA', 'ジュリアナ'), n('ANA', 'アナ'), n('BEATRIZ', 'ベアトリス'), n('LARISSA', 'ラリッサ')],
   }, 10],
 ]);
 
