@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // A Redis database per run, emptied afterwards (test/support/redis-global-setup.ts).
+    globalSetup: ['test/support/redis-global-setup.ts'],
   },
 });

@@ -11,11 +11,14 @@ import { loadPrograms } from '../../src/rules/program-loader.ts';
 import type { IngestContext } from '../../src/changes/import.service.ts';
 import { BullJobQueue, startWorkers } from '../../src/queue/bullmq-job-queue.ts';
 import { InProcessJobQueue } from '../../src/queue/in-process-job-queue.ts';
+import { QUEUE } from '../../src/queue/queue-names.ts';
 import { jobHandlers } from '../../workers/job-handlers.ts';
 import { createEmbeddedDatabase, createPostgresDatabase, REDIS_URL, type TestDatabase } from './test-database.ts';
 
 export interface TestEnvironment extends IngestContext {
   database: TestDatabase;
+  /** The BullMQ key prefix of this environment's queues (with Redis). */
+  queuePrefix?: string;
   /** Where this environment's notices worker writes PDFs. */
   noticesDir: string;
   /** Draft rules folders for simulations started from the pages, and where their reports go. */
@@ -54,13 +57,15 @@ export async function postgresWithRedis(programs: CompiledProgram[] = PROGRAMS):
     jobs,
     logger: silentLogger,
     database,
+    queuePrefix: prefix,
     noticesDir,
     draftsDir,
     reportsDir,
     settle: () => waitUntilApplied(database),
     async close() {
       await workers.close();
-      for (const q of ['changes', 'payments', 'notices'] as const) await jobs.queue(q).obliterate({ force: true });
+      // Every queue, so that no key of this environment's prefix stays in Redis.
+      for (const q of Object.values(QUEUE)) await jobs.queue(q).obliterate({ force: true });
       await jobs.close();
       await database.close();
     },
