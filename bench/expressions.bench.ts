@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { allHouseholds } from '../src/batch/batch.repository.ts';
 import type { DB, RecordKind } from '../src/db/schema.ts';
-import { compileProgram, evaluateHousehold, membershipDate, type CompiledProgram } from '../src/engine/evaluate-household.ts';
+import { compileProgram, evaluateHousehold, evaluateHouseholdReference, membershipDate, type CompiledProgram } from '../src/engine/evaluate-household.ts';
 import type { HouseholdSnapshot } from '../src/engine/household-snapshot.ts';
 import { loadPrograms, programFromFiles, type Program } from '../src/rules/program-loader.ts';
 import { loadHouseholdSnapshots } from '../src/residents/household-snapshot.repository.ts';
@@ -38,14 +38,18 @@ function lowIncomeAsExpressions(): Program {
   return programFromFiles(LOW_INCOME, { ...files, 'rules.json': JSON.stringify(rules) });
 }
 
+type Evaluate = typeof evaluateHousehold | typeof evaluateHouseholdReference;
+
 /** One pass of a program over the snapshots (in memory: no database in the timing): seconds and each decision's outcome. */
-async function pass(compiled: CompiledProgram, snapshots: HouseholdSnapshot[], asOf: string) {
+async function pass(compiled: CompiledProgram, snapshots: HouseholdSnapshot[], asOf: string, evaluate: Evaluate = evaluateHousehold) {
   const outcomes: string[] = [];
   const start = process.hrtime.bigint();
   for (const s of snapshots) {
     const subjects = compiled.program.spec.subject === 'person' ? s.members.map((m) => m.person_id) : [undefined];
     for (const subject of subjects) {
-      const e = evaluateHousehold(compiled, s, asOf, undefined, subject);
+      const r = evaluate(compiled, s, asOf, undefined, subject);
+      // Awaited only when a promise (json-rules-engine): the compiled path is synchronous, as deciding calls it.
+      const e = r instanceof Promise ? await r : r;
       outcomes.push(`${e?.outcome}/${e?.amount_yen}/${e?.recipient_person_id}`);
     }
   }
@@ -56,11 +60,11 @@ async function pass(compiled: CompiledProgram, snapshots: HouseholdSnapshot[], a
  * Decisions per second of each program, the best of `rounds` passes taken in turns (A, B, A,
  * B, …), so warm-up and garbage collection fall on both alike.
  */
-async function throughputs(programs: CompiledProgram[], snapshots: HouseholdSnapshot[], asOf: string, rounds: number) {
+async function throughputs(programs: CompiledProgram[], snapshots: HouseholdSnapshot[], asOf: string, rounds: number, evaluators: Evaluate[] = []) {
   const best = programs.map(() => ({ seconds: Infinity, outcomes: [] as string[] }));
   for (let round = 0; round < rounds; round++) {
     for (const [i, compiled] of programs.entries()) {
-      const r = await pass(compiled, snapshots, asOf);
+      const r = await pass(compiled, snapshots, asOf, evaluators[i]);
       if (r.seconds < best[i].seconds) best[i] = r;
     }
   }
@@ -100,8 +104,22 @@ export async function benchExpressions(db: Kysely<DB>, databaseUrl: string, muni
     rounds[program.spec.id] = { decisions_per_second: r.decisions_per_second, evaluations: r.evaluations };
     console.log(`expressions: ${program.spec.id}: ${fmt(r.evaluations, 0)} evaluations, ${fmt(r.decisions_per_second, 0)}/s`);
   }
+  // Conditions compiled to closures next to json-rules-engine, the reference they replaced (issue 15).
+  const compiledConditions: Record<string, { compiled_per_second: number; reference_per_second: number; decisions_differing: number }> = {};
+  for (const program of loadPrograms(RULES)) {
+    const on = program.spec.period_kind === 'once' ? program.spec.base_date! : asOf;
+    const compiled = compileProgram(program);
+    const [c, r] = await throughputs([compiled, compiled], await snapshotsOn(program, on), on, 2, [evaluateHousehold, evaluateHouseholdReference]);
+    const differ = c.outcomes.filter((o, i) => o !== r.outcomes[i]).length;
+    compiledConditions[program.spec.id] = { compiled_per_second: c.decisions_per_second, reference_per_second: r.decisions_per_second, decisions_differing: differ };
+    console.log(
+      `expressions: ${program.spec.id}: compiled conditions ${fmt(c.decisions_per_second, 0)}/s, json-rules-engine ${fmt(r.decisions_per_second, 0)}/s ` +
+        `(${fmt(c.decisions_per_second / r.decisions_per_second, 2)}x); ${differ} decisions differ`,
+    );
+  }
   return {
     households: snapshots.length,
+    compiled_conditions: compiledConditions,
     built_in_facts: { decisions_per_second: a.decisions_per_second, seconds: a.seconds },
     expressions: { decisions_per_second: b.decisions_per_second, seconds: b.seconds },
     ratio_expressions_to_built_in: b.decisions_per_second / a.decisions_per_second,
