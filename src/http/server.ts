@@ -12,10 +12,12 @@ import { AppError, httpStatusOf, UnauthenticatedError } from '../errors.ts';
 import { SignInLockedError } from '../staff/staff.service.ts';
 import { adminQueuesPage } from './pages/admin-queues.page.ts';
 import { householdPages } from './pages/household.page.ts';
+import { pageErrorText } from './pages/error-text.ts';
 import { FONT_PATH, html, page, PAGE_SCRIPT, PAGE_SCRIPT_PATH, PAGE_STYLE } from './pages/html.ts';
 import { loginPages } from './pages/login.page.ts';
 import { reviewPages } from './pages/review.page.ts';
 import { simulationPages } from './pages/simulation.page.ts';
+import { staffAdminPages } from './pages/staff-admin.page.ts';
 import { changesRoutes } from './routes/changes.route.ts';
 import { circumstanceRoutes } from './routes/circumstances.route.ts';
 import { reviewRoutes } from './routes/review.route.ts';
@@ -91,6 +93,9 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
   await app.register(formbody);
   // The pages' one script (the print button), from this site: the CSP forbids inline scripts.
   app.get(PAGE_SCRIPT_PATH, { schema: { hide: true } }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(PAGE_SCRIPT));
+  // Browsers ask every site for an icon; there is none, and a 404 would be an error in the console
+  // of every page (the simulation reports and bull-board included): nothing, said plainly.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
   // The pages' Japanese font, from the npm package the notices use: no system font needed.
   await app.register(fastifyStatic, {
     root: path.dirname(createRequire(import.meta.url).resolve('@fontsource/noto-sans-jp/400.css')),
@@ -124,11 +129,13 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
     }
     // The pages: a signed-out visitor goes to the login page; anything else is said in Japanese.
     if (error instanceof UnauthenticatedError) return reply.redirect('/login', 303);
+    // The services' messages are English (the API's and the logs'); a page says it in Japanese.
+    const detail = pageErrorText(error);
     const ja: Record<number, string> = { 400: '入力内容を確認してください。', 403: 'この操作を行う権限がありません。', 404: '見つかりません。', 409: 'すでに処理されているか、新しい決定があります。', 429: '試行回数が多すぎます。しばらくしてからお試しください。' };
     return reply
       .status(status)
       .type('text/html')
-      .send(page('エラー', request.session, html`<p class="error" role="alert">${ja[status] ?? 'エラーが発生しました。'}</p><p>${message}</p><p><a href="/review">審査キューへ戻る</a></p>`));
+      .send(page('エラー', request.session, html`<p class="error" role="alert">${ja[status] ?? 'エラーが発生しました。'}</p>${detail ? html`<p>${detail}</p>` : ''}<p><a href="/review">審査キューへ戻る</a></p>`));
   });
 
   app.get('/health', { schema: { summary: 'Liveness and database check', security: [] } }, async () => {
@@ -144,6 +151,7 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
   reviewPages(app, ctx.db);
   householdPages(app, ctx);
   simulationPages(app, ctx);
+  staffAdminPages(app, ctx.db);
   await adminQueuesPage(app, ctx.db, ctx.jobs);
   return app;
 }

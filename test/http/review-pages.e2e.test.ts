@@ -40,12 +40,17 @@ describe('the review pages in Chromium', () => {
     await env?.close();
   });
 
-  async function signIn(login: string): Promise<Page> {
+  async function signIn(login: string, password = PASSWORD): Promise<Page> {
     const page = await (await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } })).newPage();
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(`${page.url()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => refused.push(`${page.url()}: ${error.message}`));
+    // Any console error (a failed font or script load among them) and any failed request.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/Content Security Policy|Refused to/i.test(message.text())) refused.push(`${page.url()}: console: ${message.text()}`);
+    });
+    page.on('requestfailed', (request) => refused.push(`${request.url()}: ${request.failure()?.errorText}`));
     page.on('response', (response) => {
       if (response.status() >= 400) refused.push(`${response.url()}: ${response.status()}`);
     });
@@ -56,7 +61,7 @@ describe('the review pages in Chromium', () => {
     await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'login');
     await page.keyboard.type(login);
     await page.keyboard.press('Tab');
-    await page.keyboard.type(PASSWORD);
+    await page.keyboard.type(password);
     // Waiting starts before the key press, so a quick redirect cannot be missed.
     await Promise.all([page.waitForURL(`${base}/review`), page.keyboard.press('Enter')]);
     return page;
@@ -79,6 +84,9 @@ describe('the review pages in Chromium', () => {
     const reviewer = await signIn(f.users.reviewer);
     expect(await reviewer.locator('h1').textContent()).toBe('審査キュー');
     expect(await reviewer.locator('main').textContent()).toMatch(/要審査（判定不能）/);
+    // Programs by their Japanese names, in a select list.
+    expect(await reviewer.locator('select[name=program] option').allTextContents()).toContain('児童手当');
+    expect(await reviewer.locator('main table').textContent()).not.toMatch(/child-allowance|low-income-household/);
     await shot(reviewer, 'queue');
 
     // Approve: the rules' amount is paid from the next run.
@@ -88,6 +96,7 @@ describe('the review pages in Chromium', () => {
     expect(text).toMatch(/令和\d+年\d+月\d+日/);
     expect(text).toMatch(/[\d,]+円/);
     expect(text).toMatch(/住民記録 宛名番号 \S+・効力発生日 (令和|平成|昭和)/);
+    expect(text).not.toContain('[object Object]');
     await shot(reviewer, 'decision');
     await reviewer.getByRole('group', { name: /^承認/ }).getByRole('textbox').fill('前住所地の課税証明書で非課税を確認');
     await reviewer.getByRole('button', { name: '承認する' }).click();
@@ -126,6 +135,9 @@ describe('the review pages in Chromium', () => {
     await supervisor.goto(`${base}/decisions/${encodeURIComponent(approved)}?purpose=review`);
     await supervisor.getByRole('link', { name: /^\d+$/ }).first().click();
     await supervisor.waitForURL(/\/households\//);
+    // Recorded moments apart from payment and issue dates, each list saying which it is.
+    expect(await supervisor.locator('h2').allTextContents()).toEqual(expect.arrayContaining(['経過（記録日時の新しい順）', '支払（支払日の新しい順）', '通知（発行日の新しい順）']));
+    expect(await supervisor.locator('h2:has-text("経過") + table thead').textContent()).toBe('記録日時出来事内容');
     await shot(supervisor, 'household');
 
     // Record a circumstance from a returned 確認書: stored like an imported row, shown on the page.
@@ -147,12 +159,15 @@ describe('the review pages in Chromium', () => {
     expect(log).toContain('支給の審査');
     await shot(supervisor, 'access-log');
 
-    // Search by kana, with a purpose.
-    const { rows: [p] } = await sql<{ family_name_kana: string }>`select family_name_kana from persons where municipality_code = ${f.m} limit 1`.execute(env.db);
+    // Search by a name in hiragana: the count, the address and status columns.
+    const { rows: [p] } = await sql<{ family_name_kana: string; family_name: string }>`select family_name_kana, family_name from persons where municipality_code = ${f.m} order by person_id limit 1`.execute(env.db);
     await supervisor.goto(`${base}/search`);
-    await supervisor.getByLabel('検索語').fill(p.family_name_kana);
+    await supervisor.getByLabel('氏名または宛名番号').fill(p.family_name_kana.replace(/[\u30a1-\u30f6]/g, (k) => String.fromCharCode(k.charCodeAt(0) - 0x60)));
     await supervisor.getByRole('button', { name: '検索' }).click();
+    expect(await supervisor.getByRole('status').textContent()).toMatch(/^[\d,]+件（1 \/ \d+ページ/);
     expect(await supervisor.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await supervisor.locator('tbody').textContent()).toContain(p.family_name);
+    expect(await supervisor.locator('thead').textContent()).toContain('住所状態');
     await shot(supervisor, 'search');
     expect(refused).toEqual([]);
   }, 120_000);
@@ -207,6 +222,84 @@ describe('the review pages in Chromium', () => {
     expect(await supervisor.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain('Noto Sans JP');
     expect(await supervisor.locator('svg').count()).toBeGreaterThan(0);
     await shot(supervisor, 'simulation-report');
+    expect(refused).toEqual([]);
+  }, 180_000);
+  it('bulk approval, readable conditions and errors in Japanese, a refused draft, and the administrator\'s accounts page', async () => {
+    // Bulk approval of one kind, from the queue sorted by amount.
+    const reviewer = await signIn(f.users.reviewer2);
+    await reviewer.goto(`${base}/review?kind=decision_review&sort=amount_desc`);
+    const boxes = reviewer.getByRole('checkbox');
+    expect(await boxes.count()).toBeGreaterThan(2);
+    expect(await reviewer.locator('tbody td.num').first().textContent()).toMatch(/^(月額 )?[\d,]+円（承認すると支給する額）$/);
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await shot(reviewer, 'queue-bulk');
+    await reviewer.getByLabel('理由（必須）').fill('課税証明書で非課税を確認');
+    await Promise.all([reviewer.waitForURL(/approved=/), reviewer.getByRole('button', { name: '選んだ項目を一括承認する' }).click()]);
+    expect(await reviewer.getByRole('status').textContent()).toContain('2件を承認しました');
+
+    // A condition counting members reads as words.
+    const { rows: [counted] } = await sql<{ decision_id: string }>`
+      select decision_id from decisions where municipality_code = ${f.m} and program = 'child-allowance' and explanation::text like '%count_members%' order by id desc limit 1`.execute(env.db);
+    await reviewer.goto(`${base}/decisions/${encodeURIComponent(counted.decision_id)}?purpose=review`);
+    const tree = (await reviewer.locator('ul.tree').textContent())!;
+    expect(tree).not.toContain('[object Object]');
+    expect(tree).toContain('条件に当てはまる世帯員の数（count_members）');
+    expect(tree).toContain('数える世帯員: 受給者またはその配偶者＝いいえ、かつ 18歳到達後最初の3月31日まで（高校生年代まで）＝はい');
+    await shot(reviewer, 'decision-conditions');
+
+    // Errors in Japanese, never the services' English.
+    await reviewer.goto(`${base}/decisions/NOSUCH?purpose=review`);
+    expect(await reviewer.locator('main').textContent()).toContain('決定が見つかりません。');
+    expect(await reviewer.locator('main').textContent()).not.toMatch(/[a-z]{3,} [a-z]{3,}/);
+    await reviewer.goto(`${base}/search?birth_date=${encodeURIComponent('昭和99年13月1日')}&purpose=counter`);
+    expect(await reviewer.locator('main').textContent()).toContain('生年月日は「1985-04-01」や「昭和60年4月1日」のように入力してください。');
+    await shot(reviewer, 'error');
+    // Those two were refused on purpose.
+    for (let i = refused.length - 1; i >= 0; i--) if (/NOSUCH|birth_date=|status of 40[04]/.test(refused[i])) refused.splice(i, 1);
+
+    // A draft its own cases refuse: each failing case listed in words, the table not widened.
+    const draft = path.join(env.draftsDir, 'refused-draft', 'low-income-household-2024');
+    fs.cpSync(path.resolve('rules/low-income-household-2024'), draft, { recursive: true });
+    const cases = JSON.parse(fs.readFileSync(path.join(draft, 'cases.json'), 'utf8')) as { expect: { amount_yen?: number } }[];
+    for (const c of cases.slice(0, 2)) c.expect.amount_yen = 99_999;
+    fs.writeFileSync(path.join(draft, 'cases.json'), JSON.stringify(cases));
+    const supervisor = await signIn(f.users.supervisor2);
+    await supervisor.goto(`${base}/simulations`);
+    await supervisor.getByLabel('ルール案').selectOption('refused-draft');
+    await supervisor.getByLabel('基準日').fill('2024-12-13');
+    await Promise.all([supervisor.waitForURL(/started=/), supervisor.getByRole('button', { name: '試算を開始する' }).click()]);
+    const why = supervisor.locator('details.why').first();
+    for (let i = 0; i < 120 && (await why.count()) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await supervisor.reload();
+    }
+    expect(await why.locator('summary').textContent()).toBe('ルール案の事例 2件が期待どおりになりません（採用できません）');
+    await why.locator('summary').click();
+    expect(await why.locator('li').first().textContent()).toMatch(/^low-income-household-2024「.+」：期待 支給 99,999円、結果 支給 [\d,]+円$/);
+    expect(await supervisor.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await shot(supervisor, 'simulation-refused');
+
+    // The administrator's page: a temporary password, and a leaver disabled while signed in.
+    const leaver = await signIn(f.users.viewer);
+    const admin = await signIn(f.users.admin);
+    await admin.getByRole('link', { name: '職員アカウント' }).click();
+    await admin.waitForURL(/\/admin\/users$/);
+    expect(await admin.locator('tbody tr').count()).toBe(6);
+    const row = (login: string) => admin.locator('tbody tr', { has: admin.locator(`td:text-is("${login}")`) });
+    await row(f.users.reviewer).getByRole('button', { name: 'パスワードを再設定' }).click();
+    const temporary = (await admin.locator('code.password').textContent())!;
+    expect(temporary).toMatch(/^[A-Za-z0-9]{16}$/);
+    await shot(admin, 'admin-users-reset');
+    expect(new URL((await signIn(f.users.reviewer, temporary)).url()).pathname).toBe('/review');
+    await row(f.users.viewer).getByRole('button', { name: /^無効にする/ }).click();
+    expect(await admin.getByRole('status').textContent()).toContain(`${f.users.viewer} を無効にしました`);
+    expect(await row(f.users.viewer).locator('td').nth(2).textContent()).toMatch(/^無効（令和\d+年\d+月\d+日 \d{2}:\d{2}から）$/);
+    await shot(admin, 'admin-users');
+    await leaver.reload();
+    expect(new URL(leaver.url()).pathname).toBe('/login');
+    // Refused: the admin's own account has no buttons; a viewer cannot open the page.
+    expect(await row(f.users.admin).getByRole('button').count()).toBe(0);
     expect(refused).toEqual([]);
   }, 180_000);
 });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IngestContext } from '../../changes/import.service.ts';
 import { CIRCUMSTANCES } from '../../changes/record-schemas.ts';
 import { accessLogForStaff, checkedPurpose, PURPOSES } from '../../review/access-log.service.ts';
-import { householdView, PAGE_SIZE, searchPersons } from '../../review/case-reads.service.ts';
+import { householdView, PAGE_SIZE, programNames, searchPersons } from '../../review/case-reads.service.ts';
 import { recordCircumstance } from '../../review/circumstance.service.ts';
 import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
 import { formField, pageParam } from '../input.ts';
@@ -41,14 +41,14 @@ export function householdPages(app: FastifyInstance, ctx: IngestContext): void {
   app.get<{ Params: { id: string }; Querystring: { purpose?: string; done?: string; recorded?: string } }>('/households/:id', { ...viewer, schema: { hide: true } }, async (request, reply) => {
     if (!request.query.purpose) return reply.type('text/html').send(purposeChooser(request, '世帯の表示'));
     const purpose = checkedPurpose(request.query.purpose);
-    const v = await householdView(db, request.session!.user, request.params.id, purpose);
+    const [v, programs] = await Promise.all([householdView(db, request.session!.user, request.params.id, purpose), programNames(db, request.session!.user)]);
     const back = `/households/${encodeURIComponent(v.household_id)}?purpose=${purpose}`;
-    // One timeline, newest first: decisions, payments, notices and review items by date.
-    const events = [
-      ...v.decisions.map((d) => ({ at: d.decided_at, what: html`決定 <a href="/decisions/${encodeURIComponent(d.decision_id)}?purpose=${purpose}">${d.decision_id}</a>`, detail: html`${d.program}：${label('outcome', d.outcome)}（${label('change', d.change_kind)}）${d.period_kind === 'monthly' ? ' 月額' : ' '}${money(d.amount_yen)}、${date(d.effective_from)}から${d.decided_by ? '（職員による決定）' : ''}` })),
-      ...v.payments.map((l) => ({ at: new Date(`${l.payment_date}T00:00:00+09:00`), what: html`支払 ${date(l.payment_date)}`, detail: html`${l.program}：${money(l.amount_yen)}（${date(l.period_start)}から、${label('line', l.status)}）` })),
-      ...v.notices.map((n) => ({ at: new Date(`${n.issued_on}T00:00:00+09:00`), what: html`通知 ${n.notice_id}`, detail: html`${n.program}：${n.kind}（${date(n.issued_on)}発行）` })),
-      ...v.items.map((i) => ({ at: i.created_at, what: html`<a href="#item-${i.id}">審査項目 ${i.id}</a>`, detail: html`${i.program}：${label('kind', i.kind)}（${label('status', i.status)}）` })),
+    // What the office recorded, by when it was recorded (a moment), apart from the payments and
+    // letters, which are dated by the day they are paid or issued: one list mixing the two read
+    // a payment date as if it were the time something happened.
+    const recorded = [
+      ...v.decisions.map((d) => ({ at: d.decided_at, what: html`決定 <a href="/decisions/${encodeURIComponent(d.decision_id)}?purpose=${purpose}">${d.decision_id}</a>`, detail: html`${programs.get(d.program) ?? d.program}：${label('outcome', d.outcome)}（${label('change', d.change_kind)}）${d.period_kind === 'monthly' ? ' 月額' : ' '}${money(d.amount_yen)}、${date(d.effective_from)}から${d.decided_by ? '（職員による決定）' : ''}` })),
+      ...v.items.map((i) => ({ at: i.created_at, what: html`<a href="#item-${i.id}">審査項目 ${i.id}</a>`, detail: html`${programs.get(i.program) ?? i.program}：${label('kind', i.kind)}（${label('status', i.status)}）` })),
     ].sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
     const body = html`
 ${request.query.done ? html`<p class="notice" role="status">「${label('action', request.query.done)}」を記録しました。次の夜間処理で支払と通知に反映されます。</p>` : ''}
@@ -60,10 +60,18 @@ ${v.members.map((m) => html`<tr><td>${m.person_id}</td><td>${m.family_name} ${m.
 <td><a href="/persons/${encodeURIComponent(m.person_id)}/access-log?purpose=disclosure">アクセス記録</a></td></tr>`)}
 </tbody></table>
 ${circumstancesSection(v, request.session!, purpose)}
-<h2>経過</h2>
-<table><thead><tr><th>日時</th><th>出来事</th><th>内容</th></tr></thead><tbody>
-${events.map((e) => html`<tr><td>${dateTime(e.at)}</td><td>${e.what}</td><td>${e.detail}</td></tr>`)}
+<h2>経過（記録日時の新しい順）</h2>
+<table><thead><tr><th>記録日時</th><th>出来事</th><th>内容</th></tr></thead><tbody>
+${recorded.map((e) => html`<tr><td>${dateTime(e.at)}</td><td>${e.what}</td><td>${e.detail}</td></tr>`)}
 </tbody></table>
+<h2>支払（支払日の新しい順）</h2>
+${v.payments.length === 0 ? html`<p>ありません。</p>` : html`<table><thead><tr><th>支払日</th><th>制度</th><th>対象期間の初日</th><th>金額</th><th>状態</th></tr></thead><tbody>
+${[...v.payments].reverse().map((l) => html`<tr><td>${date(l.payment_date)}</td><td>${programs.get(l.program) ?? l.program}</td><td>${date(l.period_start)}</td><td class="num">${money(l.amount_yen)}</td><td>${label('line', l.status)}</td></tr>`)}
+</tbody></table>`}
+<h2>通知（発行日の新しい順）</h2>
+${v.notices.length === 0 ? html`<p>ありません。</p>` : html`<table><thead><tr><th>発行日</th><th>制度</th><th>通知番号</th><th>種類</th></tr></thead><tbody>
+${[...v.notices].reverse().map((n) => html`<tr><td>${date(n.issued_on)}</td><td>${programs.get(n.program) ?? n.program}</td><td>${n.notice_id}</td><td>${n.kind}</td></tr>`)}
+</tbody></table>`}
 <h2>審査項目</h2>
 ${v.items.length === 0 ? html`<p>ありません。</p>` : v.items.map((i) => itemSection(i, v.actions, request.session!, back))}`;
     return reply.type('text/html').send(page(`世帯 ${v.household_id}`, request.session, body));

@@ -29,13 +29,17 @@ export function label<K extends keyof typeof LABELS>(group: K, key: string | nul
 }
 
 export const money = (amount: number | null | undefined) => (amount === null || amount === undefined ? '' : yen(amount));
+/** A date (YYYY-MM-DD, or the day of a moment in Japan) in 和暦. */
 export const date = (iso: string | Date | null | undefined) => {
   if (!iso) return '';
-  return wareki(typeof iso === 'string' ? iso.slice(0, 10) : iso.toISOString().slice(0, 10));
+  return wareki(typeof iso === 'string' ? iso.slice(0, 10) : japanTime(iso).slice(0, 10));
 };
+/** The moment as an ISO text in Japan time (UTC+9, no summer time): the office's calendar and clock. */
+const japanTime = (at: Date) => new Date(at.getTime() + 9 * 3600_000).toISOString();
+/** Today's date in Japan, YYYY-MM-DD: a server on UTC would give yesterday until 9 a.m. */
+export const todayInJapan = () => japanTime(new Date()).slice(0, 10);
 export const dateTime = (at: Date | string) => {
-  const d = new Date(at);
-  const local = new Date(d.getTime() + 9 * 3600_000).toISOString();
+  const local = japanTime(new Date(at));
   return `${wareki(local.slice(0, 10))} ${local.slice(11, 16)}`;
 };
 
@@ -64,11 +68,13 @@ main{max-width:72rem;margin:1rem auto;padding:0 1.5rem}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0 1.5rem}
 th,td{border:1px solid #ccd;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#e8ecf3}
 td.num{text-align:right}
+thead th,td.nw{white-space:nowrap}
 .pass{color:#0a6b2d}.fail{color:#b00020}.unknown{color:#8a5a00}
 .notice{background:#fff8e1;border:1px solid #e0c060;padding:.5rem 1rem}
 .error{background:#fdecee;border:1px solid #b00020;padding:.5rem 1rem}
 form.inline{display:inline}
 .sr{position:absolute;left:-9999px}
+.why{max-width:28rem;overflow-wrap:anywhere}.why ul{margin:.3rem 0;padding-left:1.2rem}
 fieldset{background:#fff;border:1px solid #ccd;margin:.5rem 0 1rem}
 label{display:block;margin:.3rem 0}
 input,select,textarea,button{font:inherit}
@@ -87,7 +93,7 @@ export function page(title: string, session: Session | undefined, body: Html): s
 ${session
   ? html`<nav>${session.user.role === 'operator'
     ? html`<a href="/admin/queues">ジョブキュー</a>`
-    : html`<a href="/review">審査キュー</a> ・ <a href="/search">住民検索</a>${['supervisor', 'admin'].includes(session.user.role) ? html` ・ <a href="/simulations">ルール改正の試算</a>` : ''}`}</nav>
+    : html`<a href="/review">審査キュー</a> ・ <a href="/search">住民検索</a>${['supervisor', 'admin'].includes(session.user.role) ? html` ・ <a href="/simulations">ルール改正の試算</a>` : ''}${session.user.role === 'admin' ? html` ・ <a href="/admin/users">職員アカウント</a>` : ''}`}</nav>
 <span class="who">${session.user.login}（${label('role', session.user.role)}${session.user.municipalityCode ? `・${session.user.municipalityCode}` : ''}）</span>
 <form class="inline" method="post" action="/logout">${csrfField(session)}<button>ログアウト</button></form>`
   : ''}

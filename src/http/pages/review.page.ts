@@ -11,7 +11,8 @@ import { actOnReviewItem, bulkApprove, confirmOverride, type ActionInput } from 
 import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
 import { formField, idParam, MAX_AMOUNT_YEN, pageParam, safeBack } from '../input.ts';
 import { staffOnly } from '../session-auth.ts';
-import { csrfField, date, dateTime, html, Html, isLabel, label, LABELS, money, page } from './html.ts';
+import { factText, paramsText } from './condition-params.ts';
+import { csrfField, date, dateTime, html, Html, isLabel, label, LABELS, money, page, todayInJapan } from './html.ts';
 
 type Item = Selectable<ReviewItemTable>;
 type Action = Selectable<ReviewActionTable>;
@@ -42,7 +43,7 @@ export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
     const bulk = f.kind !== undefined && f.status !== 'resolved' && roleAtLeast(session.user.role, 'reviewer') && result.rows.length > 0;
     const option = (value: string, text: string, selected: string | undefined) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${text}</option>`;
     const table = html`<table><thead><tr>${bulk ? html`<th><span class="sr">選択</span></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th><th>金額</th><th>発生日時</th></tr></thead><tbody>
-${result.rows.map((r) => html`<tr>${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="審査項目 ${r.id} を選択"></td>` : ''}<td><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td>${label('status', r.status)}</td><td>${programs.get(r.program) ?? r.program}</td>
+${result.rows.map((r) => html`<tr>${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="審査項目 ${r.id} を選択"></td>` : ''}<td class="nw"><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td class="nw">${label('status', r.status)}</td><td>${programs.get(r.program) ?? r.program}</td>
 <td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td>${r.head_name ?? ''}</td><td class="num">${atStake(r)}</td><td>${dateTime(r.created_at)}</td></tr>`)}
 </tbody></table>`;
     const body = html`
@@ -75,10 +76,9 @@ ${table}
       r.amount_yen ?? '', r.period_kind === 'monthly' ? '月額' : '', r.decision_id ?? '', dateTime(r.created_at),
     ]);
     const csv = stringify([['番号', '種類', '状態', '制度', '制度ID', '世帯番号', '世帯主', '金額（円）', '金額の単位', '決定番号', '発生日時'], ...rows], { cast: SAFE_CAST, record_delimiter: '\r\n' });
-    const stamp = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
     return reply
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="review-queue-${stamp}.csv"`)
+      .header('content-disposition', `attachment; filename="review-queue-${todayInJapan()}.csv"`)
       .send(`\uFEFF${csv}`);
   });
 
@@ -168,7 +168,8 @@ function conditionsTree(e: Explanation, sources: SourceRecord[]): Html {
   const cite = (c: ConditionResult['citation']) => html`${c.title}${c.article ? html` ${c.article}` : ''}${c.url ? html` <a href="${c.url}" rel="noreferrer">出典</a>` : ''}`;
   return html`<ul class="tree">
 ${e.conditions.map((c) => html`<li>${RESULT(c.result)} ${c.text_ja}
-<ul><li>事実: <code>${c.fact}</code>${c.params ? html`（${Object.entries(c.params).map(([k, v]) => `${k}=${String(v)}`).join('、')}）` : ''} の値 <strong>${show(c.value)}</strong>、基準 ${show(c.threshold)}${OPERATOR_JA[c.operator] ?? c.operator}</li>
+<ul><li>事実: ${factText(c.fact)} の値 <strong>${show(c.value)}</strong>、基準 ${show(c.threshold)}${OPERATOR_JA[c.operator] ?? c.operator}</li>
+${paramsText(c.params ?? {}).map(([name, text]) => html`<li>${name}: ${text}</li>`)}
 <li>根拠: ${cite(c.citation)}</li>
 ${recordsFor(c, sources)}</ul></li>`)}
 </ul>`;
