@@ -50,5 +50,10 @@ const BY_CODE: Record<string, string> = {
 
 /** The page's detail sentence for an error, or undefined when only the status's sentence fits. */
 export function pageErrorText(error: unknown): string | undefined {
-  return error instanceof AppError && Object.hasOwn(BY_CODE, error.code) ? BY_CODE[error.code] : undefined;
+  if (!(error instanceof AppError) || !Object.hasOwn(BY_CODE, error.code)) return undefined;
+  // A refused circumstance names its fields (circumstance.service.ts): say which, in the form's words.
+  const fields = Array.isArray(error.context.fields) ? error.context.fields.map((f) => FIELDS[String(f)] ?? String(f)) : [];
+  return fields.length ? `${BY_CODE[error.code]}（確認が必要な項目: ${[...new Set(fields)].join('、')}）` : BY_CODE[error.code];
 }
+
+const FIELDS: Record<string, string> = { person_id: '世帯員', circumstance: '状況', active: '該当', program: '制度', effective_date: '効力発生日', note: '備考' };

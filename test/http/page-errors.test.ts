@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/http/server.ts';
+import { addUser } from '../../src/staff/staff.service.ts';
+import { freshMunicipality } from '../support/municipalities.ts';
+import { postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
+import { signIn, type Client } from './support/api-client.ts';
+import { PASSWORD } from './support/review-fixture.ts';
+
+/** A refused request on a page is explained in Japanese; the services' English stays in the API. */
+describe('error pages', () => {
+  let env: TestEnvironment;
+  let server: FastifyInstance;
+  const m = freshMunicipality();
+  const s = Math.random().toString(36).slice(2, 8);
+  let reviewer: Client;
+  let viewer: Client;
+
+  beforeAll(async () => {
+    env = await postgresWithRedis();
+    await addUser(env.db, { login: `reviewer-${s}`, role: 'reviewer', municipalityCode: m, password: PASSWORD });
+    await addUser(env.db, { login: `viewer-${s}`, role: 'viewer', municipalityCode: m, password: PASSWORD });
+    server = await buildServer(env);
+    reviewer = await signIn(server, `reviewer-${s}`);
+    viewer = await signIn(server, `viewer-${s}`);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    await env?.close();
+  });
+
+  const form = (c: Client, url: string, fields: Record<string, string>) =>
+    server.inject({ method: 'POST', url, headers: { cookie: c.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: c.csrf, ...fields }).toString() });
+  const get = (c: Client, url: string) => server.inject({ method: 'GET', url, headers: { cookie: c.cookie } });
+
+  it('says what is wrong in Japanese, never in the services\' English', async () => {
+    const cases: [Promise<{ statusCode: number; body: string }>, number, string][] = [
+      [form(reviewer, '/review-items/999999/actions', { action: 'reject', reason: ' ' }), 400, '理由を入力してください。'],
+      [form(reviewer, '/review-items/999999/actions', { action: 'approve' }), 404, '審査項目が見つかりません。'],
+      [form(viewer, '/review-items/999999/actions', { action: 'approve' }), 403, 'この操作を行う権限がありません。'],
+      [get(reviewer, '/decisions/NOSUCH?purpose=review'), 404, '決定が見つかりません。'],
+      [get(reviewer, '/households/NOSUCH?purpose=nosuch'), 400, '閲覧の目的を選んでください。'],
+      [get(reviewer, '/search?q=x&purpose=counter&page=0'), 400, 'ページ番号が正しくありません。'],
+      [get(reviewer, `/search?birth_date=${encodeURIComponent('R7.2.30')}&purpose=counter`), 400, '生年月日は「1985-04-01」や「昭和60年4月1日」のように入力してください。'],
+    ];
+    for (const [request, status, text] of cases) {
+      const res = await request;
+      expect(res.statusCode, res.body).toBe(status);
+      expect(res.body).toContain(text);
+      // No English sentence on the page: the error's own message is the API's.
+      expect(res.body.replace(/<[^>]+>/g, ' ')).not.toMatch(/\b(no|needs?|must|is|the|you are)\b [a-z]/);
+    }
+    // The API keeps its messages, with their codes.
+    const api = await server.inject({ method: 'GET', url: '/v1/decisions/NOSUCH?purpose=review', headers: { cookie: reviewer.cookie } });
+    expect(api.json()).toEqual({ error: 'decision_not_found', message: 'no decision NOSUCH' });
+  });
+});
