@@ -190,6 +190,9 @@ export function decisionNotice(
       ? chain.map((x) => ({ label: `${warekiMonth(x.effective_from)}分から`, value: x.outcome === 'eligible' ? `月額${SPACE}${yen(x.amount_yen)}` : '支給なし' }))
       : [];
   const staff = e.staff ? [staffSentence(e.staff.reason)] : [];
+  // What the payment date pays is known once its months have all begun (a monthly program pays
+  // the months before the payment month); before that, only the date is printed.
+  const complete = !monthly || (c.paymentDate !== undefined && c.issuedOn >= `${c.paymentDate.slice(0, 7)}-01`);
   return {
     ...base(c, kind, chain.map((x) => x.decision_id).join(',')),
     summary: summaries[kind],
@@ -199,20 +202,20 @@ export function decisionNotice(
           amountLabel: monthly ? (history.length ? '現在の月額' : '月額') : '支給額',
           breakdown: e.amount.steps.map((s) => ({ label: stepLabel(s, names), amountYen: s.value_yen })),
           period: from,
-          paidNow: !waits && c.paidNow && c.paidNow.amountYen > 0 ? { amountYen: c.paidNow.amountYen, months: paidMonths(c.paidNow.periodStarts, monthly) } : undefined,
+          paidNow: !waits && complete && c.paidNow && c.paidNow.amountYen > 0 ? { amountYen: c.paidNow.amountYen, months: paidMonths(c.paidNow.periodStarts, monthly) } : undefined,
           paymentDate: waits ? undefined : c.paymentDate,
-          paymentWaits: waits ? '口座のご登録後の支払日（同封または別送の「振込口座登録のお願い」をご覧ください）' : undefined,
+          paymentWaits: waits ? `口座のご登録後の支払日（${account.requestEnclosed ? '同封の' : '別にお送りした'}「振込口座登録のお願い」をご覧ください）` : undefined,
           account: account.account && maskedAccount(account.account),
         }
       : {}),
-    details: history.length ? history : undefined,
+    amountHistory: history.length ? history : undefined,
     reasons: [...staff, ...residentReasons(e, program.notice), membershipSentence(e, program.notice), ...(lapsed ? [lapsed] : [])],
   };
 }
 
 /** The reason staff recorded, as the resident reads it (an approval without one says only that staff checked). */
 export function staffSentence(reason: string): string {
-  return reason === STAFF_DEFAULT_REASON ? '担当職員が記録を確認し、決定しました。' : `担当職員が記録を確認し、次の理由により決定しました：${reason}`;
+  return reason === STAFF_DEFAULT_REASON ? '担当職員が記録を確認し、決定しました。' : `担当職員が記録を確認し、次の理由により決定しました：${reason.replace(/[^。]$/, '$&。')}`;
 }
 /** What src/review records when staff approve without a reason. */
 const STAFF_DEFAULT_REASON = '職員が記録を確認しました';
@@ -269,7 +272,7 @@ export function reviewItemNotice(c: Common & { item: NoticeReviewItem; staffReas
     amountLabel: '返還額',
     period,
     // After a staff decision (an override), its own reason: the records were not corrected.
-    reasons: [c.staffReason ? `担当職員が記録を確認し、次の理由により支給額を決定し直した結果です：${c.staffReason}` : '住民記録または税情報の訂正により、支給額を計算し直した結果です。'],
+    reasons: [c.staffReason ? `担当職員が記録を確認し、次の理由により支給額を決定し直した結果です：${c.staffReason.replace(/[^。]$/, '$&。')}` : '住民記録または税情報の訂正により、支給額を計算し直した結果です。'],
   };
 }
 

@@ -57,6 +57,8 @@ export interface NoticeContent {
   amountLabel?: string;
   /** The amount step by step (children named). */
   breakdown?: { label: string; amountYen: number }[];
+  /** The monthly amounts by month when one letter covers several decisions (令和6年10月分から → 月額…). */
+  amountHistory?: { label: string; value: string }[];
   /** What is paid on the payment date (e.g. 2 months), with the months it pays for. */
   paidNow?: { amountYen: number; months: string };
   /** Printed instead of a payment date when the payment waits (e.g. for an account). */

@@ -243,6 +243,7 @@ function tableRows(n: NoticeContent): TableRow[] {
   const rows: TableRow[] = [];
   if (n.period) rows.push({ label: '対象期間', value: n.period });
   if (n.amountYen !== undefined) rows.push({ label: n.amountLabel ?? '金額', value: yen(n.amountYen), strong: true });
+  for (const h of n.amountHistory ?? []) rows.push({ label: h.label, value: h.value });
   (n.breakdown ?? []).forEach((item, i) => rows.push({ label: i === 0 ? '内訳' : '', continuesLabel: i > 0, value: item.label, amount: yen(item.amountYen) }));
   if (n.paidNow) rows.push({ label: '今回のお支払額', value: n.paidNow.months ? `${n.paidNow.months}` : '', amount: yen(n.paidNow.amountYen) });
   if (n.paymentDate) rows.push({ label: n.kind === '返還' ? '納付期限' : '支払予定日', value: wareki(n.paymentDate) });

@@ -38,6 +38,11 @@ describe('letters a municipality would mail', () => {
     env.db.selectFrom('notices').select(['id', 'kind', 'content', 'file', 'decision_id', 'person_id']).where('municipality_code', '=', m).where('household_id', '=', household).orderBy('id').execute();
   const text = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
   const flat = (file: string) => text(file).replace(/\s+/g, '');
+  /** Page 1 as PNG under test-output/notices/, to look at. */
+  const png = (file: string, name: string) => {
+    fs.mkdirSync(OUT, { recursive: true });
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', file, `${OUT}${name}`]);
+  };
   let staff: StaffUser[] = [];
   let summary: Awaited<ReturnType<typeof nightly>>;
 
@@ -78,8 +83,7 @@ describe('letters a municipality would mail', () => {
     const [letter] = await notices('HA');
     const content = letter.content as unknown as NoticeContent;
     const t = flat(letter.file!);
-    fs.mkdirSync(OUT, { recursive: true });
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', letter.file!, `${OUT}official-nintei`]);
+    png(letter.file!, 'official-nintei');
     expect(content.title).toBe('児童手当 認定通知書');
     expect(t).toContain('児童手当認定通知書');
     expect(t).toMatch(/こ家第N[0-9A-F]{16}号/);
@@ -102,6 +106,7 @@ describe('letters a municipality would mail', () => {
     const granted = letters.find((l) => l.kind === '支給決定')!.content as unknown as NoticeContent;
     expect(granted.paymentDate).toBeUndefined();
     expect(granted.summary).toContain('同封の「振込口座登録のお願い」');
+    expect(granted.paymentWaits).toBe('口座のご登録後の支払日（同封の「振込口座登録のお願い」をご覧ください）');
     const t = flat(letters[0].file!);
     expect(t).not.toContain('令和6年12月13日支払'); // no payment date that cannot be kept
     expect(t).toContain('同封書類');
@@ -124,17 +129,20 @@ describe('letters a municipality would mail', () => {
     expect(letters.map((l) => l.kind)).toEqual(['額の変更']);
     const content = letters[0].content as unknown as NoticeContent;
     expect(content.title).toBe('児童手当 額改定通知書');
-    expect(content.details?.map((d) => d.label)).toEqual(['令和6年10月分から', '令和6年12月分から']);
+    expect(content.amountHistory?.map((d) => d.label)).toEqual(['令和6年10月分から', '令和6年12月分から']);
+    expect(content.paidNow).toBeUndefined(); // February's payment is not all known in December
     expect(flat(letters[0].file!)).toContain('青木四郎');
+    png(letters[0].file!, 'official-kaitei');
   });
 
   it('reads a 要審査 case staff approved as staff’s decision, without the unknown condition', async () => {
     const [item] = await env.db.selectFrom('review_items').select('id').where('municipality_code', '=', m).where('household_id', '=', 'HC').where('kind', '=', 'decision_review').execute();
-    await actOnReviewItem(env.db, staff[0], item.id, { action: 'approve', reason: '課税証明書（令和6年度）の提出を受け、所得が限度額未満であることを確認しました' });
+    await actOnReviewItem(env.db, staff[0], item.id, { action: 'approve', reason: '確認書の提出がないため、高校生年代までのお子さま2人の額で支給します' });
     await nightly('2024-12-21');
     const [letter] = (await notices('HC')).filter((l) => l.kind === '支給決定');
     const t = flat(letter.file!);
-    expect(t).toContain('課税証明書（令和6年度）の提出を受け');
+    png(letter.file!, 'official-staff-approved');
+    expect(t).toContain('確認書の提出がないため、高校生年代までのお子さま2人の額で支給します');
     expect(t).not.toContain('確認できません');
     expect(t).not.toContain('不明');
     expect(t).not.toContain('再開');
@@ -155,6 +163,7 @@ describe('letters a municipality would mail', () => {
     const back = (await notices('HD')).find((l) => l.kind === '返還');
     expect(back).toBeDefined();
     const t = flat(back!.file!);
+    png(back!.file!, 'official-henkan');
     expect(t).toContain('同居していない児童の分を含めて支給していた');
     expect(t).not.toContain('住民記録または税情報の訂正');
   });
