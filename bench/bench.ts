@@ -10,6 +10,7 @@ import { benchImport } from './import.bench.ts';
 import { benchNightly } from './nightly.bench.ts';
 import { benchNotices, benchZengin } from './payments.bench.ts';
 import { benchStartup } from './startup.bench.ts';
+import buildDistIfStale from '../test/support/build-dist.ts';
 import { fmt, timed } from './measure.ts';
 
 /**
@@ -56,6 +57,8 @@ async function withDatabase<T>(name: string, fn: (url: string, db: Database['db'
   }
 }
 
+// The benchmarks run `benefit` as a process, which runs dist/: built first if a source is newer.
+buildDistIfStale();
 const results: Record<string, unknown> = { households, machine: { cores: (await import('node:os')).cpus().length } };
 console.log(`benefit bench: ${fmt(households, 0)} households, PostgreSQL ${adminUrl.replace(/\/\/[^@]*@/, '//')}, Redis ${redisUrl}`);
 

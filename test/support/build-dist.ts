@@ -4,10 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Vitest global setup: tests that start `benefit` as a process run bin/benefit.js, which runs
- * the compiled dist/. After an edit of the sources dist/ is out of date, and those tests would
- * test the old code: it is built again (incrementally) when any source is newer than the last
- * build. Nothing is done when it is up to date.
+ * Vitest global setup, also run by bench/bench.ts: tests and benchmarks that start `benefit` as
+ * a process run bin/benefit.js, which runs the compiled dist/. After an edit of the sources
+ * dist/ is out of date, and they would run the old code: it is built again (incrementally) when
+ * any source is newer than the last build. Nothing is done when it is up to date.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STAMP = path.join(ROOT, 'dist', '.tsbuildinfo'); // written by each build (tsconfig.build.json)
