@@ -7,7 +7,7 @@ import { BIN } from '../support/run-cli.ts';
 
 /**
  * `benefit demo --serve` on the embedded defaults (no DATABASE_URL, no REDIS_URL), small: it
- * leaves the Zengin file, the PDF notices and the manifest under --out, then serves the API,
+ * leaves the Zengin file under --out and the PDF notices and the manifest in BENEFIT_NOTICES_DIR, then serves the API,
  * where the account it printed signs in.
  */
 describe('benefit demo --serve', () => {
@@ -47,7 +47,8 @@ describe('benefit demo --serve', () => {
     const bytes = fs.readFileSync(path.join(out, zengin[0]));
     expect(bytes.length % 122).toBe(0); // 120-byte records, each with CRLF
     expect(bytes.length / 122).toBeGreaterThan(3); // header, transfers, trailer, end
-    const notices = path.join(out, 'notices', '141003', '2024-12-13');
+    // Where every later nightly writes its notices too: BENEFIT_NOTICES_DIR, by default under the data folder.
+    const notices = path.join(work, 'data', 'notices', '141003', '2024-12-13');
     const pdfs = fs.readdirSync(notices).filter((f) => f.endsWith('.pdf'));
     expect(pdfs.length).toBeGreaterThan(10);
     expect(fs.readFileSync(path.join(notices, pdfs[0])).subarray(0, 5).toString()).toBe('%PDF-');

@@ -67,7 +67,9 @@ export function registerDemoCommand(program: Command): void {
         outDir: path.join(out, 'data'),
       });
       say(`generated ${generated.counts.households} households, ${generated.counts.residents} residents in ${path.join(out, 'data')}`);
-      const app = await openAppContext({ ...process.env, BENEFIT_NOTICES_DIR: path.join(out, 'notices') });
+      // Notices go where every later nightly and worker writes them (BENEFIT_NOTICES_DIR), not to a
+      // folder of the demo's own that the next `benefit nightly` would not know.
+      const app = await openAppContext();
       try {
         say(`database: ${app.database.kind === 'embedded' ? `embedded, in ${app.config.dataDir}` : 'PostgreSQL server'}; jobs: ${app.jobs.kind}`);
         const settings = await updateSettings(app.db, DEMO_MUNICIPALITY, JSON.parse(fs.readFileSync(DEMO_SETTINGS, 'utf8')) as Record<string, unknown>);
@@ -94,8 +96,13 @@ export function registerDemoCommand(program: Command): void {
           fs.writeFileSync(zengin, r.file);
           say(`Zengin 総合振込 file for ${date}: ${r.lines} transfers, ${yen(r.totalYen)}: ${zengin}`);
         }
+        // Every run says where the notices are, a rerun too (it renders nothing new).
         const notices = path.join(app.config.noticesDir, DEMO_MUNICIPALITY, DEMO_DATE);
-        for (const manifest of summary.manifests) say(`notices (PDF) and the print manifest: ${notices} (${path.basename(manifest)})`);
+        const manifests = fs.existsSync(notices) ? fs.readdirSync(notices).filter((f) => /^manifest-.*\.csv$/.test(f)).sort() : [];
+        say(
+          `notices (PDF) and the print manifest: ${notices}` +
+            (manifests.length ? ` (${manifests.join(', ')}${summary.manifests.length ? '' : '; nothing new this run'})` : ' (none)'),
+        );
         if (o.serve) {
           // A fresh supervisor account per demo run: the embedded database is this process's alone.
           const login = `demo-${randomBytes(3).toString('hex')}`;
