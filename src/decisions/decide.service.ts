@@ -156,8 +156,13 @@ export function snapshotDates(program: CompiledProgram['program'], asOf: string)
   return { membership, circumstancesOn: program.spec.period_kind === 'once' ? asOf : membership };
 }
 
-/** What kind of change a new evaluation is against the decision in force; undefined: none. */
-export function changeKind(previous: EngineView | undefined, next: EngineView): ChangeKind | undefined {
+/**
+ * What kind of change a new evaluation is against the decision in force; undefined: none. A
+ * benefit decided after a 要審査 restarts only if that review stopped a payment: a case that was
+ * under review from the start (staff approving it, issue 16) is a new benefit, never paid
+ * before. (The engine's own comparison does not carry the previous change_kind, and keeps 再開.)
+ */
+export function changeKind(previous: (EngineView & { change_kind?: ChangeKind }) | undefined, next: EngineView): ChangeKind | undefined {
   if (!previous) return 'new';
   if (previous.outcome === next.outcome) {
     if (previous.amount_yen !== next.amount_yen) return 'amount_changed';
@@ -165,7 +170,7 @@ export function changeKind(previous: EngineView | undefined, next: EngineView): 
     return undefined;
   }
   if (previous.outcome === 'eligible') return 'stopped';
-  if (next.outcome === 'eligible') return 'restarted';
+  if (next.outcome === 'eligible') return previous.outcome === 'review' && previous.change_kind === 'new' ? 'new' : 'restarted';
   return 'outcome_changed';
 }
 

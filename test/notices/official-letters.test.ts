@@ -138,6 +138,9 @@ describe('letters a municipality would mail', () => {
   it('reads a 要審査 case staff approved as staff’s decision, without the unknown condition', async () => {
     const [item] = await env.db.selectFrom('review_items').select('id').where('municipality_code', '=', m).where('household_id', '=', 'HC').where('kind', '=', 'decision_review').execute();
     await actOnReviewItem(env.db, staff[0], item.id, { action: 'approve', reason: '確認書の提出がないため、高校生年代までのお子さま2人の額で支給します' });
+    // Never paid before: a new benefit (支給（新規）on the staff pages), not 支給再開.
+    const approved = await env.db.selectFrom('decisions').select(['change_kind', 'outcome']).where('municipality_code', '=', m).where('household_id', '=', 'HC').where('decided_by', 'is not', null).executeTakeFirstOrThrow();
+    expect(approved).toEqual({ change_kind: 'new', outcome: 'eligible' });
     await nightly('2024-12-21');
     const [letter] = (await notices('HC')).filter((l) => l.kind === '支給決定');
     const t = flat(letter.file!);
