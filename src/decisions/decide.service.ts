@@ -158,9 +158,9 @@ export function snapshotDates(program: CompiledProgram['program'], asOf: string)
 
 /**
  * What kind of change a new evaluation is against the decision in force; undefined: none. A
- * benefit decided after a 要審査 restarts only if that review stopped a payment: a case that was
- * under review from the start (staff approving it, issue 16) is a new benefit, never paid
- * before. (The engine's own comparison does not carry the previous change_kind, and keeps 再開.)
+ * benefit decided after a 要審査 that began the chain (staff approving a case under review from
+ * the start, issue 16) is new, not 再開: it was never paid. (The engine's own comparison does not
+ * carry the previous change_kind, and keeps 再開.)
  */
 export function changeKind(previous: (EngineView & { change_kind?: ChangeKind }) | undefined, next: EngineView): ChangeKind | undefined {
   if (!previous) return 'new';
