@@ -95,7 +95,7 @@ describe('letters a municipality would mail', () => {
     expect(t).toContain('令和6年10月分・11月分');
     expect(t).toContain('40,000円'); // 2 months × (10,000 + 10,000)
     expect(t).toContain('お子さま2人（高校生年代まで）を養育しています');
-    expect(t).toContain('令和6年10月分の手当の額は、その前月の末日（令和6年9月30日）の住民記録による世帯の状況');
+    expect(t).toContain('令和6年10月分の手当の支給と額は、その前月の末日（令和6年9月30日）の住民記録による世帯の状況');
     for (const staffOnly of ['値：', '基準：', '根拠：', '○', '×', '？']) expect(t).not.toContain(staffOnly);
   });
 
@@ -169,5 +169,18 @@ describe('letters a municipality would mail', () => {
     png(back!.file!, 'official-henkan');
     expect(t).toContain('同居していない児童の分を含めて支給していた');
     expect(t).not.toContain('住民記録または税情報の訂正');
+  });
+
+  it('tells a household whose child left that the benefit ends (支給事由消滅通知書), and why in words', async () => {
+    await load('residents', [resident({ person_id: 'B2', household_id: 'HB', relationship: '子', family_name: '馬場', given_name: '次郎', given_name_kana: 'コ', birth_date: '2018-02-02', status: 'moved_out', effective_date: '2024-12-25', address: '西区みなとみらい2丁目3-1' })]);
+    await nightly('2025-01-10');
+    const [ended] = (await notices('HB')).filter((l) => l.kind === '支給停止');
+    const content = ended.content as unknown as NoticeContent;
+    png(ended.file!, 'official-shometsu');
+    expect(content.title).toBe('児童手当 支給事由消滅通知書');
+    const t = flat(ended.file!);
+    expect(t).toContain('令和7年1月分から支給しないこととなりました');
+    expect(t).toMatch(/同じ世帯にいません|世帯員がいなくなりました/);
+    for (const staffOnly of ['値：', '基準：', '根拠：']) expect(t).not.toContain(staffOnly);
   });
 });

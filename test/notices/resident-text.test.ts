@@ -43,7 +43,7 @@ describe('reasons a resident reads (program.json notice.resident_ja)', () => {
 
   it('says why the household is read on the date it is', () => {
     expect(membershipSentence(explanation('eligible', []), text)).toBe(
-      '令和6年12月分の手当の額は、その前月の末日（令和6年11月30日）の住民記録による世帯の状況（お子さまの人数・年齢）で決まります。',
+      '令和6年12月分の手当の支給と額は、その前月の末日（令和6年11月30日）の住民記録による世帯の状況（お子さまの人数・年齢）で決まります。',
     );
   });
 
