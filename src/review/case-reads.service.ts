@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB, ReviewItemKind, ReviewItemStatus } from '../db/schema.ts';
 import { withMunicipality } from '../db/tenant.ts';
 import type { Explanation } from '../engine/evaluate-household.ts';
@@ -7,7 +7,7 @@ import { NotFoundError, UnusableInputError } from '../errors.ts';
 import type { StaffUser } from '../staff/staff.service.ts';
 import { logAccess, type Purpose } from './access-log.service.ts';
 import { circumstancesOf } from './circumstance.service.ts';
-import { escapeLike, parseBirthDate, searchKey, searchKeySql } from './person-search.ts';
+import { escapeLike, formsPattern, parseBirthDate, registerText, searchKey } from './person-search.ts';
 
 /**
  * What staff read about cases, each read of a person's data logged in the same transaction,
@@ -308,20 +308,20 @@ export async function searchPersons(db: Kysely<DB>, actor: StaffUser, search: Pe
   return withMunicipality(db, actor.municipalityCode, async (trx) => {
     let query = trx.selectFrom('persons');
     if (q) {
-      const name = searchKeySql(sql`family_name || given_name`);
-      const kana = searchKeySql(sql`family_name_kana || given_name_kana`);
+      // Kana columns hold full-width katakana and full-width spaces only (the importer checks).
+      const kana = (e: RawBuilder<string>) => sql<string>`replace(${e}, chr(12288), '')`;
       const prefix = `${escapeLike(q)}%`;
       query = query.where((eb) =>
         eb.or([
           eb('person_id', '=', q),
-          eb(name, 'like', prefix),
-          eb(kana, 'like', prefix),
-          eb(searchKeySql(sql`given_name`), 'like', prefix),
-          eb(searchKeySql(sql`given_name_kana`), 'like', prefix),
+          eb(registerText(sql`family_name || given_name`), '~*', formsPattern(q)),
+          eb(registerText(sql`given_name`), '~*', formsPattern(q)),
+          eb(kana(sql`family_name_kana || given_name_kana`), 'like', prefix),
+          eb(kana(sql`given_name_kana`), 'like', prefix),
         ]),
       );
     }
-    if (address) query = query.where(searchKeySql(sql`address`), 'like', `%${escapeLike(address)}%`);
+    if (address) query = query.where(registerText(sql`address`), '~*', formsPattern(address, true));
     if (birth) query = query.where('birth_date', '=', birth);
     const page = pageOf(search.page);
     const [{ n }] = await query.select((eb) => eb.fn.countAll<string>().as('n')).execute();

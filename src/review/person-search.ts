@@ -2,10 +2,10 @@ import { sql, type RawBuilder } from 'kysely';
 
 /**
  * How a name or an address is compared in the resident search. Staff type what the resident
- * says or writes: やまもと or ﾔﾏﾓﾄ for ヤマモト, 高橋 for 髙橋, with or without a space. Both sides
- * go through the same steps, once in JavaScript (the query) and once in SQL (the register), so
- * the rules live in one place: NFKC (half-width kana and full-width digits and letters, in both
- * JavaScript and PostgreSQL), the character map below, and no spaces.
+ * says or writes: やまもと or ﾔﾏﾓﾄ for ヤマモト, 高橋 for 髙橋, with or without a space. The query
+ * is folded here (NFKC for half-width kana and full-width digits and letters, the character map
+ * below, no spaces); the register side is matched against every form of each folded character
+ * (formsPattern), which gives the same result as folding both sides at a fraction of the cost.
  */
 
 /**
@@ -32,9 +32,23 @@ export function searchKey(text: string): string {
   return [...text.normalize('NFKC')].map((c) => MAP.get(c) ?? c).join('').replace(/\s+/g, '');
 }
 
-/** The same in SQL, on a column or expression; PostgreSQL's translate() maps character by character as the map above. */
-export function searchKeySql(expression: RawBuilder<string>): RawBuilder<string> {
-  return sql<string>`replace(translate(normalize(${expression}, NFKC), ${FROM.join('')}, ${TO.join('')}), ' ', '')`;
+/**
+ * The register side, in SQL. Folding every row with translate() took seconds on a large
+ * register, so the register is only NFKC-normalised with its spaces removed (cheap), and the
+ * query, already folded, becomes a regular expression in which each character that has other
+ * forms is a class of them: 高 → [高髙], サ → [サさ]. Same result as folding both sides.
+ */
+export function registerText(expression: RawBuilder<string>): RawBuilder<string> {
+  return sql<string>`replace(normalize(${expression}, NFKC), ' ', '')`;
+}
+
+const FORMS = new Map<string, string[]>();
+FROM.forEach((c, i) => FORMS.set(TO[i], [...(FORMS.get(TO[i]) ?? [TO[i]]), c]));
+
+/** A folded search text as a PostgreSQL regular expression matching each of its forms (anchored at the start unless `anywhere`). */
+export function formsPattern(key: string, anywhere = false): string {
+  const body = [...key].map((c) => (FORMS.has(c) ? `[${FORMS.get(c)!.join('')}]` : c.replace(/[.^$*+?()[\]{}|\\-]/g, '\\$&'))).join('');
+  return anywhere ? body : `^${body}`;
 }
 
 /** LIKE's own characters in a search text, escaped (the default escape is the backslash). */

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { parseBirthDate, searchKey } from '../../src/review/person-search.ts';
+import { formsPattern, parseBirthDate, searchKey } from '../../src/review/person-search.ts';
 import { addUser } from '../../src/staff/staff.service.ts';
 import { importFile } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
@@ -72,6 +72,9 @@ describe('the resident search', () => {
     expect(parseBirthDate('19850401')).toBe('1985-04-01');
     expect(parseBirthDate('2023-02-29')).toBeUndefined();
     expect(parseBirthDate('山本')).toBeUndefined();
+    // The register side: each folded character matches all its forms.
+    expect(formsPattern(searchKey('髙橋さ.'))).toBe('^[高髙]橋[サさ]\\.');
+    expect(formsPattern(searchKey('斎'), true)).toBe('[斎齋齊斉]');
   });
 
   it('finds a family name written in kanji, hiragana, half-width katakana, every hit counted and paged', async () => {
@@ -104,6 +107,7 @@ describe('the resident search', () => {
       select person_id, given_name, given_name_kana, address, to_char(birth_date, 'YYYY-MM-DD') as birth_date
       from persons where municipality_code = ${m} and birth_date < '1989-01-01' order by person_id limit 1`.execute(env.db);
     await sql`update persons set family_name = '髙橋', family_name_kana = 'タカハシ', status = 'moved_out' where municipality_code = ${m} and person_id = ${p.person_id}`.execute(env.db);
+    await sql`update persons set family_name = '高橋', family_name_kana = 'タカハシ', status = 'deceased' where municipality_code = ${m} and person_id = (select max(person_id) from persons where municipality_code = ${m})`.execute(env.db);
     for (const q of ['高橋', `高橋 ${p.given_name}`, `髙橋\u3000${p.given_name}`, `たかはし${p.given_name_kana}`, toHalfWidth(`タカハシ ${p.given_name_kana}`)]) {
       expect((await search({ q })).rows.map((r) => r.person_id), q).toContain(p.person_id);
     }
@@ -120,6 +124,7 @@ describe('the resident search', () => {
     expect(page.body).toContain('<th>住所</th><th>状態</th>');
     expect(page.body).toContain(p.address);
     expect(page.body).toContain('<td>転出</td>');
+    expect(page.body).toContain('<td>死亡</td>');
     const bad = await server.inject({ method: 'GET', url: `/search?${new URLSearchParams({ birth_date: '昭和99年13月1日', purpose: 'counter' })}`, headers: { cookie: c.cookie } });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('生年月日は');
