@@ -123,7 +123,7 @@ describe('recording a circumstance (PostgreSQL)', () => {
     expect(ok.headers.location).toBe('/households/H1?purpose=review&recorded=1#circumstances');
     const wrongHousehold = await form({ ...fields, person_id: 'C' });
     expect(wrongHousehold.statusCode).toBe(400);
-    expect(wrongHousehold.body).toContain('not a member of household H1');
+    expect(wrongHousehold.body).toContain('その方はこの世帯の世帯員ではありません。');
     await env.settle();
     const page = await server.inject({ method: 'GET', url: '/households/H1?purpose=review&recorded=1', headers: { cookie: reviewer.cookie } });
     expect(page.statusCode).toBe(200);

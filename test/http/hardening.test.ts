@@ -348,6 +348,10 @@ describe('the server under hostile input', () => {
       ['GET', `/households/${item.household_id}?purpose={v}&done={v}&recorded={v}`],
       ['GET', '/search?q={v}&purpose={v}'],
       ['GET', '/search?q={v}&purpose=counter'],
+      ['GET', '/search?q={v}&address={v}&birth_date={v}&page={v}&purpose=counter'],
+      ['GET', '/review?sort={v}&approved={v}&skipped={v}'],
+      ['GET', '/review.csv?kind={v}&status={v}&program={v}&sort={v}'],
+      ['GET', '/admin/users?disabled={v}'],
       ['GET', '/persons/{v}/access-log?purpose=disclosure'],
       ['GET', `/persons/${person}/access-log?purpose={v}`],
       ['GET', '/simulations?started={v}'],
@@ -358,14 +362,17 @@ describe('the server under hostile input', () => {
       ['POST', '/review-actions/{v}/confirm'],
       ['POST', '/households/{v}/circumstances'],
       ['POST', '/simulations'],
+      ['POST', '/review-items/bulk-approve'],
+      ['POST', '/admin/users/disable'],
+      ['POST', '/admin/users/reset-password'],
     ];
     for (const [method, template] of pages) {
       for (const v of badValues) {
         const path = template.replaceAll('{v}', encodeURIComponent(v).replace(/%25(00|E0|F0)/g, '%$1'));
-        requests.push({ method, path, client: admin, ...(method === 'POST' ? form({ action: v, reason: v, back: v, purpose: v, person_id: v, circumstance: v, active: v, effective_date: v, draft: v, as_of: v, amount_yen: v, outcome: v }) : {}) });
+        requests.push({ method, path, client: admin, ...(method === 'POST' ? form({ action: v, reason: v, back: v, purpose: v, person_id: v, circumstance: v, active: v, effective_date: v, draft: v, as_of: v, amount_yen: v, outcome: v, kind: v, ids: v, login: v }) : {}) });
       }
     }
-    for (const [path, fields] of [[`/review-items/${item.id}/actions`, ['action', 'reason', 'amount_yen', 'outcome', 'back']], [`/households/${item.household_id}/circumstances`, ['purpose', 'person_id', 'circumstance', 'active', 'effective_date', 'note', 'program']], ['/simulations', ['draft', 'as_of']]] as const) {
+    for (const [path, fields] of [[`/review-items/${item.id}/actions`, ['action', 'reason', 'amount_yen', 'outcome', 'back']], [`/households/${item.household_id}/circumstances`, ['purpose', 'person_id', 'circumstance', 'active', 'effective_date', 'note', 'program']], ['/simulations', ['draft', 'as_of']], ['/review-items/bulk-approve', ['kind', 'ids', 'reason', 'back']], ['/admin/users/disable', ['login']], ['/admin/users/reset-password', ['login']]] as const) {
       for (const v of wrongTypes) {
         for (const field of fields) requests.push({ method: 'POST', path, client: admin, ...json({ action: 'override', purpose: 'review', [field]: v }) });
       }
