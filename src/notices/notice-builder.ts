@@ -192,7 +192,8 @@ export function decisionNotice(
   const staff = e.staff ? [staffSentence(e.staff.reason)] : [];
   // What the payment date pays is known once its months have all begun (a monthly program pays
   // the months before the payment month); before that, only the date is printed.
-  const complete = !monthly || (c.paymentDate !== undefined && c.issuedOn >= `${c.paymentDate.slice(0, 7)}-01`);
+  // A one-off benefit pays its 支給額, already printed: only a monthly one says it.
+  const complete = monthly && c.paymentDate !== undefined && c.issuedOn >= `${c.paymentDate.slice(0, 7)}-01`;
   return {
     ...base(c, kind, chain.map((x) => x.decision_id).join(',')),
     summary: summaries[kind],
