@@ -143,7 +143,7 @@ describe('the review pages in Chromium', () => {
     // Record a circumstance from a returned 確認書: stored like an imported row, shown on the page.
     const recordForm = supervisor.getByRole('group', { name: /^状況を記録する/ });
     await recordForm.getByLabel('状況').selectOption('declined');
-    await recordForm.getByLabel(/^制度/).fill('child-allowance');
+    await recordForm.getByLabel(/^制度/).selectOption('child-allowance');
     await recordForm.getByLabel('効力発生日', { exact: true }).fill('2024-12-20');
     await recordForm.getByLabel(/^備考/).fill('辞退届を窓口で受理');
     await Promise.all([supervisor.waitForURL(/recorded=1/), recordForm.getByRole('button', { name: '状況を記録する' }).click()]);
@@ -228,7 +228,12 @@ describe('the review pages in Chromium', () => {
     // Bulk approval of one kind, from the queue sorted by amount.
     const reviewer = await signIn(f.users.reviewer2);
     await reviewer.goto(`${base}/review?kind=decision_review&sort=amount_desc`);
-    const boxes = reviewer.getByRole('checkbox');
+    // The header's box ticks every row of the page, and clears them again.
+    await reviewer.getByRole('checkbox', { name: 'このページの項目をすべて選択' }).check();
+    expect(await reviewer.locator('input[name=ids]:checked').count()).toBe(await reviewer.locator('input[name=ids]').count());
+    await reviewer.getByRole('checkbox', { name: 'このページの項目をすべて選択' }).uncheck();
+    expect(await reviewer.locator('input[name=ids]:checked').count()).toBe(0);
+    const boxes = reviewer.locator('input[name=ids]');
     expect(await boxes.count()).toBeGreaterThan(2);
     expect(await reviewer.locator('tbody td.num').first().textContent()).toMatch(/^(月額 )?[\d,]+円（承認すると支給する額）$/);
     await boxes.nth(0).check();

@@ -59,7 +59,7 @@ ${v.members.map((m) => html`<tr><td>${m.person_id}</td><td>${m.family_name} ${m.
 <td>${m.postal_code ? `〒${m.postal_code.slice(0, 3)}-${m.postal_code.slice(3)} ` : ''}${m.address}</td><td>${label('residentStatus', m.status)}</td>
 <td><a href="/persons/${encodeURIComponent(m.person_id)}/access-log?purpose=disclosure">アクセス記録</a></td></tr>`)}
 </tbody></table>
-${circumstancesSection(v, request.session!, purpose)}
+${circumstancesSection(v, request.session!, purpose, programs)}
 <h2>経過（記録日時の新しい順）</h2>
 <table><thead><tr><th>記録日時</th><th>出来事</th><th>内容</th></tr></thead><tbody>
 ${recorded.map((e) => html`<tr><td>${dateTime(e.at)}</td><td>${e.what}</td><td>${e.detail}</td></tr>`)}
@@ -120,12 +120,11 @@ type HouseholdView = Awaited<ReturnType<typeof householdView>>;
  * The members' circumstances (the latest version of each), and for a reviewer the form that
  * records one: a returned 確認書, a 辞退届. It is stored as a row of circumstances.csv would be.
  */
-function circumstancesSection(v: HouseholdView, session: Session, purpose: string): Html {
+function circumstancesSection(v: HouseholdView, session: Session, purpose: string, programs: Map<string, string>): Html {
   const residents = v.members.filter((m) => m.status === 'resident');
-  const programs = [...new Set(v.decisions.map((d) => d.program))].sort();
   return html`<h2 id="circumstances">状況（公務員・施設入所・辞退など）</h2>
 ${v.circumstances.length === 0 ? html`<p>記録はありません。</p>` : html`<table><thead><tr><th>宛名番号</th><th>状況</th><th>制度</th><th>状態</th><th>効力発生日</th><th>記録日時</th><th>備考</th></tr></thead><tbody>
-${v.circumstances.map((c) => html`<tr><td>${c.person_id}</td><td>${label('circumstance', c.circumstance)}</td><td>${c.program ?? '（すべて）'}</td><td>${c.active ? '該当' : '終了'}</td><td>${date(c.valid_from)}</td><td>${dateTime(c.recorded_at)}</td><td>${c.note ?? ''}</td></tr>`)}
+${v.circumstances.map((c) => html`<tr><td>${c.person_id}</td><td>${label('circumstance', c.circumstance)}</td><td>${c.program ? (programs.get(c.program) ?? c.program) : '（すべて）'}</td><td>${c.active ? '該当' : '終了'}</td><td>${date(c.valid_from)}</td><td>${dateTime(c.recorded_at)}</td><td>${c.note ?? ''}</td></tr>`)}
 </tbody></table>`}
 ${roleAtLeast(session.user.role, 'reviewer') && residents.length > 0
   ? html`<form method="post" action="/households/${encodeURIComponent(v.household_id)}/circumstances" class="noprint"><fieldset><legend>状況を記録する（確認書・辞退届など。次の夜間処理で判定に反映されます）</legend>${csrfField(session)}
@@ -133,8 +132,7 @@ ${roleAtLeast(session.user.role, 'reviewer') && residents.length > 0
 <label>世帯員 <select name="person_id" required>${residents.map((m) => html`<option value="${m.person_id}">${m.person_id} ${m.family_name} ${m.given_name}（${m.relationship}）</option>`)}</select></label>
 <label>状況 <select name="circumstance" required>${CIRCUMSTANCES.map((c) => html`<option value="${c}">${label('circumstance', c)}</option>`)}</select></label>
 <label>該当 <select name="active" required><option value="true">該当する（効力発生日から）</option><option value="false">該当しなくなった（効力発生日に終了）</option></select></label>
-<label>制度（辞退の場合は必須） <input name="program" list="circumstance-programs" placeholder="例: child-allowance"></label>
-<datalist id="circumstance-programs">${programs.map((p) => html`<option value="${p}">`)}</datalist>
+<label>制度（辞退の場合は必須） <select name="program"><option value="">（指定しない：すべての制度）</option>${[...programs].map(([id, name]) => html`<option value="${id}">${name}</option>`)}</select></label>
 <label>効力発生日 <input name="effective_date" type="date" required></label>
 <label>備考（200字まで。ログには残りません） <textarea name="note" rows="2" cols="60" maxlength="200"></textarea></label>
 <button>状況を記録する</button></fieldset></form>`

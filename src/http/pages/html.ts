@@ -54,10 +54,13 @@ export function isLabel<K extends keyof typeof LABELS>(group: K, key: unknown): 
 
 /**
  * The pages' one script, served from this site (the Content-Security-Policy allows no inline
- * script): a button marked data-print prints the page.
+ * script): a button marked data-print prints the page; a checkbox marked data-select-all=NAME
+ * ticks or clears every checkbox NAME of its form (the queue's bulk approval).
  */
 export const PAGE_SCRIPT_PATH = '/assets/page.js';
-export const PAGE_SCRIPT = `document.querySelectorAll('button[data-print]').forEach(function (b) { b.addEventListener('click', function () { window.print(); }); });\n`;
+export const PAGE_SCRIPT = `document.querySelectorAll('button[data-print]').forEach(function (b) { b.addEventListener('click', function () { window.print(); }); });
+document.querySelectorAll('input[data-select-all]').forEach(function (all) { all.addEventListener('change', function () {
+  all.form.querySelectorAll('input[name=' + all.dataset.selectAll + ']').forEach(function (box) { box.checked = all.checked; }); }); });\n`;
 
 /** The pages' style block; the Content-Security-Policy allows it by its hash. */
 export const PAGE_STYLE = `

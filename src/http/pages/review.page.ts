@@ -42,7 +42,7 @@ export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
     // Bulk approval: only once the list shows one kind, and only for who may approve.
     const bulk = f.kind !== undefined && f.status !== 'resolved' && roleAtLeast(session.user.role, 'reviewer') && result.rows.length > 0;
     const option = (value: string, text: string, selected: string | undefined) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${text}</option>`;
-    const table = html`<table><thead><tr>${bulk ? html`<th><span class="sr">選択</span></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th><th>金額</th><th>発生日時</th></tr></thead><tbody>
+    const table = html`<table><thead><tr>${bulk ? html`<th><input type="checkbox" data-select-all="ids" aria-label="このページの項目をすべて選択"></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th><th>金額</th><th>発生日時</th></tr></thead><tbody>
 ${result.rows.map((r) => html`<tr>${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="審査項目 ${r.id} を選択"></td>` : ''}<td class="nw"><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td class="nw">${label('status', r.status)}</td><td>${programs.get(r.program) ?? r.program}</td>
 <td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td>${r.head_name ?? ''}</td><td class="num">${atStake(r)}</td><td>${dateTime(r.created_at)}</td></tr>`)}
 </tbody></table>`;
