@@ -51,6 +51,15 @@ describe('the review queue', () => {
     for (const r of review) expect(r.head_name).toBe(heads.find((h) => h.household_id === r.household_id)!.name);
     expect(page).toContain(`<td>${review[0].head_name}</td>`);
 
+    // Per month on a decision of a monthly program; a payment's item (口座未登録…) is what that payment pays.
+    const all = (await get(c, '/v1/review-items?page=1')).json().rows as (Row & { period_kind: string | null })[];
+    const csv = (await get(c, '/review.csv')).body.replace(/^\uFEFF/, '').trimEnd().split('\r\n').slice(1).map((l) => l.split(','));
+    const unit = new Map(csv.map((cells) => [Number(cells[0]), cells[8]]));
+    expect(all.some((r) => r.kind === 'missing_account' && r.period_kind === 'monthly')).toBe(true);
+    for (const r of all) {
+      expect(unit.get(r.id), `${r.id} ${r.kind}`).toBe(r.period_kind === 'monthly' && ['decision_review', 'large_change', 'stop'].includes(r.kind) ? '月額' : '');
+    }
+
     const byAmount = await items(c, 'sort=amount_desc');
     const amounts = byAmount.map((r) => r.amount_yen ?? -1);
     expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
@@ -63,19 +72,22 @@ describe('the review queue', () => {
 
   it('exports the filtered list as a CSV Excel opens: a BOM, every row, no formula', async () => {
     const c = await signIn(server, f.users.viewer);
-    const [first] = await items(c, 'kind=decision_review&program=child-allowance');
+    const [first] = await items(c, 'kind=decision_review');
+    const program = first.program;
+    const names = await server.inject({ method: 'GET', url: '/review', headers: { cookie: c.cookie } });
+    const name = new RegExp(`<option value="${program}">([^<]+)</option>`).exec(names.body)![1];
     // A name a spreadsheet would take for a formula.
     await sql`update persons set family_name = '=HYPERLINK("http://evil.example")' where municipality_code = ${f.m} and household_id = ${first.household_id} and relationship = '世帯主'`.execute(env.db);
-    const res = await get(c, '/review.csv?kind=decision_review&program=child-allowance');
+    const res = await get(c, `/review.csv?kind=decision_review&program=${program}`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="review-queue-\d{4}-\d{2}-\d{2}\.csv"$/);
     expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const lines = res.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
     expect(lines[0]).toBe('番号,種類,状態,制度,制度ID,世帯番号,世帯主,金額（円）,金額の単位,決定番号,発生日時');
-    const total = (await get(c, '/v1/review-items?kind=decision_review&program=child-allowance')).json().total;
+    const total = (await get(c, `/v1/review-items?kind=decision_review&program=${program}`)).json().total;
     expect(lines.length - 1).toBe(total);
-    expect(lines.slice(1).every((l) => l.includes(',要審査（判定不能）,') && l.includes(',児童手当,child-allowance,'))).toBe(true);
+    expect(lines.slice(1).every((l) => l.includes(',要審査（判定不能）,') && l.includes(`,${name},${program},`))).toBe(true);
     const row = lines.find((l) => l.startsWith(`${first.id},`))!;
     expect(row).toContain(`"'=HYPERLINK(""http://evil.example"")`);
     expect(row).toMatch(/,令和\d+年\d+月\d+日 \d{2}:\d{2}$/);

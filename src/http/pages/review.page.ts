@@ -73,7 +73,7 @@ ${table}
     const [result, programs] = await Promise.all([reviewQueue(db, request.session!.user, { ...f, all: true }), programNames(db, request.session!.user)]);
     const rows = result.rows.map((r) => [
       r.id, label('kind', r.kind), label('status', r.status), programs.get(r.program) ?? r.program, r.program, r.household_id, r.head_name ?? '',
-      r.amount_yen ?? '', r.period_kind === 'monthly' ? '月額' : '', r.decision_id ?? '', dateTime(r.created_at),
+      r.amount_yen ?? '', perMonth(r) ? '月額' : '', r.decision_id ?? '', dateTime(r.created_at),
     ]);
     const csv = stringify([['番号', '種類', '状態', '制度', '制度ID', '世帯番号', '世帯主', '金額（円）', '金額の単位', '決定番号', '発生日時'], ...rows], { cast: SAFE_CAST, record_delimiter: '\r\n' });
     return reply
@@ -136,10 +136,16 @@ type QueueQuery = { kind?: string; program?: string; status?: string; sort?: str
 
 const SORT_LABELS: Record<QueueSort, string> = { date: '発生日時の古い順', date_desc: '発生日時の新しい順', amount_desc: '金額の大きい順', amount: '金額の小さい順', kind: '種類順' };
 
+/**
+ * An item about a decision carries the decision's amount, per month for a monthly program; a
+ * payment's item (口座未登録, 振込不能, 返還) carries what that payment pays or recovers.
+ */
+const perMonth = (r: { kind: string; period_kind: string | null }) => r.period_kind === 'monthly' && ['decision_review', 'large_change', 'stop'].includes(r.kind);
+
 /** The amount at stake; a case the engine could not decide shows what approving it would pay. */
 function atStake(r: { kind: string; amount_yen: number | null; period_kind: string | null }): Html {
   if (r.amount_yen === null) return html``;
-  const monthly = r.period_kind === 'monthly' ? '月額 ' : '';
+  const monthly = perMonth(r) ? '月額 ' : '';
   return r.kind === 'decision_review' ? html`${monthly}${money(r.amount_yen)}<br><small>（承認すると支給する額）</small>` : html`${monthly}${money(r.amount_yen)}`;
 }
 
