@@ -54,8 +54,10 @@ const INT_MIN = -(2n ** 63n);
 const int = (v: bigint) => (v > INT_MAX || v < INT_MIN ? fallBack() : v);
 
 /** What a declared type accepts at run time; undefined: a type the compiler does not check. */
+const ANY = () => true;
+
 function typeTest(type: string): ((v: unknown) => boolean) | undefined {
-  if (type === 'dyn') return () => true;
+  if (type === 'dyn') return ANY;
   if (type === 'int') return (v) => typeof v === 'bigint';
   if (type === 'double') return (v) => typeof v === 'number';
   if (type === 'string') return (v) => typeof v === 'string';
@@ -253,11 +255,12 @@ function call([name, argNodes]: [string, Node[]], locals: string[]): Fn {
   const { handler } = fn;
   const params = fn.params as ((v: unknown) => boolean)[];
   const result = fn.result;
-  const checked = (value: unknown) => (result(value) ? value : fallBack());
+  const checked = result === ANY ? (value: unknown) => value : (value: unknown) => (result(value) ? value : fallBack());
   // Every library function takes one or two arguments: no array per call on the hot path.
   if (args.length === 1) {
     const [a] = args;
     const [ta] = params;
+    if (ta === ANY) return (f) => checked(handler(a(f)));
     return (f) => {
       const va = a(f);
       return ta(va) ? checked(handler(va)) : fallBack();
@@ -307,6 +310,14 @@ function receiverCall([name, receiverNode, argNodes]: [string, Node, Node[]], lo
   return (f) => {
     const list = receiver(f);
     if (!Array.isArray(list)) return fallBack();
+    if (name === 'map' && !test) {
+      const out: unknown[] = new Array(list.length);
+      for (let i = 0; i < list.length; i++) {
+        f.locals[slot] = list[i];
+        out[i] = transform!(f);
+      }
+      return out;
+    }
     if (name === 'map' || name === 'filter') {
       const out: unknown[] = [];
       for (const item of list) {

@@ -9,7 +9,7 @@ import { compileProgram, evaluateHousehold, type CompiledProgram } from '../../s
 import { baseEnvironment, CelMember } from '../../src/engine/expression-environment.ts';
 import type { HouseholdSnapshot } from '../../src/engine/household-snapshot.ts';
 import type { MemberFacts } from '../../src/engine/member-facts.ts';
-import { expressionRun, type Run } from '../../src/engine/program-expressions.ts';
+import { expressionRun, interpretedOnly } from '../../src/engine/program-expressions.ts';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
 import type { Program } from '../../src/rules/program-loader.ts';
 import { importFile } from '../support/import-file.ts';
@@ -117,19 +117,7 @@ describe('compiled CEL gives the library\'s value wherever it answers by itself'
 });
 
 /** The program with every expression run by the library alone: the reference. */
-function interpretedOnly(program: Program): Program {
-  const reference = (run: Run) => run.interpreted as Run;
-  return {
-    ...program,
-    versions: program.versions.map((v) => ({
-      ...v,
-      expressions: {
-        facts: v.expressions.facts.map((f) => ({ ...f, run: reference(f.run) })),
-        amounts: new Map([...v.expressions.amounts].map(([id, run]) => [id, reference(run)])),
-      },
-    })),
-  };
-}
+const interpretedProgram = (program: Program): Program => ({ ...program, versions: program.versions.map((v) => ({ ...v, expressions: interpretedOnly(v.expressions) })) });
 
 describe('on a generated municipality, every program with expressions decides the same compiled as with the library alone', () => {
   let env: TestEnvironment;
@@ -159,7 +147,7 @@ describe('on a generated municipality, every program with expressions decides th
     let answered = 0;
     let fellBack = 0;
     for (const compiled of withExpressions) {
-      const reference: CompiledProgram = compileProgram(interpretedOnly(compiled.program));
+      const reference: CompiledProgram = compileProgram(interpretedProgram(compiled.program));
       // Counts how often the closures answer without the library.
       for (const v of compiled.program.versions) {
         for (const run of [...v.expressions.facts.map((f) => f.run), ...v.expressions.amounts.values()]) {
