@@ -97,6 +97,7 @@ describe('the review pages in Chromium', () => {
     expect(text).toMatch(/[\d,]+円/);
     expect(text).toMatch(/住民記録 宛名番号 \S+・効力発生日 (令和|平成|昭和)/);
     expect(text).not.toContain('[object Object]');
+    expect(text).toMatch(/金額(月額 )?0円（判定できないため未定。承認すると、ルールが計算した (月額 )?[\d,]+円 を支給）/);
     await shot(reviewer, 'decision');
     await reviewer.getByRole('group', { name: /^承認/ }).getByRole('textbox').fill('前住所地の課税証明書で非課税を確認');
     await reviewer.getByRole('button', { name: '承認する' }).click();

@@ -1,5 +1,6 @@
 import { OPERATOR_JA } from '../../engine/explanation-text.ts';
 import { HOUSEHOLD_FACTS } from '../../engine/household-facts.ts';
+import { wareki } from '../../engine/wareki.ts';
 
 /**
  * A condition's fact and parameters as a reviewer reads them. The parameters are data from the
@@ -38,7 +39,7 @@ export function factText(fact: string): string {
 export function paramsText(params: Record<string, unknown>): [string, string][] {
   return Object.entries(params).map(([key, value]) => {
     const name = PARAM_NAMES_JA[key] ?? key;
-    if (key === 'fiscal_year' && typeof value === 'number') return [name, `${value}年度`];
+    if (key === 'fiscal_year' && typeof value === 'number' && value > 1900) return [name, `${wareki(`${value}-04-01`).replace(/年.*$/, '年度')}（${value}年度）`];
     if (key === 'where' && Array.isArray(value)) return [name, value.map(memberTest).join('、かつ ')];
     if (key === 'circumstance' && typeof value === 'string') return [name, MEMBER_FACTS_JA[value] ?? value];
     return [name, valueText(value)];

@@ -203,7 +203,7 @@ ${view.next ? html`<p class="notice">この決定は <a href="/decisions/${encod
 <tr><th>制度</th><td>${e.program_name_ja}（${d.program}）</td></tr>
 <tr><th>世帯番号</th><td><a href="/households/${encodeURIComponent(d.household_id)}?purpose=${query.purpose ?? 'review'}">${d.household_id}</a></td></tr>
 <tr><th>判定</th><td><strong>${label('outcome', d.outcome)}</strong>（${label('change', d.change_kind)}）${d.decided_by ? html`・職員 ${e.staff?.login ?? ''} による決定（理由: ${e.staff?.reason ?? ''}）` : html`・エンジンによる判定`}</td></tr>
-<tr><th>金額</th><td>${d.period_kind === 'monthly' ? '月額 ' : ''}${money(d.amount_yen)}</td></tr>
+<tr><th>金額</th><td>${d.period_kind === 'monthly' ? '月額 ' : ''}${money(d.amount_yen)}${d.outcome === 'review' ? html`（判定できないため未定。承認すると、ルールが計算した ${d.period_kind === 'monthly' ? '月額 ' : ''}${money(e.amount.total_yen)} を支給）` : ''}</td></tr>
 <tr><th>適用開始</th><td>${date(d.effective_from)}</td></tr>
 <tr><th>受給者（宛名番号）</th><td>${d.recipient_person_id ?? '（なし）'}</td></tr>
 <tr><th>判定日時</th><td>${dateTime(d.decided_at)}（${date(d.as_of)}時点の情報、記録の時点 ${dateTime(d.known_at)}）</td></tr>
