@@ -149,7 +149,6 @@ export function decisionNotice(
     paymentDate?: string;
     /** What is paid on paymentDate for this program and household. */
     paidNow?: { amountYen: number; periodStarts: string[] };
-    account?: NoticeAccountRow;
     accountState?: AccountState;
     lapsed?: Period[];
     /** Names of the household's members, for the 内訳. */
@@ -164,7 +163,7 @@ export function decisionNotice(
   const from = monthly ? `${warekiMonth(first.effective_from)}分から` : undefined;
   const e = d.explanation as Explanation & { staff?: { reason: string } };
   const paid = d.outcome === 'eligible';
-  const account = c.accountState ?? { account: c.account };
+  const account = c.accountState ?? {};
   const waits = paid && !account.account;
   const payment = waits
     ? `お支払いに使える口座が確認できないため、口座をご登録いただいた後の支払日にお支払いします。${account.requestEnclosed ? '同封の「振込口座登録のお願い」により口座をご登録ください。' : '口座のご登録については、別にお送りした「振込口座登録のお願い」をご覧ください。'}`
