@@ -259,7 +259,8 @@ describe('the review pages in Chromium', () => {
     expect(await reviewer.locator('main').textContent()).toContain('決定が見つかりません。');
     expect(await reviewer.locator('main').textContent()).not.toMatch(/[a-z]{3,} [a-z]{3,}/);
     await reviewer.goto(`${base}/search?birth_date=${encodeURIComponent('昭和99年13月1日')}&purpose=counter`);
-    expect(await reviewer.locator('main').textContent()).toContain('生年月日は「1985-04-01」や「昭和60年4月1日」のように入力してください。');
+    expect(await reviewer.getByRole('alert').textContent()).toBe('生年月日は「1985-04-01」や「昭和60年4月1日」のように入力してください。');
+    expect(await reviewer.getByLabel('生年月日').inputValue()).toBe('昭和99年13月1日');
     await shot(reviewer, 'error');
     // Those two were refused on purpose.
     for (let i = refused.length - 1; i >= 0; i--) if (/NOSUCH|birth_date=|status of 40[04]/.test(refused[i])) refused.splice(i, 1);

@@ -5,7 +5,9 @@ import { accessLogForStaff, checkedPurpose, PURPOSES } from '../../review/access
 import { householdView, PAGE_SIZE, programNames, searchPersons } from '../../review/case-reads.service.ts';
 import { recordCircumstance } from '../../review/circumstance.service.ts';
 import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
+import { UnusableInputError } from '../../errors.ts';
 import { formField, pageParam } from '../input.ts';
+import { pageErrorText } from './error-text.ts';
 import { staffOnly } from '../session-auth.ts';
 import { csrfField, date, dateTime, html, label, money, page, type Html } from './html.ts';
 import { itemSection, purposeChooser } from './review.page.ts';
@@ -83,9 +85,18 @@ ${v.items.length === 0 ? html`<p>ありません。</p>` : v.items.map((i) => it
     const given = { q: text('q'), address: text('address'), birth_date: text('birth_date') };
     const asked = Object.values(given).some((v) => v.trim() !== '');
     const purpose = asked && q.purpose ? checkedPurpose(q.purpose) : undefined;
-    const result = purpose ? await searchPersons(db, request.session!.user, { ...given, page: pageParam(q.page) }, purpose) : undefined;
+    // A search staff typed wrong (a date that is no date, nothing to search for) is said above the
+    // form they typed it in, which keeps what they typed.
+    let refused: string | undefined;
+    const result = purpose
+      ? await searchPersons(db, request.session!.user, { ...given, page: pageParam(q.page) }, purpose).catch((error: unknown) => {
+        if (!(error instanceof UnusableInputError)) throw error;
+        refused = pageErrorText(error) ?? '入力内容を確認してください。';
+        return undefined;
+      })
+      : undefined;
     const link = (p: number) => `/search?${new URLSearchParams({ ...given, purpose: purpose ?? 'counter', page: String(p) })}`;
-    const body = html`
+    const body = html`${refused ? html`<p class="error" role="alert">${refused}</p>` : ''}
 <form method="get" action="/search"><fieldset><legend>住民を検索（入力した条件すべてに当てはまる方。氏名は漢字・ひらがな・カタカナのどれでも、異体字・半角・空白の違いは問いません）</legend>
 <label>氏名または宛名番号 <input name="q" value="${given.q}" placeholder="例: 山本 太郎、やまもと、ﾔﾏﾓﾄ" autofocus></label>
 <label>住所（一部） <input name="address" value="${given.address}" placeholder="例: 中央1丁目"></label>
@@ -99,7 +110,7 @@ ${result.rows.map((r) => html`<tr><td>${r.person_id}</td><td>${r.family_name} ${
 <td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=${purpose}">${r.household_id}</a></td></tr>`)}
 </tbody></table>
 <nav class="noprint">${result.page > 1 ? html`<a href="${link(result.page - 1)}" rel="prev">前のページ</a> ` : ''}${result.page < result.pages ? html`<a href="${link(result.page + 1)}" rel="next">次のページ</a>` : ''}</nav>`}`;
-    return reply.type('text/html').send(page('住民検索', request.session, body));
+    return reply.code(refused ? 400 : 200).type('text/html').send(page('住民検索', request.session, body));
   });
 
   app.get<{ Params: { id: string }; Querystring: { purpose?: string } }>('/persons/:id/access-log', { ...viewer, schema: { hide: true } }, async (request, reply) => {
