@@ -152,7 +152,9 @@ function changeSet(incomeFile: string, out: string, count: number): { file: stri
     change_id: `${r.change_id}-corr`,
     effective_date: '2024-12-16',
     // A correction that makes the tax exempt: it moves the 2024 benefit for some households.
+    // The income columns go to 0 with the total they are parts of (the import checks that).
     total_income: '0', kintowari: '0', shotokuwari: '0',
+    ...Object.fromEntries(['salary_income', 'pension_income', 'income_tax'].filter((c) => r[c]).map((c) => [c, '0'])),
   }));
   fs.writeFileSync(out, stringify(picked, { header: true }));
   return { file: out, rows: picked.length };
