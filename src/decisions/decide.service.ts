@@ -65,7 +65,7 @@ export async function decideHouseholds(
       if (lastId === undefined && !evaluation.concerned) continue;
       const kind = changeKind(inForce, evaluation);
       // Staff decided this case: it stands until the engine's own result changes.
-      if (!kind || (inForce?.engine && !changeKind(inForce.engine, evaluation))) continue;
+      if (!kind || (inForce?.engine && !changeKind({ ...inForce.engine, ever_eligible: inForce.ever_eligible }, evaluation))) continue;
       result.byKind[kind] = (result.byKind[kind] ?? 0) + 1;
       const supersedes = lastId ?? null;
       fresh.push({
@@ -158,11 +158,11 @@ export function snapshotDates(program: CompiledProgram['program'], asOf: string)
 
 /**
  * What kind of change a new evaluation is against the decision in force; undefined: none. A
- * benefit decided after a 要審査 that began the chain (staff approving a case under review from
- * the start, issue 16) is new, not 再開: it was never paid. (The engine's own comparison does not
- * carry the previous change_kind, and keeps 再開.)
+ * benefit after a decision that was not one is 再開 only when the chain was eligible before;
+ * otherwise it was never paid and is new (認定), whether the engine or staff decided it
+ * (issue 16).
  */
-export function changeKind(previous: (EngineView & { change_kind?: ChangeKind }) | undefined, next: EngineView): ChangeKind | undefined {
+export function changeKind(previous: (EngineView & { ever_eligible: boolean }) | undefined, next: EngineView): ChangeKind | undefined {
   if (!previous) return 'new';
   if (previous.outcome === next.outcome) {
     if (previous.amount_yen !== next.amount_yen) return 'amount_changed';
@@ -170,7 +170,7 @@ export function changeKind(previous: (EngineView & { change_kind?: ChangeKind })
     return undefined;
   }
   if (previous.outcome === 'eligible') return 'stopped';
-  if (next.outcome === 'eligible') return previous.outcome === 'review' && previous.change_kind === 'new' ? 'new' : 'restarted';
+  if (next.outcome === 'eligible') return previous.ever_eligible ? 'restarted' : 'new';
   return 'outcome_changed';
 }
 

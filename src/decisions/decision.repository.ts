@@ -45,7 +45,8 @@ export async function recordRuleVersion(db: Kysely<DB>, program: Program): Promi
 }
 
 /** What deciding compares with: the decision in force, and for a staff decision what the engine had said. */
-type InForce = EngineView & { engine?: EngineView };
+/** The decision in force; ever_eligible: whether any decision of its chain was eligible (a benefit after it is 再開, not 新規). */
+type InForce = EngineView & { engine?: EngineView; ever_eligible: boolean };
 
 /** A chain's key in currentDecisions: the household, and the person for person-level programs. */
 export const chainKey = (householdId: string, subjectPersonId = '') => `${householdId}\u0000${subjectPersonId}`;
@@ -71,16 +72,17 @@ export async function currentDecisions(
   householdIds: string[],
   onDate: string,
 ): Promise<Map<string, ChainPosition>> {
-  const { rows } = await sql<EngineView & { id: number; decision_id: string; household_id: string; subject_person_id: string; in_force: boolean; is_last: boolean; engine: EngineView | null }>`
+  const { rows } = await sql<EngineView & { id: number; decision_id: string; household_id: string; subject_person_id: string; in_force: boolean; is_last: boolean; ever_eligible: boolean; engine: EngineView | null }>`
     with chain as (
       select d.id, d.decision_id, d.household_id, d.subject_person_id, d.outcome, d.amount_yen, d.recipient_person_id, d.decided_by, d.supersedes,
+             bool_or(d.outcome = 'eligible') over (partition by household_id, subject_person_id) as ever_eligible,
              row_number() over (partition by household_id, subject_person_id order by id desc) = 1 as is_last,
              row_number() over (partition by household_id, subject_person_id order by (effective_from <= ${onDate}::date) desc, effective_from desc, id desc) = 1
                and effective_from <= ${onDate}::date as in_force
       from decisions d
       where municipality_code = ${municipalityCode} and program = ${program} and household_id = any(${householdIds}::text[])
     )
-    select c.id, c.decision_id, c.household_id, c.subject_person_id, c.outcome, c.amount_yen, c.recipient_person_id, c.in_force, c.is_last,
+    select c.id, c.decision_id, c.household_id, c.subject_person_id, c.outcome, c.amount_yen, c.recipient_person_id, c.in_force, c.is_last, c.ever_eligible,
            case when c.decided_by is not null then
              jsonb_build_object('outcome', e.outcome, 'amount_yen', e.amount_yen, 'recipient_person_id', e.recipient_person_id) end as engine
     from chain c left join decisions e on e.id = c.supersedes
@@ -89,7 +91,7 @@ export async function currentDecisions(
   for (const r of rows) {
     const key = chainKey(r.household_id, r.subject_person_id);
     const entry = map.get(key) ?? { lastId: r.id, lastDecisionId: r.decision_id };
-    if (r.in_force) entry.inForce = { outcome: r.outcome, amount_yen: r.amount_yen, recipient_person_id: r.recipient_person_id, engine: r.engine ?? undefined };
+    if (r.in_force) entry.inForce = { outcome: r.outcome, amount_yen: r.amount_yen, recipient_person_id: r.recipient_person_id, engine: r.engine ?? undefined, ever_eligible: r.ever_eligible };
     if (r.is_last) Object.assign(entry, { lastId: r.id, lastDecisionId: r.decision_id });
     map.set(key, entry);
   }

@@ -196,6 +196,20 @@ async function reviewedDecision(trx: Transaction<DB>, item: Item) {
   return decision;
 }
 
+/** Whether any decision of the reviewed decision's chain was eligible (a benefit after it is 再開). */
+async function everEligible(trx: Transaction<DB>, reviewed: { municipality_code: string; program: string; household_id: string; subject_person_id: string }): Promise<boolean> {
+  const row = await trx
+    .selectFrom('decisions')
+    .select('id')
+    .where('municipality_code', '=', reviewed.municipality_code)
+    .where('program', '=', reviewed.program)
+    .where('household_id', '=', reviewed.household_id)
+    .where('subject_person_id', '=', reviewed.subject_person_id)
+    .where('outcome', '=', 'eligible')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * A staff decision joins the chain after the one it decides on, from the same date, so the
  * next payment run and notice run follow it like any other. Its explanation is the engine's,
@@ -224,7 +238,7 @@ async function insertStaffDecision(
       program: reviewed.program,
       household_id: reviewed.household_id,
       subject_person_id: reviewed.subject_person_id,
-      change_kind: changeKind(reviewed, decided) ?? 'confirmed',
+      change_kind: changeKind({ ...reviewed, ever_eligible: await everEligible(trx, reviewed) }, decided) ?? 'confirmed',
       ...decided,
       period_kind: reviewed.period_kind,
       effective_from: reviewed.effective_from,

@@ -69,8 +69,9 @@ describe.each(ENVIRONMENTS)('a law change re-decides every household it may conc
     const october = await nightly('2024-10-11');
     expect(october.full_reasons).toHaveLength(1);
     expect(october.full_reasons[0]).toMatch(new RegExp(`^${LAW_CHANGE.replaceAll('.', '\\.')} \\(and \\d+ more change\\(s\\) of its versions or parameters up to 2024-10-01\\)$`));
-    expect(october).toMatchObject({ households_evaluated: 2, decisions_created: 2, decisions_by_kind: { restarted: 1, new: 1 } });
-    expect(await decisionOf(env, m, 'OVER', 'child-allowance', '2024-10-11')).toMatchObject({ outcome: 'eligible', amount_yen: 10000, change_kind: 'restarted', effective_from: '2024-10-01' });
+    // OVER was never paid before: its first benefit is new (認定), not resumed.
+    expect(october).toMatchObject({ households_evaluated: 2, decisions_created: 2, decisions_by_kind: { new: 2 } });
+    expect(await decisionOf(env, m, 'OVER', 'child-allowance', '2024-10-11')).toMatchObject({ outcome: 'eligible', amount_yen: 10000, change_kind: 'new', effective_from: '2024-10-01' });
     expect(await decisionOf(env, m, 'SIXTEEN', 'child-allowance', '2024-10-11')).toMatchObject({ outcome: 'eligible', amount_yen: 10000, change_kind: 'new', effective_from: '2024-10-01', recipient_person_id: 'G' });
     // September stays as decided then.
     expect(await decisionOf(env, m, 'OVER', 'child-allowance', '2024-09-30')).toMatchObject({ outcome: 'ineligible' });
@@ -148,7 +149,7 @@ describe('a changed program folder re-decides everyone once for that program; an
     const after = changed.find((p) => p.program.spec.id === 'child-allowance')!.program.ruleVersion;
     const night = await runNightly(contextWith(changed), '2024-12-17', false);
     expect(night.full_reasons).toEqual([`child-allowance: the program folder changed since the last run (rule_version ${before} → ${after})`]);
-    expect(night).toMatchObject({ households_evaluated: 2, decisions_created: 2, decisions_by_kind: { amount_changed: 1, restarted: 1 } });
+    expect(night).toMatchObject({ households_evaluated: 2, decisions_created: 2, decisions_by_kind: { amount_changed: 1, new: 1 } });
     expect(await decisionOf(database, m, 'CHILD', 'child-allowance', '2024-12-17')).toMatchObject({ outcome: 'eligible', amount_yen: 11000, rule_version: after });
     expect(await decisionOf(database, m, 'SINGLE', 'low-income-household-2024', '2024-12-17')).toMatchObject({ outcome: 'eligible', amount_yen: 30000 });
     const { rows } = await sql<{ stage: string; items: unknown }>`

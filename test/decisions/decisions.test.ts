@@ -168,6 +168,21 @@ describe.each(ENVIRONMENTS)('decisions follow the store through time ($name)', (
     expect(await inForce(m, 'child-allowance', '2024-11-30')).toBeUndefined();
   });
 
+  it('a benefit stopped and decided again is resumed (restarted); one never paid before is new', async () => {
+    const m = freshMunicipality();
+    await importFile(env, 'residents', writeCsv([resident({ municipality_code: m, person_id: 'A', household_id: 'H', birth_date: '1950-01-01' })]));
+    const exempt = { municipality_code: m, person_id: 'A', total_income: '300000', kintowari: '0', shotokuwari: '0' };
+    await importFile(env, 'income', writeCsv([income(exempt)]));
+    await nightly('2024-12-13');
+    expect(await inForce(m, 'low-income-household-2024', '2024-12-13')).toMatchObject({ outcome: 'eligible', change_kind: 'new' });
+    await importFile(env, 'income', writeCsv([income({ municipality_code: m, person_id: 'A', kintowari: '5000' })]));
+    await nightly('2024-12-16');
+    expect(await inForce(m, 'low-income-household-2024', '2024-12-16')).toMatchObject({ outcome: 'ineligible', change_kind: 'stopped' });
+    await importFile(env, 'income', writeCsv([income(exempt)]));
+    await nightly('2024-12-20');
+    expect(await inForce(m, 'low-income-household-2024', '2024-12-20')).toMatchObject({ outcome: 'eligible', change_kind: 'restarted' });
+  });
+
   it('a tax correction that arrives after the decision supersedes it at the next run, and the old one still replays', async () => {
     const m = freshMunicipality();
     await importFile(env, 'residents', writeCsv([resident({ municipality_code: m, person_id: 'A', household_id: 'H', birth_date: '1950-01-01' })]));
@@ -178,7 +193,8 @@ describe.each(ENVIRONMENTS)('decisions follow the store through time ($name)', (
     await importFile(env, 'income', writeCsv([income({ municipality_code: m, person_id: 'A', total_income: '300000', kintowari: '0', shotokuwari: '0' })]));
     await nightly('2024-12-20');
     const after = await inForce(m, 'low-income-household-2024', '2024-12-20');
-    expect(after).toMatchObject({ outcome: 'eligible', amount_yen: 30000, change_kind: 'restarted', supersedes: before!.id });
+    // Never paid before: a benefit decided now is new (支給決定), not resumed (支給再開).
+    expect(after).toMatchObject({ outcome: 'eligible', amount_yen: 30000, change_kind: 'new', supersedes: before!.id });
     expect(await replayDecision(env.db, before!.decision_id)).toMatchObject({ reproduces: true });
     const count = await sql<{ n: number }>`select count(*)::int as n from decisions where municipality_code = ${m}`.execute(env.db);
     expect(count.rows[0].n).toBe(2); // the 2024 benefit twice; the child allowance does not concern a single adult

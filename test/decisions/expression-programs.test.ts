@@ -150,7 +150,7 @@ describe('expression programs in the nightly: other programs\' decisions, and de
     const summary = await runNightly(nightlyContext(env, programs), '2024-06-12', false);
     const latest = async (program: string, household: string) => (await decisions(program)).filter((d) => d.household_id === household).pop();
     expect(await latest('fixture-source', 'HA')).toMatchObject({ outcome: 'ineligible', change_kind: 'stopped' });
-    expect(await latest('fixture-reader', 'HC')).toMatchObject({ outcome: 'eligible', change_kind: 'restarted' });
+    expect(await latest('fixture-reader', 'HC')).toMatchObject({ outcome: 'eligible', change_kind: 'new' });
     // HA itself: A1 is taxed in 2023 now, and A2 no longer lives there; HD still excluded.
     expect(await latest('fixture-reader', 'HD')).toMatchObject({ outcome: 'ineligible' });
     expect(summary.decisions_created).toBeGreaterThanOrEqual(2);
