@@ -169,7 +169,7 @@ describe('parseZenginResultFile: a file it cannot trust is refused, naming the r
     const file = resultFile();
     // Record 2 one byte short, CRLF after it.
     const short = Buffer.concat([file.subarray(0, STRIDE + 5), file.subarray(STRIDE + 6)]);
-    expect(fileError(short)).toMatchObject({ record: 2, message: 'record 2 record: is 119 bytes before a line break, not 120' });
+    expect(fileError(short)).toMatchObject({ record: 2, message: 'record 2: is 119 bytes before a line break, not 120' });
     // Record 3 one byte long.
     const long = Buffer.concat([file.subarray(0, 2 * STRIDE + 5), Buffer.from('0'), file.subarray(2 * STRIDE + 5)]);
     expect(fileError(long)).toMatchObject({ record: 3, field: 'end of record' });
@@ -177,7 +177,7 @@ describe('parseZenginResultFile: a file it cannot trust is refused, naming the r
     expect(fileError(put(Buffer.from(file), 120, '\n'))).toMatchObject({ record: 1, field: 'end of record' });
     // No CRLF, the last record cut short.
     const plain = withoutCrlf(file);
-    expect(fileError(plain.subarray(0, plain.length - 1))).toMatchObject({ record: 6, message: 'record 6 record: is 119 bytes at the end of the file, not 120' });
+    expect(fileError(plain.subarray(0, plain.length - 1))).toMatchObject({ record: 6, message: 'record 6: is 119 bytes at the end of the file, not 120' });
     // No CRLF until record 3, then CRLF.
     const mixed = Buffer.concat([plain.subarray(0, 240), file.subarray(2 * STRIDE)]);
     expect(fileError(mixed)).toMatchObject({ record: 3, field: 'end of record' });
