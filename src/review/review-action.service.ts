@@ -104,7 +104,7 @@ export interface BulkResult {
  * reason, as if approved one by one. The four-eyes rule stays whole: an item with an override
  * waiting for a second supervisor is left for that supervisor (approving it would set the
  * override aside without anyone confirming it), and overrides are never made in bulk. An item
- * of another kind, already resolved, or replaced by a newer decision is skipped and said so.
+ * of another kind, on hold, already resolved, or replaced by a newer decision is skipped and said so.
  */
 export async function bulkApprove(db: Kysely<DB>, actor: StaffUser, kind: ReviewItemKind, ids: number[], reason: string | undefined): Promise<BulkResult> {
   if (!roleAtLeast(actor.role, 'reviewer')) throw new ForbiddenError('role', `acting on the review queue needs the reviewer role; you are ${actor.role}`);
@@ -128,14 +128,19 @@ const BULK_SKIPPED: Record<string, string> = {
   other_kind: '選んだ種類と違う項目です',
   pending_override: '上書きが監督者の確認を待っています',
   item_closed: 'すでに処理されています',
+  item_held: '保留中です（保留を解く承認は項目ごとに行ってください）',
   review_item_not_found: '見つかりません',
   newer_decision: '新しい決定に置き換えられています',
   no_recipient: '受給者が見つからないため、上書きで判定してください',
 };
 
-/** What a bulk approval takes: the item is of the chosen kind, and no override of it waits for a second person. */
+/**
+ * What a bulk approval takes: the item is of the chosen kind, not on hold (someone held it on
+ * purpose: releasing it is a decision of its own), and no override of it waits for a second person.
+ */
 async function checkBulk(trx: Transaction<DB>, item: Item, kind: ReviewItemKind): Promise<void> {
   if (item.kind !== kind) throw new UnusableInputError('other_kind', `review item ${item.id} is not of kind ${kind}`);
+  if (item.status === 'held') throw new ConflictError('item_held', `review item ${item.id} is on hold; approve it on its own page`);
   const pending = await trx
     .selectFrom('review_actions as o')
     .select('o.id')

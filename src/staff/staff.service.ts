@@ -49,7 +49,10 @@ export async function addUser(
   if (operator && input.municipalityCode) {
     throw new UnusableInputError('operator_municipality', 'an operator works for no municipality: leave out --municipality');
   }
-  if (!operator && !isValidMunicipalityCode(input.municipalityCode ?? '')) {
+  if (!operator && !input.municipalityCode) {
+    throw new UnusableInputError('municipality_required', `a ${input.role} works for one municipality: give --municipality CODE (6 digits)`);
+  }
+  if (!operator && !isValidMunicipalityCode(input.municipalityCode!)) {
     throw new UnusableInputError('bad_municipality', `'${input.municipalityCode}' is not a 6-digit municipality code with a valid check digit`);
   }
   if (!/^[A-Za-z0-9._@-]{3,64}$/.test(input.login)) {

@@ -29,6 +29,13 @@ describe('benefit users, on PostgreSQL', () => {
     await env?.close();
   });
 
+  it('says a staff account needs --municipality when it is left out, instead of calling the missing code invalid', async () => {
+    const added = await runCli(['users', 'add', '--login', `nomuni-${m}`, '--role', 'reviewer'], database, `${PASSWORD}\n`);
+    expect(added.code).toBe(2);
+    expect(added.stderr).toContain('a reviewer works for one municipality: give --municipality CODE');
+    expect(added.stderr).not.toContain('undefined');
+  });
+
   it('lists the accounts of a municipality with a header row, in Japan time, and as JSON', async () => {
     const listed = await runCli(['users', 'list', '--municipality', m], database);
     expect(listed.code, listed.stderr).toBe(0);

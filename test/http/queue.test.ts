@@ -93,11 +93,14 @@ describe('the review queue', () => {
     expect(row).toMatch(/,令和\d+年\d+月\d+日 \d{2}:\d{2}$/);
   });
 
-  it('approves items of one kind in bulk, each recorded; an item whose override waits for a supervisor, or of another kind, is left alone', async () => {
+  it('approves items of one kind in bulk, each recorded; an item on hold, whose override waits for a supervisor, or of another kind, is left alone', async () => {
     const reviewer = await signIn(server, f.users.reviewer);
     const other = await signIn(server, f.users.reviewer2);
     const review = (await items(reviewer, 'kind=decision_review')).filter((r) => r.decision_id);
-    const [a, b, waiting] = review.slice(-3);
+    const [held, a, b, waiting] = review.slice(-4);
+    const hold = await server.inject({ method: 'POST', url: `/v1/review-items/${held.id}/actions`, headers: { cookie: other.cookie, 'x-csrf-token': other.csrf },
+      payload: { action: 'hold', reason: '本人に確認中' } });
+    expect(hold.statusCode, hold.body).toBe(200);
     const [stop] = await items(reviewer, 'kind=large_change');
     const override = await server.inject({ method: 'POST', url: `/v1/review-items/${waiting.id}/actions`, headers: { cookie: other.cookie, 'x-csrf-token': other.csrf },
       payload: { action: 'override', outcome: 'eligible', amount_yen: 12345, reason: '特例' } });
@@ -107,12 +110,14 @@ describe('the review queue', () => {
     expect((await get(reviewer, '/review')).body).not.toContain('一括承認');
     expect((await get(reviewer, '/review?kind=decision_review')).body).toContain('選んだ項目を一括承認する');
     const form = new URLSearchParams({ _csrf: reviewer.csrf, kind: 'decision_review', reason: '課税証明書で確認', back: '/review?kind=decision_review' });
-    for (const id of [a.id, b.id, waiting.id, ...(stop ? [stop.id] : [])]) form.append('ids', String(id));
+    for (const id of [held.id, a.id, b.id, waiting.id, ...(stop ? [stop.id] : [])]) form.append('ids', String(id));
     const res = await server.inject({ method: 'POST', url: '/review-items/bulk-approve', headers: { cookie: reviewer.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form.toString() });
     expect(res.statusCode, res.body).toBe(303);
     const back = new URL(res.headers.location as string, 'http://x');
     expect(back.searchParams.get('approved')).toBe('2');
     expect(back.searchParams.get('skipped')).toContain(`${waiting.id}:上書きが監督者の確認を待っています`);
+    // Someone held it on purpose: releasing the hold is a decision of its own.
+    expect(back.searchParams.get('skipped')).toContain(`${held.id}:保留中です`);
     if (stop) expect(back.searchParams.get('skipped')).toContain(`${stop.id}:選んだ種類と違う項目です`);
     expect((await get(reviewer, `${back.pathname}${back.search}`)).body).toContain('2件を承認しました');
 
@@ -123,8 +128,8 @@ describe('the review queue', () => {
       { review_item_id: a.id, action: 'approve', reason: '課税証明書で確認', staff_login: f.users.reviewer },
       { review_item_id: b.id, action: 'approve', reason: '課税証明書で確認', staff_login: f.users.reviewer },
     ]);
-    const { rows: status } = await sql<{ id: number; status: string }>`select id, status from review_items where id in (${a.id}, ${b.id}, ${waiting.id}) order by id`.execute(env.db);
-    expect(Object.fromEntries(status.map((s) => [s.id, s.status]))).toEqual({ [a.id]: 'resolved', [b.id]: 'resolved', [waiting.id]: 'open' });
+    const { rows: status } = await sql<{ id: number; status: string }>`select id, status from review_items where id in (${held.id}, ${a.id}, ${b.id}, ${waiting.id}) order by id`.execute(env.db);
+    expect(Object.fromEntries(status.map((s) => [s.id, s.status]))).toEqual({ [held.id]: 'held', [a.id]: 'resolved', [b.id]: 'resolved', [waiting.id]: 'open' });
     // The override still takes a second supervisor.
     const supervisor = await signIn(server, f.users.supervisor);
     const confirmed = await server.inject({ method: 'POST', url: `/v1/review-actions/${override.json().action_id}/confirm`, headers: { cookie: supervisor.cookie, 'x-csrf-token': supervisor.csrf } });

@@ -118,6 +118,8 @@ describe('the review pages in Chromium', () => {
     await form.getByRole('textbox', { name: /理由/ }).fill('DV避難者の特例により支給');
     await reviewer.getByRole('button', { name: '上書きを申請する' }).click();
     expect(await reviewer.locator('main').textContent()).toContain('作成者以外の監督者の確認を待っています');
+    // Not in force yet: the page must not say the next night pays it.
+    expect(await reviewer.getByRole('status').textContent()).toContain('別の監督者が確認すると決定となり');
     expect(await reviewer.getByRole('button', { name: '上書きを確認する' }).count()).toBe(0);
 
     const supervisor = await signIn(f.users.supervisor);

@@ -90,7 +90,9 @@ export function registerDemoCommand(program: Command): void {
           say(`  ${program}: ${t.eligible} eligible (${yen(t.yen)}${t.monthly ? ' a month' : ''}), ${t.ineligible} ineligible, ${t.review} for review`);
         }
         say(`decisions in force on ${DEMO_DATE}, with explanations: ${file}`);
-        for (const date of await paymentDates(app.db, DEMO_MUNICIPALITY)) {
+        // Only the files due by the demo's date: exporting a later date marks its lines as sent
+        // (a hold would then come too late) long before that date's file is due.
+        for (const date of (await paymentDates(app.db, DEMO_MUNICIPALITY)).filter((d) => d <= DEMO_DATE)) {
           const zengin = path.join(out, `zengin-${date}.txt`);
           const r = await exportPayments(app.db, DEMO_MUNICIPALITY, date, settings);
           fs.writeFileSync(zengin, r.file);

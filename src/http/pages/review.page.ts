@@ -197,7 +197,7 @@ function decisionBody(view: View, session: Session, query: { purpose?: string; d
   const p = view.previous;
   const back = `/decisions/${encodeURIComponent(d.decision_id)}?purpose=${encodeURIComponent(query.purpose ?? 'review')}`;
   return html`
-${query.done ? html`<p class="notice" role="status">「${label('action', query.done)}」を記録しました。次の夜間処理で支払と通知に反映されます。</p>` : ''}
+${query.done ? html`<p class="notice" role="status">「${label('action', query.done)}」を記録しました。${query.done === 'override' ? '別の監督者が確認すると決定となり、その後の夜間処理で支払と通知に反映されます。' : '次の夜間処理で支払と通知に反映されます。'}</p>` : ''}
 ${view.next ? html`<p class="notice">この決定は <a href="/decisions/${encodeURIComponent(view.next.decision_id)}?purpose=${query.purpose ?? 'review'}">${view.next.decision_id}</a>（${label('change', view.next.change_kind)}）に置き換えられています。</p>` : ''}
 <table><tbody>
 <tr><th>制度</th><td>${e.program_name_ja}（${d.program}）</td></tr>
