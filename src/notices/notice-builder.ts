@@ -241,12 +241,26 @@ export interface NoticeReviewItem {
  * The letter staff send when the records cannot settle a case: what the municipality needs to
  * know, in the reviewer's words, and whom to answer. Not a 処分, so no 教示.
  */
+/**
+ * A reviewer's question to the resident (照会): what is asked, by when to answer and where. The
+ * question is the reviewer's own words, under a heading that says it is a question, not a
+ * reason for a decision. Not a 処分, so no 教示.
+ */
 export function informationRequestNotice(c: Common & { actionId: number; request: string }): NoticeContent {
+  const { settings: s } = c;
+  const replyBy = addDays(c.issuedOn, CONFIRMATION_REPLY_DAYS);
   return {
     ...base(c, '確認のお願い', `action:${c.actionId}`),
     appeal: undefined,
-    summary: `${c.program.name.ja}の支給について、市が保有する記録だけでは判断できないため、次の点についてご確認をお願いします。お手数ですが、下記の担当までご連絡ください。`,
-    reasons: [c.request],
+    summary:
+      `${c.program.name.ja}の支給について、市が保有する記録だけでは判断できないため、次の点についてご確認をお願いします。` +
+      `お手数ですが、回答期限までに${s.department}へ、お電話、郵送または窓口でお知らせください。`,
+    details: [
+      { label: '回答期限', value: wareki(replyBy) },
+      { label: '回答先', value: `${s.name} ${s.department}（${s.address}、電話 ${s.phone}）` },
+    ],
+    reasonsHeading: 'お尋ねしたいこと',
+    reasons: [c.request.replace(/[^。？?]$/, '$&。'), '期限までにお知らせがない場合は、担当からあらためてご連絡します。'],
   };
 }
 

@@ -171,6 +171,22 @@ describe('letters a municipality would mail', () => {
     expect(t).not.toContain('住民記録または税情報の訂正');
   });
 
+  it('asks the resident a reviewer\'s question (照会) as a question, with a reply deadline and where to answer, not as the reason for a decision', async () => {
+    const [item] = await env.db.selectFrom('review_items').select('id').where('municipality_code', '=', m).where('household_id', '=', 'HB').where('status', '=', 'open').execute();
+    await actOnReviewItem(env.db, staff[0], item.id, { action: 'request_info', reason: 'お子さまの次郎さんと同居されているか教えてください' });
+    await nightly('2024-12-23');
+    const [letter] = (await notices('HB')).filter((l) => l.kind === '確認のお願い');
+    png(letter.file!, 'official-shokai');
+    const t = flat(letter.file!);
+    expect(t).toContain('お尋ねしたいこと');
+    expect(t).not.toContain('判定の理由');
+    expect(t).toContain('お子さまの次郎さんと同居されているか教えてください。');
+    expect(t).toContain('回答期限令和7年1月22日');
+    expect(t).toContain('回答先');
+    expect(t).toContain(`${settings.name}${settings.department}`.replace(/\s/g, ''));
+    expect(t).not.toContain('不服申立て');
+  });
+
   it('tells a household whose child left that the benefit ends (支給事由消滅通知書), and why in words', async () => {
     await load('residents', [resident({ person_id: 'B2', household_id: 'HB', relationship: '子', family_name: '馬場', given_name: '次郎', given_name_kana: 'コ', birth_date: '2018-02-02', status: 'moved_out', effective_date: '2024-12-25', address: '西区みなとみらい2丁目3-1' })]);
     await nightly('2025-01-10');
