@@ -29,10 +29,9 @@ const MEMBER_FACTS_JA: Record<string, string> = {
 
 const PARAM_NAMES_JA: Record<string, string> = { fiscal_year: '年度', name: '名前', where: '数える世帯員', program: '制度', circumstance: '事情' };
 
-/** The fact's description with its name: 条件に当てはまる世帯員の数（count_members）. */
-export function factText(fact: string): string {
-  const known = Object.hasOwn(HOUSEHOLD_FACTS, fact) ? HOUSEHOLD_FACTS[fact].description_ja : undefined;
-  return known ? `${known}（${fact}）` : fact;
+/** The fact's description (条件に当てはまる世帯員の数); undefined for a fact the page has no words for. */
+export function factText(fact: string): string | undefined {
+  return Object.hasOwn(HOUSEHOLD_FACTS, fact) ? HOUSEHOLD_FACTS[fact].description_ja : undefined;
 }
 
 /** Each parameter as [what it is, its value]. */

@@ -174,7 +174,7 @@ function conditionsTree(e: Explanation, sources: SourceRecord[]): Html {
   const cite = (c: ConditionResult['citation']) => html`${c.title}${c.article ? html` ${c.article}` : ''}${c.url ? html` <a href="${c.url}" rel="noreferrer">出典</a>` : ''}`;
   return html`<ul class="tree">
 ${e.conditions.map((c) => html`<li>${RESULT(c.result)} ${c.text_ja}
-<ul><li>事実: ${factText(c.fact)} の値 <strong>${show(c.value)}</strong>、基準 ${show(c.threshold)}${OPERATOR_JA[c.operator] ?? c.operator}</li>
+<ul><li title="${c.fact}">${factText(c.fact) ? html`事実: ${factText(c.fact)} の値` : '値'} <strong>${show(c.value)}</strong>、基準 ${show(c.threshold)}${OPERATOR_JA[c.operator] ?? c.operator}</li>
 ${paramsText(c.params ?? {}).map(([name, text]) => html`<li>${name}: ${text}</li>`)}
 <li>根拠: ${cite(c.citation)}</li>
 ${recordsFor(c, sources)}</ul></li>`)}
