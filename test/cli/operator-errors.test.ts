@@ -94,6 +94,14 @@ describe('errors name the cause', () => {
     expect(fs.existsSync(new URL(`../../${doc}`, import.meta.url))).toBe(true);
   });
 
+  it('a nightly on a database nothing was imported into says why nobody was decided', async () => {
+    const r = await runCli(['nightly', '--date', '2024-12-13'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('0 households evaluated');
+    expect(r.stderr).toContain('this database has no municipality yet (nothing was imported), so nobody was decided: import residents first');
+    noStack(r.stderr);
+  });
+
   it('access-log prints Japan time under a header row', async () => {
     const writer = await addUser(database.db, { login: 'auditor-errors', role: 'viewer', municipalityCode: '141003', password: 'a long enough password' });
     await sql`insert into access_log (municipality_code, person_id, staff_user_id, staff_login, staff_role, what, purpose, accessed_at)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { latestFinishedRunDate } from '../../batch/batch.repository.ts';
+import { latestFinishedRunDate, municipalityCodes } from '../../batch/batch.repository.ts';
 import { runNightly } from '../../batch/nightly.service.ts';
 import { isConnectionError, serverOf, serverUnreachable } from '../../batch/server-errors.ts';
 import { isIsoDate } from '../../codes/iso-date.ts';
@@ -48,6 +48,10 @@ export function registerNightlyCommand(program: Command): void {
                 summary.manifests.map((f) => `print manifest: ${f}\n`).join('') +
                 summary.skipped.map((s) => `payments and notices skipped: ${s.reason}\n`).join(''),
         );
+        // A nightly on a database nothing was imported into decides nobody: say why, or it looks done.
+        if ((await municipalityCodes(app.db)).length === 0) {
+          process.stderr.write('benefit: this database has no municipality yet (nothing was imported), so nobody was decided: import residents first (benefit import residents FILE)\n');
+        }
       } finally {
         await app.close();
       }

@@ -27,7 +27,7 @@ const MEMBER_FACTS_JA: Record<string, string> = {
   supported_student: '監護・生計維持している22歳年度末までの子（確認書）',
 };
 
-const PARAM_NAMES_JA: Record<string, string> = { fiscal_year: '年度', name: '名前', where: '数える世帯員', program: '制度', circumstance: '事情' };
+const PARAM_NAMES_JA: Record<string, string> = { fiscal_year: '年度', name: '名前', where: '数える世帯員', program: '制度', circumstance: '確かめる事情' };
 
 /** The fact's description (条件に当てはまる世帯員の数); undefined for a fact the page has no words for. */
 export function factText(fact: string): string | undefined {
