@@ -53,9 +53,9 @@ const INT_MAX = 2n ** 63n - 1n;
 const INT_MIN = -(2n ** 63n);
 const int = (v: bigint) => (v > INT_MAX || v < INT_MIN ? fallBack() : v);
 
-/** What a declared type accepts at run time; undefined: a type the compiler does not check. */
 const ANY = () => true;
 
+/** What a declared type accepts at run time; undefined: a type the compiler does not check. */
 function typeTest(type: string): ((v: unknown) => boolean) | undefined {
   if (type === 'dyn') return ANY;
   if (type === 'int') return (v) => typeof v === 'bigint';
