@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { findBank, findBranch } from '../codes/bank-codes.ts';
+import { addDays } from '../engine/calendar.ts';
 import type { AmountStep, Explanation } from '../engine/evaluate-household.ts';
 import { amountStepLabel } from '../engine/explanation-text.ts';
 import { wareki, warekiMonth, yen } from '../engine/wareki.ts';
@@ -290,12 +291,6 @@ export function reviewItemNotice(c: Common & { item: NoticeReviewItem; staffReas
   };
 }
 
-/** YYYY-MM-DD `days` after `iso`. */
-function addDays(iso: string, days: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 /**
  * The letter asking the recipient for a 監護相当・生計費の負担についての確認書 (児童手当: a child

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { isValidMunicipalityCode } from '../../codes/municipality-code.ts';
+import { japanTime } from '../../codes/japan-time.ts';
 import { withMunicipality } from '../../db/tenant.ts';
 import { UnusableInputError } from '../../errors.ts';
 import { accessLogOf, type AccessLogEntry } from '../../review/access-log.service.ts';
@@ -51,7 +52,3 @@ export function registerAccessLogCommand(program: Command): void {
     });
 }
 
-/** 2026-11-30 20:31:05: the instant in Japan time (UTC+9 all year, no summer time). */
-function japanTime(at: Date): string {
-  return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-}

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { japanTime } from '../../codes/japan-time.ts';
 import { unlockAccount } from '../../staff/login-throttle.ts';
 import { addUser, ALL_ROLES, disableUser, listUsers, resetPassword } from '../../staff/staff.service.ts';
 import { UnusableInputError } from '../../errors.ts';
@@ -14,10 +15,6 @@ async function readPassword(): Promise<string> {
   return text.replace(/\r?\n$/, '').split(/\r?\n/)[0];
 }
 
-/** 2024-12-13 09:30 for a moment, in Japan time (UTC+9, no summer time). */
-function japanTime(at: Date): string {
-  return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
 
 export function registerUsersCommand(program: Command): void {
   const users = program.command('users').description('staff accounts');
@@ -59,7 +56,7 @@ export function registerUsersCommand(program: Command): void {
       const app = await openAppContext();
       try {
         const accounts = await listUsers(app.db, o.municipality);
-        const stamp = (d: Date | null) => (d ? japanTime(d) : '');
+        const stamp = (d: Date | null) => (d ? japanTime(d).slice(0, 16) : '');
         if (o.json) {
           for (const a of accounts) process.stdout.write(`${JSON.stringify({ ...a, municipality_code: a.municipality_code ?? '', enabled: a.disabled_at === null })}\n`);
           return;

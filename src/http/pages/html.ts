@@ -1,3 +1,4 @@
+import { japanTime } from '../../codes/japan-time.ts';
 import { wareki, yen } from '../../engine/wareki.ts';
 import type { Session } from '../../staff/staff.service.ts';
 import { CSRF_FIELD } from '../session-auth.ts';
@@ -34,8 +35,6 @@ export const date = (iso: string | Date | null | undefined) => {
   if (!iso) return '';
   return wareki(typeof iso === 'string' ? iso.slice(0, 10) : japanTime(iso).slice(0, 10));
 };
-/** The moment as an ISO text in Japan time (UTC+9, no summer time): the office's calendar and clock. */
-const japanTime = (at: Date) => new Date(at.getTime() + 9 * 3600_000).toISOString();
 /** Today's date in Japan, YYYY-MM-DD: a server on UTC would give yesterday until 9 a.m. */
 export const todayInJapan = () => japanTime(new Date()).slice(0, 10);
 export const dateTime = (at: Date | string) => {
