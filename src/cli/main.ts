@@ -3,6 +3,7 @@ import { Command, CommanderError, Help } from 'commander';
 import { AppError, EXIT_FAILURE, EXIT_UNUSABLE, exitCodeOf } from '../errors.ts';
 import { projectPath } from '../project-root.ts';
 import { exitWhenFlushed, handleOutputErrors, requestedExitCode } from './exit-status.ts';
+import { checkRequiredOptionsAfterUnknown } from './required-options.ts';
 
 type Register = (program: Command) => void;
 
@@ -85,6 +86,7 @@ export async function buildProgram(load: string[] | 'all'): Promise<Command> {
     if (load === 'all' || load.includes(nameOf(c.term))) (await c.load())(program);
     else stubTerms.set(program.command(nameOf(c.term)).description(c.description), c.term);
   }
+  checkRequiredOptionsAfterUnknown(program);
   return program;
 }
 

@@ -80,6 +80,29 @@ describe('errors name the cause', () => {
     noStack(r.stderr);
   });
 
+  it('a mistyped option is named, even where a required option is then missing: exit 2, for every command', async () => {
+    const cases = [
+      ['nightly', '--dat', '2024-12-13'],
+      ['generate', '--household', '3'],
+      ['payments', 'export', '--dat', '2024-12-13', '--format', 'zengin', '--out', path.join(dir, 'z.txt')],
+      ['decisions', 'export', '--asof', '2024-12-13'],
+      ['access-log', '--persn', 'P-1'],
+      ['simulate', '--rule', 'rules'],
+      ['users', 'add', '--logn', 'x', '--role', 'viewer'],
+      ['payments', 'dates', '--bogus'],
+    ];
+    for (const args of cases) {
+      const r = await runCli(args, env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(`unknown option '${args.find((a) => /^--(dat|household|asof|persn|rule|logn|bogus)$/.test(a))}'`);
+      expect(r.stderr, args.join(' ')).not.toContain('required option');
+    }
+    // A required option that is missing (and nothing mistyped) is still named.
+    const missing = await runCli(['nightly'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--date <date>' not specified");
+  });
+
   it('--help marks required options', async () => {
     for (const args of [['payments', 'export'], ['decisions', 'export'], ['nightly'], ['access-log'], ['generate'], ['simulate']]) {
       const help = await runCli([...args, '--help']);
