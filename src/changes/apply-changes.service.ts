@@ -76,19 +76,34 @@ async function applyKind(trx: Transaction<DB>, kind: RecordKind, chunk: Chunk): 
  * a tax record also the households of the person's tax dependants, whose benefits depend on
  * whether their supporter is taxed. Over-approximating costs a re-evaluation; missing one
  * would leave a decision wrong.
+ *
+ * Each change looks its person up by index (LATERAL … OFFSET 0 keeps the subquery from being
+ * flattened into a join): during a bulk load the history tables grow faster than their
+ * statistics, and row-level security hides the municipality from the estimates, so a plain
+ * join was planned as a nested loop over every history row of the municipality for every
+ * change, its cost growing with the square of the rows (docs/performance.md, Import).
  */
 async function recordTouchedHouseholds(trx: Transaction<DB>, chunk: Chunk): Promise<void> {
   await sql`
     insert into household_changes (change_row, municipality_code, household_id, effective_date, recorded_at)
     select distinct c.id, c.municipality_code, h.household_id, c.effective_date, c.received_at
     from changes c
-    join person_history h on h.municipality_code = c.municipality_code and h.person_id = c.person_id
+    cross join lateral (
+      select household_id from person_history
+      where municipality_code = c.municipality_code and person_id = c.person_id offset 0
+    ) h
     where ${inChunk('c.id', chunk)}
     union
     select distinct c.id, c.municipality_code, h.household_id, c.effective_date, c.received_at
     from changes c
-    join income_history d on d.municipality_code = c.municipality_code and d.dependent_of = c.person_id
-    join person_history h on h.municipality_code = d.municipality_code and h.person_id = d.person_id
+    cross join lateral (
+      select person_id from income_history
+      where municipality_code = c.municipality_code and dependent_of = c.person_id offset 0
+    ) d
+    cross join lateral (
+      select household_id from person_history
+      where municipality_code = c.municipality_code and person_id = d.person_id offset 0
+    ) h
     where ${inChunk('c.id', chunk)} and c.kind = 'income'
     on conflict do nothing`.execute(trx);
 }
