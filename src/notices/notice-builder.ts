@@ -47,11 +47,17 @@ export interface NoticeAccountRow {
   account_number: string;
 }
 
-/** Which notice a decision needs, if any (review needs a person first; 不支給 only where the program asks). */
-export function noticeKindFor(d: Pick<NoticeDecision, 'change_kind' | 'outcome'>, program: ProgramSpec): NoticeKind | undefined {
+/**
+ * Which notice a decision needs, if any (review needs a person first). 不支給 where the program
+ * asks for it, and always for a case staff decided ineligible: a 処分 staff made on a case they
+ * looked into is notified in writing with its reason and the 教示 (docs/notices.md, Staff
+ * decisions); a benefit that was being paid ends with a 支給停止 (its change_kind is 'stopped').
+ */
+export function noticeKindFor(d: Pick<NoticeDecision, 'change_kind' | 'outcome' | 'explanation'>, program: ProgramSpec): NoticeKind | undefined {
   if (d.change_kind === 'stopped') return '支給停止';
   if (d.outcome === 'eligible') return d.change_kind === 'amount_changed' ? '額の変更' : '支給決定';
-  if (d.outcome === 'ineligible' && program.notify_ineligible && (d.change_kind === 'new' || d.change_kind === 'outcome_changed')) return '不支給';
+  const byStaff = (d.explanation as { staff?: unknown }).staff !== undefined;
+  if (d.outcome === 'ineligible' && (program.notify_ineligible || byStaff) && (d.change_kind === 'new' || d.change_kind === 'outcome_changed')) return '不支給';
   return undefined;
 }
 
@@ -175,7 +181,7 @@ export function decisionNotice(
     支給決定: `あなたの${name}について、次のとおり${monthly ? '認定' : '支給することに決定'}しましたので通知します。${payment}`,
     額の変更: `あなたの${name}の額を、${from ?? ''}次のとおり改定しましたので通知します。${waits ? payment : ''}`,
     支給停止: `あなたの${name}は、${monthly ? `${warekiMonth(d.effective_from)}分から` : ''}支給しないこととなりましたので通知します。`,
-    不支給: `${name}について、次の理由により支給しないことに決定しましたので通知します。`,
+    不支給: `あなたの${name}について、次の理由により${monthly ? `${warekiMonth(d.effective_from)}分から` : ''}支給しないことに決定しましたので通知します。`,
     口座登録のお願い: '',
     返還: '',
     確認のお願い: '',

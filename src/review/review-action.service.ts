@@ -216,6 +216,27 @@ async function everEligible(trx: Transaction<DB>, reviewed: { municipality_code:
 }
 
 /**
+ * Whether staff deciding a 要審査 case ineligible ends a benefit that was being paid: the last
+ * decision of the chain before the engine could not decide was eligible. Its letter is then a
+ * 支給事由消滅 (change_kind 'stopped'), not a 不支給 of a benefit never granted.
+ */
+async function endsPaidBenefit(trx: Transaction<DB>, reviewed: { id: number; outcome: string; municipality_code: string; program: string; household_id: string; subject_person_id: string }, outcome: string): Promise<boolean> {
+  if (outcome !== 'ineligible' || reviewed.outcome !== 'review') return false;
+  const before = await trx
+    .selectFrom('decisions')
+    .select('outcome')
+    .where('municipality_code', '=', reviewed.municipality_code)
+    .where('program', '=', reviewed.program)
+    .where('household_id', '=', reviewed.household_id)
+    .where('subject_person_id', '=', reviewed.subject_person_id)
+    .where('id', '<', reviewed.id)
+    .where('outcome', '<>', 'review')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return before?.outcome === 'eligible';
+}
+
+/**
  * A staff decision joins the chain after the one it decides on, from the same date, so the
  * next payment run and notice run follow it like any other. Its explanation is the engine's,
  * with who decided, why, and (for a changed amount) the amount staff set.
@@ -243,7 +264,7 @@ async function insertStaffDecision(
       program: reviewed.program,
       household_id: reviewed.household_id,
       subject_person_id: reviewed.subject_person_id,
-      change_kind: changeKind({ ...reviewed, ever_eligible: await everEligible(trx, reviewed) }, decided) ?? 'confirmed',
+      change_kind: (await endsPaidBenefit(trx, reviewed, decided.outcome)) ? 'stopped' : (changeKind({ ...reviewed, ever_eligible: await everEligible(trx, reviewed) }, decided) ?? 'confirmed'),
       ...decided,
       period_kind: reviewed.period_kind,
       effective_from: reviewed.effective_from,

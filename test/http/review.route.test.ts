@@ -160,7 +160,8 @@ describe('the review API', () => {
       select kind, decision_id from notices where decision_id in (${approved.decision_id}, ${rejected.decision_id}) or review_item_id = ${askItem.id}`.execute(env.db);
     expect(notices.map((n) => n.kind)).toContain('確認のお願い');
     expect(notices.filter((n) => n.decision_id === approved.decision_id).map((n) => n.kind)).toEqual(['支給決定']);
-    expect(notices.filter((n) => n.decision_id === rejected.decision_id)).toEqual([]);
+    // A case staff reject is a 処分 of theirs: a 不支給 letter with their reason and the 教示 (docs/notices.md).
+    expect(notices.filter((n) => n.decision_id === rejected.decision_id).map((n) => n.kind)).toEqual(['不支給']);
     expect(await lineStatus()).toEqual(['held']);
     // The engine does not undo a staff decision while its own result stays the same.
     await runNightly(nightlyContext(env, BASE_PROGRAMS), '2024-12-14', true);

@@ -69,9 +69,18 @@ describe('letters a municipality would mail', () => {
       // Paid and exported, then staff lower the amount: the 返還 gives staff's reason.
       head('D1', 'HD', '土屋', '港北区日吉1丁目1-1'),
       child('D2', 'HD', '四郎', '2015-04-04', '土屋', '港北区日吉1丁目1-1'),
+      // 要審査 as HC, never paid: staff reject it, a 不支給決定通知書 with their reason and the 教示.
+      head('E1', 'HE', '江藤', '保土ケ谷区岩井町1-7'),
+      child('E2', 'HE', '六郎', '2019-03-03', '江藤', '保土ケ谷区岩井町1-7'),
+      child('E3', 'HE', '七海', '2004-06-01', '江藤', '保土ケ谷区岩井町1-7'),
+      child('E4', 'HE', '八重', '2021-05-05', '江藤', '保土ケ谷区岩井町1-7'),
+      // Paid, then a 20-year-old joins (要審査), and staff reject it: the benefit ends (支給事由消滅通知書).
+      head('F1', 'HF', '福田', '旭区鶴ケ峰1-1'),
+      child('F2', 'HF', '九郎', '2019-03-03', '福田', '旭区鶴ケ峰1-1'),
+      child('F4', 'HF', '十和', '2021-05-05', '福田', '旭区鶴ケ峰1-1'),
     ]);
-    await load('income', ['A1', 'B1', 'C1', 'D1'].flatMap((p) => [income({ person_id: p }), income({ person_id: p, fiscal_year: '2023' })]));
-    await load('accounts', ['A1', 'C1', 'D1'].map((p, i) => account({ person_id: p, account_number: `765432${i}` })));
+    await load('income', ['A1', 'B1', 'C1', 'D1', 'E1', 'F1'].flatMap((p) => [income({ person_id: p }), income({ person_id: p, fiscal_year: '2023' })]));
+    await load('accounts', ['A1', 'C1', 'D1', 'E1', 'F1'].map((p, i) => account({ person_id: p, account_number: `765432${i}` })));
     const suffix = Math.random().toString(36).slice(2, 8);
     staff = [];
     for (const login of [`sup1-${suffix}`, `sup2-${suffix}`]) staff.push(await addUser(env.db, { login, role: 'supervisor', municipalityCode: m, password: 'correct horse battery' }));
@@ -198,5 +207,43 @@ describe('letters a municipality would mail', () => {
     expect(t).toContain('令和7年1月分から支給しないこととなりました');
     expect(t).toMatch(/同じ世帯にいません|世帯員がいなくなりました/);
     for (const staffOnly of ['値：', '基準：', '根拠：']) expect(t).not.toContain(staffOnly);
+  });
+  it('sends a 要審査 case staff reject a letter with staff’s reason and the 教示: 不支給決定通知書, or 支給事由消滅通知書 where the benefit was being paid', async () => {
+    // HF was paid from the first run; a 20-year-old joins, which the engine cannot decide without a 確認書.
+    await load('residents', [
+      resident({ person_id: 'F3', household_id: 'HF', relationship: '子', family_name: '福田', given_name: '七瀬', given_name_kana: 'コ', birth_date: '2004-06-01', effective_date: '2024-12-02', address: '旭区鶴ケ峰1-1' }),
+    ]);
+    await nightly('2025-01-15');
+    const reject = async (household: string, reason: string) => {
+      const [item] = await env.db.selectFrom('review_items').select('id').where('municipality_code', '=', m).where('household_id', '=', household).where('kind', '=', 'decision_review').where('status', '=', 'open').execute();
+      expect(item, household).toBeDefined();
+      await actOnReviewItem(env.db, staff[0], item.id, { action: 'reject', reason });
+    };
+    await reject('HE', '七海さんは就職により独立して生計を営んでおり、あなたが生計費を負担していないことを確認したため');
+    await reject('HF', 'お子さま3人のうち九郎さん及び十和さんは、令和6年12月から祖父母が監護していることを確認したため');
+    await nightly('2025-01-16');
+    const letterOf = async (household: string, kind: string) => {
+      const letters = (await notices(household)).filter((l) => l.kind === kind);
+      expect(letters.map((l) => l.kind), household).toEqual([kind]);
+      return { content: letters[0].content as unknown as NoticeContent, t: flat(letters[0].file!), file: letters[0].file! };
+    };
+    const never = await letterOf('HE', '不支給');
+    png(never.file, 'official-staff-rejected');
+    expect(never.content.title).toBe('児童手当 不支給決定通知書');
+    expect(never.t).toContain('児童手当不支給決定通知書');
+    expect(never.t).toContain('あなたの児童手当について、次の理由により令和6年10月分から支給しないことに決定しました');
+    expect(never.t).toContain('七海さんは就職により独立して生計を営んでおり、あなたが生計費を負担していないことを確認したため');
+    const ended = await letterOf('HF', '支給停止');
+    png(ended.file, 'official-staff-rejected-shometsu');
+    expect(ended.content.title).toBe('児童手当 支給事由消滅通知書');
+    expect(ended.t).toContain('九郎さん及び十和さんは、令和6年12月から祖父母が監護していることを確認したため');
+    for (const { t } of [never, ended]) {
+      expect(t).toMatch(/こ家第/);
+      expect(t).toContain('（公印省略）');
+      expect(t).toContain(`${settings.prefectural_governor}に対して審査請求をすることができます`.replace(/\s/g, ''));
+      expect(t).toContain('3か月以内');
+      expect(t).toContain('6か月以内');
+      for (const staffOnly of ['確認できません', '不明', '値：', '基準：']) expect(t).not.toContain(staffOnly);
+    }
   });
 });
