@@ -36,7 +36,10 @@ interface RunFigures {
  * set-based SQL for the same programs on the same store, the floor of a database-bound design.
  */
 export async function benchNightly(target: NightlyBenchTarget, files: Partial<Record<RecordKind, string>>, workDir: string, changeCount: number) {
-  const template = 'benefit_bench_nightly_store';
+  // BENCH_DATABASE_SUFFIX keeps side-by-side runs (several engineers on one server) from dropping
+  // each other's databases.
+  const suffix = process.env.BENCH_DATABASE_SUFFIX ?? '';
+  const template = `benefit_bench_nightly_store${suffix}`;
   const storeUrl = await target.freshDatabase(template);
   const load = await timed(async () => {
     // Migrate, then load the generated files with COPY (the import has its own benchmark).
@@ -49,7 +52,7 @@ export async function benchNightly(target: NightlyBenchTarget, files: Partial<Re
   const runs: Record<string, RunFigures> = {};
   let lastUrl = '';
   for (const workers of [1, 2]) {
-    lastUrl = await target.freshDatabase(`benefit_bench_nightly_${workers}w`, template);
+    lastUrl = await target.freshDatabase(`benefit_bench_nightly_${workers}w${suffix}`, template);
     runs[`${workers}_workers`] = await fullRun(target, lastUrl, workers);
     const r = runs[`${workers}_workers`];
     console.log(

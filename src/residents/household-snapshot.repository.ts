@@ -1,7 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { CircumstanceKind, DB, IncomeRow } from '../db/schema.ts';
-import type { AccountSummary, Circumstance, HouseholdSnapshot, PriorDecision, TaxRecord } from '../engine/household-snapshot.ts';
-import { accountsAsOf, householdMembersAsOf } from './resident.repository.ts';
+import type { AccountSummary, Circumstance, HouseholdSnapshot, MemberSnapshot, PriorDecision, TaxRecord } from '../engine/household-snapshot.ts';
+
+/** The dates of a snapshot: see loadHouseholdSnapshots. */
+export interface SnapshotDates {
+  membership: string;
+  asOf: string;
+  circumstancesOn?: string;
+}
 
 /**
  * The engine's view of households, read in bulk: members as of the membership date, tax
@@ -17,116 +23,206 @@ export async function loadHouseholdSnapshots(
   db: Kysely<DB>,
   municipalityCode: string,
   householdIds: string[],
-  dates: { membership: string; asOf: string; knownAt: Date; circumstancesOn?: string },
+  dates: SnapshotDates & { knownAt: Date },
 ): Promise<HouseholdSnapshot[]> {
-  const members = await householdMembersAsOf(db, municipalityCode, householdIds, { asOf: dates.membership, knownAt: dates.knownAt });
-  const personIds = members.map((m) => m.person_id);
-  const [tax, accounts, circumstances] = await Promise.all([
-    taxRecordsAsOf(db, municipalityCode, personIds, dates.asOf, dates.knownAt),
-    accountsAsOf(db, municipalityCode, personIds, { asOf: dates.asOf, knownAt: dates.knownAt }),
-    activeCircumstances(db, municipalityCode, personIds, dates.circumstancesOn ?? dates.membership, dates.knownAt),
-  ]);
-  const accountsByPerson = new Map<string, AccountSummary[]>();
-  for (const a of accounts) {
-    const list = accountsByPerson.get(a.person_id) ?? [];
-    list.push({ source: a.source, bank_code: a.bank_code, branch_code: a.branch_code, account_type: a.account_type });
-    accountsByPerson.set(a.person_id, list);
-  }
-  const circumstancesByPerson = new Map<string, Circumstance[]>();
-  for (const c of circumstances) {
-    const list = circumstancesByPerson.get(c.person_id) ?? [];
-    list.push({ circumstance: c.circumstance, program: c.program === '' ? null : c.program });
-    circumstancesByPerson.set(c.person_id, list);
-  }
-  // Supporters' records: those of members of this chunk were loaded with the members (the same
-  // dates), the others are read now. Each household then takes those of its members'
-  // supporters who are not its own members, wherever they were loaded from.
-  const taxByPerson = groupTax(tax);
-  const loaded = new Set(personIds);
-  const outside = [...new Set(tax.map((t) => t.dependent_of).filter((s): s is string => !!s && !loaded.has(s)))];
-  if (outside.length) for (const [id, records] of groupTax(await taxRecordsAsOf(db, municipalityCode, outside, dates.asOf, dates.knownAt))) taxByPerson.set(id, records);
+  return (await readHouseholdHistories(db, municipalityCode, householdIds, dates.knownAt)).snapshots(dates);
+}
 
-  const byHousehold = new Map<string, HouseholdSnapshot>(
-    householdIds.map((id) => [id, { municipality_code: municipalityCode, household_id: id, membership_date: dates.membership, members: [], supporters: {} }]),
-  );
-  const membersOf = new Map<string, Set<string>>();
-  for (const m of members) {
-    const snapshot = byHousehold.get(m.household_id)!;
-    const own = membersOf.get(m.household_id) ?? new Set<string>();
-    own.add(m.person_id);
-    membersOf.set(m.household_id, own);
-    const member: HouseholdSnapshot['members'][number] = {
-      person_id: m.person_id,
-      relationship: m.relationship,
-      birth_date: m.birth_date,
-      resident_since: m.resident_since,
-      tax: taxByPerson.get(m.person_id) ?? {},
-      accounts: accountsByPerson.get(m.person_id) ?? [],
-    };
-    // Only when there are some: decisions recorded before circumstances existed have none.
-    const active = circumstancesByPerson.get(m.person_id);
-    if (active) member.circumstances = active;
-    snapshot.members.push(member);
-  }
-  for (const snapshot of byHousehold.values()) {
-    const own = membersOf.get(snapshot.household_id) ?? new Set<string>();
-    for (const member of snapshot.members) {
-      for (const record of Object.values(member.tax)) {
-        const s = record.dependent_of;
-        if (s && !own.has(s) && taxByPerson.has(s)) snapshot.supporters[s] = taxByPerson.get(s)!;
+/** A chunk's histories, read once: snapshots on any dates, as known at the knowledge time they were read with. */
+export interface HouseholdHistories {
+  snapshots(dates: SnapshotDates): Promise<HouseholdSnapshot[]>;
+}
+
+/**
+ * Reads every version, recorded by `knownAt`, of everyone who ever belonged to these
+ * households: one query per table for the whole chunk, each looking the chunk's persons up in
+ * the person index (`= any` of an array: no join for the planner to turn into a hash against the
+ * whole history, so the cost stays per chunk whatever the municipality's size). The snapshots of
+ * each date are then picked from these rows in memory, as the store's "latest (valid_from,
+ * recorded_at, change_row) on or before the date" (resident.repository.ts), so the dates a
+ * nightly decides on cost one read, not one each.
+ */
+export async function readHouseholdHistories(db: Kysely<DB>, m: string, householdIds: string[], knownAt: Date): Promise<HouseholdHistories> {
+  const persons = await personVersions(db, m, householdIds, knownAt);
+  const ids = [...persons.keys()];
+  const [tax, accounts, circumstances] = await Promise.all([
+    taxVersions(db, m, ids, knownAt),
+    accountVersions(db, m, ids, knownAt),
+    circumstanceVersions(db, m, ids, knownAt),
+  ]);
+  // Supporters who never belonged to the chunk: read when first needed, then kept.
+  let outside: Map<string, PersonTax> | undefined;
+  const chunk = new Set(householdIds);
+
+  return {
+    async snapshots(dates) {
+      const on = dates.circumstancesOn ?? dates.membership;
+      const byHousehold = new Map<string, HouseholdSnapshot>(
+        householdIds.map((id) => [id, { municipality_code: m, household_id: id, membership_date: dates.membership, members: [], supporters: {} }]),
+      );
+      const taxOn = new Map<string, Record<string, TaxRecord>>();
+      const taxOf = (id: string, source: Map<string, PersonTax> | undefined) => {
+        let records = taxOn.get(id);
+        if (records === undefined) {
+          const versions = source?.get(id);
+          records = versions ? taxRecordsOn(versions, dates.asOf) : {};
+          taxOn.set(id, records);
+        }
+        return records;
+      };
+      const members: { household: string; order: number; member: MemberSnapshot }[] = [];
+      for (const person of persons.values()) {
+        const state = latestOn(person.versions, dates.membership);
+        if (!state || state.status !== 'resident' || !chunk.has(state.household_id)) continue;
+        const member: MemberSnapshot = {
+          person_id: person.id,
+          relationship: state.relationship,
+          birth_date: state.birth_date,
+          resident_since: person.residentSince!,
+          tax: taxOf(person.id, tax),
+          accounts: accountsOn(accounts.get(person.id), dates.asOf),
+        };
+        // Only when there are some: decisions recorded before circumstances existed have none.
+        const active = circumstancesOn(circumstances.get(person.id), on);
+        if (active.length) member.circumstances = active;
+        members.push({ household: state.household_id, order: person.order, member });
       }
-    }
+      // The order the store's query gave: 世帯主 first, then by birth date, then by id (the
+      // database's collation, hence its order of the persons rather than JavaScript's).
+      members.sort(
+        (a, b) =>
+          Number(a.member.relationship !== '世帯主') - Number(b.member.relationship !== '世帯主') ||
+          compare(a.member.birth_date, b.member.birth_date) ||
+          a.order - b.order,
+      );
+      const membersOf = new Map<string, Set<string>>();
+      for (const { household, member } of members) {
+        byHousehold.get(household)!.members.push(member);
+        const own = membersOf.get(household) ?? new Set<string>();
+        own.add(member.person_id);
+        membersOf.set(household, own);
+      }
+      // Each household takes the records of its members' supporters who are not its own members,
+      // wherever they live; those who never belonged to the chunk are read once.
+      const wanted = new Set<string>();
+      for (const { member } of members) for (const record of Object.values(member.tax)) if (record.dependent_of && !persons.has(record.dependent_of)) wanted.add(record.dependent_of);
+      const missing = [...wanted].filter((id) => !outside?.has(id));
+      if (missing.length) {
+        outside ??= new Map();
+        const read = await taxVersions(db, m, missing, knownAt);
+        for (const id of missing) outside.set(id, read.get(id) ?? new Map());
+      }
+      for (const snapshot of byHousehold.values()) {
+        const own = membersOf.get(snapshot.household_id) ?? new Set<string>();
+        for (const member of snapshot.members) {
+          for (const record of Object.values(member.tax)) {
+            const s = record.dependent_of;
+            if (!s || own.has(s)) continue;
+            const records = taxOf(s, persons.has(s) ? tax : outside);
+            if (Object.keys(records).length) snapshot.supporters[s] = records;
+          }
+        }
+      }
+      return [...byHousehold.values()];
+    },
+  };
+}
+
+/** One version of a record: when it took effect, in the store's order of versions. */
+interface Version {
+  valid_from: string;
+}
+interface PersonVersion extends Version {
+  household_id: string;
+  relationship: string;
+  birth_date: string;
+  status: string;
+}
+interface PersonHistory {
+  id: string;
+  /** Rank in the database's order of person ids. */
+  order: number;
+  /** Oldest first: valid_from, then recorded_at, then change_row. */
+  versions: PersonVersion[];
+  /** The first day of the earliest resident version: when residence here began. */
+  residentSince?: string;
+}
+type PersonTax = Map<number, (Version & { record: TaxRecord })[]>;
+type PersonAccounts = Map<string, (Version & { account: AccountSummary })[]>;
+type PersonCircumstances = Map<string, (Version & { active: boolean; circumstance: Circumstance })[]>;
+
+/** The version in force on the date: the last of those (oldest first) that took effect on or before it. */
+function latestOn<T extends Version>(versions: T[], date: string): T | undefined {
+  for (let i = versions.length - 1; i >= 0; i--) if (versions[i].valid_from <= date) return versions[i];
+  return undefined;
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function append<K, T>(map: Map<K, T[]>, key: K, value: T) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function taxRecordsOn(versions: PersonTax, asOf: string): Record<string, TaxRecord> {
+  const records: Record<string, TaxRecord> = {};
+  for (const [year, list] of versions) {
+    const version = latestOn(list, asOf);
+    if (version) records[String(year)] = version.record;
   }
-  return [...byHousehold.values()];
+  return records;
+}
+
+function accountsOn(versions: PersonAccounts | undefined, asOf: string): AccountSummary[] {
+  const accounts: AccountSummary[] = [];
+  if (versions) for (const list of versions.values()) {
+    const version = latestOn(list, asOf);
+    if (version) accounts.push(version.account);
+  }
+  return accounts;
+}
+
+/** Per (circumstance, program) the version in force on the date, kept when it says active. */
+function circumstancesOn(versions: PersonCircumstances | undefined, on: string): Circumstance[] {
+  const active: Circumstance[] = [];
+  if (versions) for (const list of versions.values()) {
+    const version = latestOn(list, on);
+    if (version?.active) active.push(version.circumstance);
+  }
+  return active;
+}
+
+/** Everyone who ever belonged to the households, with every version of their register record. */
+async function personVersions(db: Kysely<DB>, m: string, householdIds: string[], knownAt: Date): Promise<Map<string, PersonHistory>> {
+  const { rows } = await sql<PersonVersion & { person_id: string }>`
+    select person_id, valid_from, household_id, relationship, birth_date, status from person_history
+    where municipality_code = ${m} and recorded_at <= ${knownAt}
+      and person_id = any(array(select distinct person_id from person_history where municipality_code = ${m} and household_id = any(${householdIds}::text[])))
+    order by person_id, valid_from, recorded_at, change_row`.execute(db);
+  const persons = new Map<string, PersonHistory>();
+  for (const { person_id, ...version } of rows) {
+    let person = persons.get(person_id);
+    if (!person) persons.set(person_id, (person = { id: person_id, order: persons.size, versions: [] }));
+    person.versions.push(version);
+    if (version.status === 'resident') person.residentSince ??= version.valid_from;
+  }
+  return persons;
 }
 
 const OPTIONAL_TAX_COLUMNS = ['salary_income', 'pension_income', 'dependants', 'elderly_dependants', 'dependants_abroad', 'treaty_exempt', 'income_tax'] as const;
 
-type TaxRow = Pick<IncomeRow, 'person_id' | 'fiscal_year' | 'total_income' | 'kintowari' | 'shotokuwari' | 'dependent_of' | 'supporter_taxed' | (typeof OPTIONAL_TAX_COLUMNS)[number]>;
+type TaxRow = Pick<IncomeRow, 'person_id' | 'fiscal_year' | 'valid_from' | 'total_income' | 'kintowari' | 'shotokuwari' | 'dependent_of' | 'supporter_taxed' | (typeof OPTIONAL_TAX_COLUMNS)[number]>;
 
-async function taxRecordsAsOf(db: Kysely<DB>, m: string, personIds: string[], asOf: string, knownAt: Date): Promise<TaxRow[]> {
-  // Per person through the index, as for members (LATERAL).
+async function taxVersions(db: Kysely<DB>, m: string, personIds: string[], knownAt: Date): Promise<Map<string, PersonTax>> {
+  const byPerson = new Map<string, PersonTax>();
+  if (personIds.length === 0) return byPerson;
   const { rows } = await sql<TaxRow>`
-    select t.* from unnest(${personIds}::text[]) as p(person_id)
-    cross join lateral (
-      select distinct on (fiscal_year) person_id, fiscal_year, total_income, kintowari, shotokuwari, dependent_of, supporter_taxed,
-             ${sql.raw(OPTIONAL_TAX_COLUMNS.join(', '))}
-      from income_history
-      where municipality_code = ${m} and person_id = p.person_id and valid_from <= ${asOf}::date and recorded_at <= ${knownAt}
-      order by fiscal_year, valid_from desc, recorded_at desc, change_row desc
-    ) t`.execute(db);
-  return rows;
-}
-
-/**
- * The circumstances active on the date, as known at knownAt: per (person, circumstance,
- * program) the latest version on or before the date, kept when it says active. The note is not
- * read: it is not part of what the engine decides on.
- */
-async function activeCircumstances(
-  db: Kysely<DB>,
-  m: string,
-  personIds: string[],
-  on: string,
-  knownAt: Date,
-): Promise<{ person_id: string; circumstance: CircumstanceKind; program: string }[]> {
-  if (personIds.length === 0) return [];
-  const { rows } = await sql<{ person_id: string; circumstance: CircumstanceKind; program: string; active: boolean }>`
-    select c.person_id, c.circumstance, c.program, c.active from unnest(${personIds}::text[]) as p(person_id)
-    cross join lateral (
-      select distinct on (circumstance, program) person_id, circumstance, program, active
-      from circumstance_history
-      where municipality_code = ${m} and person_id = p.person_id and valid_from <= ${on}::date and recorded_at <= ${knownAt}
-      order by circumstance, program, valid_from desc, recorded_at desc, change_row desc
-    ) c
-    order by c.person_id, c.circumstance, c.program`.execute(db);
-  return rows.filter((r) => r.active);
-}
-
-function groupTax(rows: TaxRow[]): Map<string, Record<string, TaxRecord>> {
-  const map = new Map<string, Record<string, TaxRecord>>();
+    select person_id, fiscal_year, valid_from, total_income, kintowari, shotokuwari, dependent_of, supporter_taxed, ${sql.raw(OPTIONAL_TAX_COLUMNS.join(', '))}
+    from income_history
+    where municipality_code = ${m} and person_id = any(${personIds}::text[]) and recorded_at <= ${knownAt}
+    order by person_id, fiscal_year, valid_from, recorded_at, change_row`.execute(db);
   for (const r of rows) {
-    const records = map.get(r.person_id) ?? {};
     const record: TaxRecord = {
       total_income: r.total_income,
       kintowari: r.kintowari,
@@ -136,10 +232,47 @@ function groupTax(rows: TaxRow[]): Map<string, Record<string, TaxRecord>> {
     };
     // Only what the record says: snapshots are stored with every decision.
     for (const key of OPTIONAL_TAX_COLUMNS) if (r[key] !== null && r[key] !== undefined) (record as unknown as Record<string, unknown>)[key] = r[key];
-    records[String(r.fiscal_year)] = record;
-    map.set(r.person_id, records);
+    let person = byPerson.get(r.person_id);
+    if (!person) byPerson.set(r.person_id, (person = new Map()));
+    append(person, r.fiscal_year, { valid_from: r.valid_from, record });
   }
-  return map;
+  return byPerson;
+}
+
+/** Accounts as far as deciding needs them: which bank and branch, never the number or holder. */
+async function accountVersions(db: Kysely<DB>, m: string, personIds: string[], knownAt: Date): Promise<Map<string, PersonAccounts>> {
+  const byPerson = new Map<string, PersonAccounts>();
+  if (personIds.length === 0) return byPerson;
+  const { rows } = await sql<AccountSummary & Version & { person_id: string }>`
+    select person_id, valid_from, source, bank_code, branch_code, account_type from account_history
+    where municipality_code = ${m} and person_id = any(${personIds}::text[]) and recorded_at <= ${knownAt}
+    order by person_id, source, valid_from, recorded_at, change_row`.execute(db);
+  for (const r of rows) {
+    let person = byPerson.get(r.person_id);
+    if (!person) byPerson.set(r.person_id, (person = new Map()));
+    append(person, r.source, { valid_from: r.valid_from, account: { source: r.source, bank_code: r.bank_code, branch_code: r.branch_code, account_type: r.account_type } });
+  }
+  return byPerson;
+}
+
+/** Circumstances without the note: it is not part of what the engine decides on. */
+async function circumstanceVersions(db: Kysely<DB>, m: string, personIds: string[], knownAt: Date): Promise<Map<string, PersonCircumstances>> {
+  const byPerson = new Map<string, PersonCircumstances>();
+  if (personIds.length === 0) return byPerson;
+  const { rows } = await sql<Version & { person_id: string; circumstance: CircumstanceKind; program: string; active: boolean }>`
+    select person_id, valid_from, circumstance, program, active from circumstance_history
+    where municipality_code = ${m} and person_id = any(${personIds}::text[]) and recorded_at <= ${knownAt}
+    order by person_id, circumstance, program, valid_from, recorded_at, change_row`.execute(db);
+  for (const r of rows) {
+    let person = byPerson.get(r.person_id);
+    if (!person) byPerson.set(r.person_id, (person = new Map()));
+    append(person, `${r.circumstance}\u0000${r.program}`, {
+      valid_from: r.valid_from,
+      active: r.active,
+      circumstance: { circumstance: r.circumstance, program: r.program === '' ? null : r.program },
+    });
+  }
+  return byPerson;
 }
 
 /**

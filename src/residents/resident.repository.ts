@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { AccountRow, DB, IncomeRow, PersonRow } from '../db/schema.ts';
+import type { DB, IncomeRow, PersonRow } from '../db/schema.ts';
 
 /**
  * "As the facts stood on date D, as we knew them at time T" (DOMAIN.md, bitemporal): the
@@ -89,22 +89,5 @@ export async function taxAssessmentsAsOf(
     where municipality_code = ${municipalityCode} and person_id = any(${personIds}::text[]) and fiscal_year = ${fiscalYear}
       and valid_from <= ${at.asOf}::date and recorded_at <= ${knownAtOf(at)}
     order by person_id, valid_from desc, recorded_at desc, change_row desc`.execute(db);
-  return rows;
-}
-
-/** What the engine needs of an account: which bank and branch, not the number or holder. */
-export type AccountSummaryRow = Pick<AccountRow, 'person_id' | 'source' | 'bank_code' | 'branch_code' | 'account_type'>;
-
-/** Each person's accounts (one per source: 公金受取口座 and registered) as they stood on the date. */
-export async function accountsAsOf(db: Db, municipalityCode: string, personIds: string[], at: PointInTime): Promise<AccountSummaryRow[]> {
-  // Per person through the index, as for members (LATERAL).
-  const { rows } = await sql<AccountSummaryRow>`
-    select a.* from unnest(${personIds}::text[]) as p(person_id)
-    cross join lateral (
-      select distinct on (source) person_id, source, bank_code, branch_code, account_type from account_history
-      where municipality_code = ${municipalityCode} and person_id = p.person_id
-        and valid_from <= ${at.asOf}::date and recorded_at <= ${knownAtOf(at)}
-      order by source, valid_from desc, recorded_at desc, change_row desc
-    ) a`.execute(db);
   return rows;
 }
