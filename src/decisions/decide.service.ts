@@ -4,7 +4,7 @@ import type { ChangeKind, DB } from '../db/schema.ts';
 import { evaluateHousehold, membershipDate, type CompiledProgram, type Evaluation } from '../engine/evaluate-household.ts';
 import { appliesTo, type Program } from '../rules/program-loader.ts';
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
-import { loadHouseholdSnapshots, priorDecisions } from '../residents/household-snapshot.repository.ts';
+import { priorDecisions, readHouseholdHistories, type HouseholdHistories } from '../residents/household-snapshot.repository.ts';
 import { chainKey, currentDecisions, insertDecisions, type EngineView, type NewDecision } from './decision.repository.ts';
 
 export interface DecideResult {
@@ -32,7 +32,9 @@ export async function decideHouseholds(
   loaded: CompiledProgram[] = programs,
 ): Promise<DecideResult> {
   const result: DecideResult = { evaluated: 0, created: 0, review: 0, byKind: {} };
-  const snapshotsByDate = new Map<string, Awaited<ReturnType<typeof loadHouseholdSnapshots>>>();
+  // The chunk's histories are read once; each program's dates are picked from them.
+  let histories: HouseholdHistories | undefined;
+  const snapshotsByDate = new Map<string, HouseholdSnapshot[]>();
   for (const compiled of inDecisionOrder(programs)) {
     const { program } = compiled;
     const dates = snapshotDates(program, asOf);
@@ -42,7 +44,8 @@ export async function decideHouseholds(
     const key = `${membership}/${circumstancesOn}`;
     let snapshots = snapshotsByDate.get(key);
     if (!snapshots) {
-      snapshots = await loadHouseholdSnapshots(db, municipalityCode, householdIds, { membership, asOf, knownAt, circumstancesOn });
+      histories ??= await readHouseholdHistories(db, municipalityCode, householdIds, knownAt);
+      snapshots = await histories.snapshots({ membership, asOf, circumstancesOn });
       snapshotsByDate.set(key, snapshots);
     }
     if (program.spec.reads_decisions.length) snapshots = await withPriorDecisions(db, municipalityCode, loaded.map((p) => p.program), program, snapshots, knownAt);
