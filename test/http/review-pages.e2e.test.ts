@@ -258,6 +258,28 @@ describe('the review pages in Chromium', () => {
     expect(tree).toContain('数える世帯員: 受給者またはその配偶者＝いいえ、かつ 18歳到達後最初の3月31日まで（高校生年代まで）＝はい');
     await shot(reviewer, 'decision-conditions');
 
+    // A 要審査 case waiting for a 確認書 says in words what is paid now, once confirmed, and if
+    // approved without it; each record it read is listed once and referred to by number.
+    const { rows: [waiting] } = await sql<{ decision_id: string }>`
+      select decision_id from decisions where municipality_code = ${f.m} and outcome = 'review'
+        and jsonb_path_exists(explanation, '$.conditions[*] ? (@.operator == "confirmed")') order by id limit 1`.execute(env.db);
+    expect(waiting).toBeDefined();
+    await reviewer.goto(`${base}/decisions/${encodeURIComponent(waiting.decision_id)}?purpose=review`);
+    expect(await reviewer.locator('table').first().textContent()).toContain('児童手当（child-allowance）');
+    const amount = (await reviewer.locator('ul.amount-now').textContent())!;
+    expect(amount).toContain('現在の支給額: 0円');
+    expect(amount).toMatch(/要件を確認できた場合: 月額 [\d,]+円/);
+    expect(amount).toMatch(/確認できないまま承認した場合: 月額 [\d,]+円/);
+    const waitingTree = (await reviewer.locator('ul.tree').textContent())!;
+    expect(waitingTree).not.toContain('確認できた場合の額）');
+    expect(waitingTree).toMatch(/要件を確認できた場合の額: 月額 [\d,]+円/);
+    expect(waitingTree).not.toContain('変更ID');
+    expect(await reviewer.locator('ul.tree a[href^="#record-"]').count()).toBeGreaterThan(0);
+    const records = await reviewer.locator('ol.records li').allTextContents();
+    expect(records.length).toBeGreaterThan(0);
+    expect(new Set(records).size).toBe(records.length);
+    await shot(reviewer, 'decision-waiting-confirmation');
+
     // Errors in Japanese, never the services' English.
     await reviewer.goto(`${base}/decisions/NOSUCH?purpose=review`);
     expect(await reviewer.locator('main').textContent()).toContain('決定が見つかりません。');

@@ -170,23 +170,60 @@ ${[...url.searchParams].filter(([k]) => k !== 'purpose').map(([k, v]) => html`<i
 
 const RESULT = (r: boolean | null) => (r === null ? html`<span class="unknown">？ 不明</span>` : r ? html`<span class="pass">○ 満たす</span>` : html`<span class="fail">× 満たさない</span>`);
 
-function conditionsTree(e: Explanation, sources: SourceRecord[]): Html {
+function conditionsTree(e: Explanation, sources: SourceRecord[], perMonth: string): Html {
   const cite = (c: ConditionResult['citation']) => html`${c.title}${c.article ? html` ${c.article}` : ''}${c.url ? html` <a href="${c.url}" rel="noreferrer">出典</a>` : ''}`;
   return html`<ul class="tree">
 ${e.conditions.map((c) => html`<li>${RESULT(c.result)} ${c.text_ja}
-<ul><li title="${c.fact}">${factText(c.fact) ? html`事実: ${factText(c.fact)} の値` : '値'} <strong>${show(c.value)}</strong>、基準 ${show(c.threshold)}${OPERATOR_JA[c.operator] ?? c.operator}</li>
+<ul>${c.operator === 'confirmed' ? confirmedLine(c, perMonth) : html`<li title="${c.fact}">${factText(c.fact) ? html`事実: ${factText(c.fact)} の値` : '値'} <strong>${show(c.value)}</strong>、基準 ${show(c.threshold)}${OPERATOR_JA[c.operator] ?? c.operator}</li>`}
 ${paramsText(c.params ?? {}).map(([name, text]) => html`<li>${name}: ${text}</li>`)}
 <li>根拠: ${cite(c.citation)}</li>
-${recordsFor(c, sources)}</ul></li>`)}
-</ul>`;
+${recordRefs(c, sources)}</ul></li>`)}
+</ul>
+${sourceList(sources)}`;
+}
+
+/** A condition that waits for a confirmation: whom it is about and the amount once confirmed, not a "value against a threshold". */
+function confirmedLine(c: ConditionResult, perMonth: string): Html {
+  const who = Array.isArray(c.value) ? c.value.map(String).join('、') : show(c.value);
+  return html`<li title="${c.fact}">確認が必要な世帯員（宛名番号）: ${who}。要件を確認できた場合の額: <strong>${perMonth}${money(Number(c.threshold))}</strong></li>`;
 }
 
 /** The records a condition read: tax records of its fiscal year, else the resident records. */
-function recordsFor(c: ConditionResult, sources: SourceRecord[]): Html {
+function recordsOf(c: ConditionResult, sources: SourceRecord[]): number[] {
   const year = typeof c.params?.fiscal_year === 'number' ? c.params.fiscal_year : null;
-  const used = sources.filter((s) => (year === null ? s.kind === 'residents' : s.kind === 'income' && s.fiscal_year === year));
-  if (used.length === 0) return html``;
-  return html`<li>記録: ${used.map((s) => html`<span class="record">${s.kind === 'income' ? `課税情報（${s.fiscal_year}年度）` : '住民記録'} 宛名番号 ${s.person_id}・効力発生日 ${date(s.valid_from)}・記録日時 ${dateTime(s.recorded_at)}・変更ID ${s.change_id}</span>；`)}</li>`;
+  return sources.flatMap((s, i) => ((year === null ? s.kind === 'residents' : s.kind === 'income' && s.fiscal_year === year) ? [i + 1] : []));
+}
+
+/** A condition names the records it read by their numbers in the list below the conditions. */
+function recordRefs(c: ConditionResult, sources: SourceRecord[]): Html {
+  const used = recordsOf(c, sources);
+  return used.length === 0 ? html`` : html`<li>記録: ${used.map((n) => html`<a href="#record-${n}">[${n}]</a>`)}</li>`;
+}
+
+/** Each record the decision read, once, numbered for the conditions to refer to. */
+function sourceList(sources: SourceRecord[]): Html {
+  if (sources.length === 0) return html``;
+  return html`<h3>判定に使った記録</h3>
+<ol class="records">${sources.map((s, i) => html`<li id="record-${i + 1}">${s.kind === 'income' ? `課税情報（${s.fiscal_year}年度）` : '住民記録'} 宛名番号 ${s.person_id}・効力発生日 ${date(s.valid_from)}・記録日時 ${dateTime(s.recorded_at)}・変更ID ${s.change_id}</li>`)}</ol>`;
+}
+
+/**
+ * What is paid now and what would be, in words: a 要審査 case pays nothing until staff decide,
+ * and the rules' total is what approving pays; where a confirmation (確認書) would raise it, that
+ * amount too.
+ */
+function amountNow(d: View['decision'], e: Explanation, perMonth: string): Html {
+  const confirmed = e.conditions.find((c) => c.operator === 'confirmed' && c.result === null);
+  const total = html`${perMonth}${money(e.amount.total_yen)}`;
+  const lines =
+    d.outcome === 'review'
+      ? [
+          html`現在の支給額: <strong>0円</strong>（判定できないため、職員が決定するまで支給しません）`,
+          confirmed ? html`要件を確認できた場合: <strong>${perMonth}${money(Number(confirmed.threshold))}</strong>` : null,
+          html`${confirmed ? '確認できないまま承認した場合' : '承認した場合'}: <strong>${total}</strong>（上の計算の合計）`,
+        ]
+      : [html`現在の支給額: <strong>${d.outcome === 'eligible' ? html`${perMonth}${money(d.amount_yen)}` : '0円（支給しない）'}</strong>`];
+  return html`<ul class="amount-now">${lines.filter((l) => l !== null).map((l) => html`<li>${l}</li>`)}</ul>`;
 }
 
 type View = Awaited<ReturnType<typeof decisionView>>;
@@ -196,6 +233,7 @@ function decisionBody(view: View, session: Session, query: { purpose?: string; d
   const e = d.explanation;
   const p = view.previous;
   const back = `/decisions/${encodeURIComponent(d.decision_id)}?purpose=${encodeURIComponent(query.purpose ?? 'review')}`;
+  const perMonth = d.period_kind === 'monthly' ? '月額 ' : '';
   return html`
 ${query.done ? html`<p class="notice" role="status">「${label('action', query.done)}」を記録しました。${query.done === 'override' ? '別の監督者が確認すると決定となり、その後の夜間処理で支払と通知に反映されます。' : '次の夜間処理で支払と通知に反映されます。'}</p>` : ''}
 ${view.next ? html`<p class="notice">この決定は <a href="/decisions/${encodeURIComponent(view.next.decision_id)}?purpose=${query.purpose ?? 'review'}">${view.next.decision_id}</a>（${label('change', view.next.change_kind)}）に置き換えられています。</p>` : ''}
@@ -211,11 +249,12 @@ ${view.next ? html`<p class="notice">この決定は <a href="/decisions/${encod
 </tbody></table>
 
 <h2>判定の理由</h2>
-${conditionsTree(e, view.sources)}
+${conditionsTree(e, view.sources, perMonth)}
 <h3>金額の計算</h3>
+${amountNow(d, e, perMonth)}
 <table><thead><tr><th>内訳</th><th>金額</th><th>根拠</th></tr></thead><tbody>
 ${e.amount.steps.map((s) => html`<tr><td>${amountStepLabel(s)}</td><td class="num">${money(s.value_yen)}</td><td>${s.citation.title}${s.citation.article ? ` ${s.citation.article}` : ''}</td></tr>`)}
-<tr><th>合計</th><th class="num">${money(e.amount.total_yen)}</th><td>${e.amount.paid ? '支給する' : '支給しない'}</td></tr>
+<tr><th>合計</th><th class="num">${money(e.amount.total_yen)}</th><td>${d.outcome === 'review' ? '承認した場合に支給する額（現在は支給していません）' : e.amount.paid ? '支給する' : '支給しない'}</td></tr>
 </tbody></table>
 <p>受給者: ${e.recipient.reason_ja}</p>
 <h3>世帯員（判定時）</h3>
