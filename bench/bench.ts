@@ -75,7 +75,8 @@ if (wants('expressions')) {
 
 if (wants('import') || wants('nightly')) {
   const generated = await timed(() =>
-    generateMunicipality({ households, seed: values.seed!, municipalityCode: MUNICIPALITY, outDir: path.join(outDir, 'data') }),
+    // An import-only run writes its own folder: a nightly bench running at the same time regenerates 'data'.
+    generateMunicipality({ households, seed: values.seed!, municipalityCode: MUNICIPALITY, outDir: path.join(outDir, wants('nightly') ? 'data' : 'import-data') }),
   );
   console.log(`generate: ${fmt(generated.value.counts.residents, 0)} residents in ${fmt(generated.seconds)} s`);
   results.generate = { seconds: generated.seconds, ...generated.value.counts };

@@ -51,17 +51,21 @@ async function applyKind(trx: Transaction<DB>, kind: RecordKind, chunk: Chunk): 
   const recordType = payloadColumns.map((c) => `${c} ${store.columns[c]}`).join(', ');
   const all = ['change_row', 'municipality_code', 'person_id', 'valid_from', 'recorded_at', ...payloadColumns];
   const key = ['municipality_code', ...store.key];
+  // One statement: the current table takes the latest version of each record from the history
+  // rows just written, whatever order chunks arrive in (a history row is written only with its
+  // change marked applied, in one transaction, so the chunk's received rows have none yet).
   await sql`
-    insert into ${sql.raw(store.history)} (${sql.raw(all.join(', '))})
-    select c.id, c.municipality_code, c.person_id, c.effective_date, c.received_at, ${sql.raw(payloadColumns.map((p) => (store.emptyAsBlank?.includes(p) ? `coalesce(p.${p}, '')` : `p.${p}`)).join(', '))}
-    from changes c, jsonb_to_record(c.payload) as p(${sql.raw(recordType)})
-    where ${inChunk('c.id', chunk)}
-    on conflict (change_row) do nothing`.execute(trx);
-  // The current table keeps the latest version of each record, whatever order chunks arrive in.
-  await sql`
+    with stored as (
+      insert into ${sql.raw(store.history)} (${sql.raw(all.join(', '))})
+      select c.id, c.municipality_code, c.person_id, c.effective_date, c.received_at, ${sql.raw(payloadColumns.map((p) => (store.emptyAsBlank?.includes(p) ? `coalesce(p.${p}, '')` : `p.${p}`)).join(', '))}
+      from changes c, jsonb_to_record(c.payload) as p(${sql.raw(recordType)})
+      where ${inChunk('c.id', chunk)}
+      on conflict (change_row) do nothing
+      returning ${sql.raw(all.join(', '))}
+    )
     insert into ${sql.raw(store.current)} (${sql.raw(all.join(', '))})
     select distinct on (${sql.raw(key.join(', '))}) ${sql.raw(all.join(', '))}
-    from ${sql.raw(store.history)} where ${inChunk('change_row', chunk)}
+    from stored
     order by ${sql.raw(key.join(', '))}, valid_from desc, recorded_at desc, change_row desc
     on conflict (${sql.raw(key.join(', '))}) do update set
       ${sql.raw(all.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`).join(', '))}

@@ -23,7 +23,7 @@ import type { RejectionFile } from './rejection-file.ts';
 
 /** Rows stored per statement, and changes applied per ingest job (DESIGN.md: chunked jobs). */
 const BATCH_SIZE = 2000;
-const APPLY_CHUNK = 2000;
+const APPLY_CHUNK = 5000;
 /** How many rejections a summary carries back to an API caller; all are in the database. */
 const REJECTIONS_RETURNED = 1000;
 const ANALYZE_AFTER = 10_000;
