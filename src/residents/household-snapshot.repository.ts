@@ -35,12 +35,15 @@ export interface HouseholdHistories {
 
 /**
  * Reads every version, recorded by `knownAt`, of everyone who ever belonged to these
- * households: one query per table for the whole chunk, each looking the chunk's persons up in
- * the person index (`= any` of an array: no join for the planner to turn into a hash against the
- * whole history, so the cost stays per chunk whatever the municipality's size). The snapshots of
- * each date are then picked from these rows in memory, as the store's "latest (valid_from,
- * recorded_at, change_row) on or before the date" (resident.repository.ts), so the dates a
- * nightly decides on cost one read, not one each.
+ * households: one query per table for the whole chunk. The snapshots of each date are then
+ * picked from these rows in memory, as the store's "latest (valid_from, recorded_at,
+ * change_row) on or before the date" (resident.repository.ts), so the dates a nightly decides
+ * on cost one read, not one each, and PostgreSQL sorts nothing per person.
+ *
+ * Each query looks the chunk's households and persons up one by one through the index
+ * (LATERAL, with an ORDER BY that keeps the planner from flattening it into a join): with
+ * `= any` of a few thousand ids, or a plain join, it scans the whole history instead (seen with
+ * EXPLAIN at 100,000 households), and a chunk's cost would grow with the municipality.
  */
 export async function readHouseholdHistories(db: Kysely<DB>, m: string, householdIds: string[], knownAt: Date): Promise<HouseholdHistories> {
   const persons = await personVersions(db, m, householdIds, knownAt);
@@ -196,10 +199,19 @@ function circumstancesOn(versions: PersonCircumstances | undefined, on: string):
 /** Everyone who ever belonged to the households, with every version of their register record. */
 async function personVersions(db: Kysely<DB>, m: string, householdIds: string[], knownAt: Date): Promise<Map<string, PersonHistory>> {
   const { rows } = await sql<PersonVersion & { person_id: string }>`
-    select person_id, valid_from, household_id, relationship, birth_date, status from person_history
-    where municipality_code = ${m} and recorded_at <= ${knownAt}
-      and person_id = any(array(select distinct person_id from person_history where municipality_code = ${m} and household_id = any(${householdIds}::text[])))
-    order by person_id, valid_from, recorded_at, change_row`.execute(db);
+    with c as (
+      select distinct x.person_id from unnest(${householdIds}::text[]) as h(household_id)
+      cross join lateral (
+        select person_id from person_history where municipality_code = ${m} and household_id = h.household_id order by person_id
+      ) x
+    )
+    select v.person_id, v.valid_from, v.household_id, v.relationship, v.birth_date, v.status from c
+    cross join lateral (
+      select person_id, valid_from, household_id, relationship, birth_date, status, recorded_at, change_row from person_history
+      where municipality_code = ${m} and person_id = c.person_id and recorded_at <= ${knownAt}
+      order by valid_from, recorded_at, change_row
+    ) v
+    order by v.person_id, v.valid_from, v.recorded_at, v.change_row`.execute(db);
   const persons = new Map<string, PersonHistory>();
   for (const { person_id, ...version } of rows) {
     let person = persons.get(person_id);
@@ -218,10 +230,14 @@ async function taxVersions(db: Kysely<DB>, m: string, personIds: string[], known
   const byPerson = new Map<string, PersonTax>();
   if (personIds.length === 0) return byPerson;
   const { rows } = await sql<TaxRow>`
-    select person_id, fiscal_year, valid_from, total_income, kintowari, shotokuwari, dependent_of, supporter_taxed, ${sql.raw(OPTIONAL_TAX_COLUMNS.join(', '))}
-    from income_history
-    where municipality_code = ${m} and person_id = any(${personIds}::text[]) and recorded_at <= ${knownAt}
-    order by person_id, fiscal_year, valid_from, recorded_at, change_row`.execute(db);
+    select t.person_id, t.fiscal_year, t.valid_from, t.total_income, t.kintowari, t.shotokuwari, t.dependent_of, t.supporter_taxed, ${sql.raw(OPTIONAL_TAX_COLUMNS.map((c) => `t.${c}`).join(', '))}
+    from unnest(${personIds}::text[]) as p(person_id)
+    cross join lateral (
+      select * from income_history
+      where municipality_code = ${m} and person_id = p.person_id and recorded_at <= ${knownAt}
+      order by fiscal_year, valid_from, recorded_at, change_row
+    ) t
+    order by t.person_id, t.fiscal_year, t.valid_from, t.recorded_at, t.change_row`.execute(db);
   for (const r of rows) {
     const record: TaxRecord = {
       total_income: r.total_income,
@@ -244,9 +260,13 @@ async function accountVersions(db: Kysely<DB>, m: string, personIds: string[], k
   const byPerson = new Map<string, PersonAccounts>();
   if (personIds.length === 0) return byPerson;
   const { rows } = await sql<AccountSummary & Version & { person_id: string }>`
-    select person_id, valid_from, source, bank_code, branch_code, account_type from account_history
-    where municipality_code = ${m} and person_id = any(${personIds}::text[]) and recorded_at <= ${knownAt}
-    order by person_id, source, valid_from, recorded_at, change_row`.execute(db);
+    select a.person_id, a.valid_from, a.source, a.bank_code, a.branch_code, a.account_type from unnest(${personIds}::text[]) as p(person_id)
+    cross join lateral (
+      select person_id, valid_from, source, bank_code, branch_code, account_type, recorded_at, change_row from account_history
+      where municipality_code = ${m} and person_id = p.person_id and recorded_at <= ${knownAt}
+      order by source, valid_from, recorded_at, change_row
+    ) a
+    order by a.person_id, a.source, a.valid_from, a.recorded_at, a.change_row`.execute(db);
   for (const r of rows) {
     let person = byPerson.get(r.person_id);
     if (!person) byPerson.set(r.person_id, (person = new Map()));
@@ -260,9 +280,13 @@ async function circumstanceVersions(db: Kysely<DB>, m: string, personIds: string
   const byPerson = new Map<string, PersonCircumstances>();
   if (personIds.length === 0) return byPerson;
   const { rows } = await sql<Version & { person_id: string; circumstance: CircumstanceKind; program: string; active: boolean }>`
-    select person_id, valid_from, circumstance, program, active from circumstance_history
-    where municipality_code = ${m} and person_id = any(${personIds}::text[]) and recorded_at <= ${knownAt}
-    order by person_id, circumstance, program, valid_from, recorded_at, change_row`.execute(db);
+    select c.person_id, c.valid_from, c.circumstance, c.program, c.active from unnest(${personIds}::text[]) as p(person_id)
+    cross join lateral (
+      select person_id, valid_from, circumstance, program, active, recorded_at, change_row from circumstance_history
+      where municipality_code = ${m} and person_id = p.person_id and recorded_at <= ${knownAt}
+      order by circumstance, program, valid_from, recorded_at, change_row
+    ) c
+    order by c.person_id, c.circumstance, c.program, c.valid_from, c.recorded_at, c.change_row`.execute(db);
   for (const r of rows) {
     let person = byPerson.get(r.person_id);
     if (!person) byPerson.set(r.person_id, (person = new Map()));

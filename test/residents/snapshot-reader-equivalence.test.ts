@@ -61,7 +61,11 @@ describe('the chunk snapshot reader reads what the per-person reader read', () =
     await load('income', [
       ...income2024.filter((_, i) => i % 7 === 0).map((r) => stamp(r, 'fix', { total_income: '0', kintowari: '0', shotokuwari: '0', salary_income: r.salary_income && '0', pension_income: r.pension_income && '0', income_tax: r.income_tax && '0' })),
       ...income2024.filter((_, i) => i % 11 === 3).map((r) => stamp(r, 'sep', { effective_date: '2024-09-01', dependants: '', elderly_dependants: '', dependants_abroad: '', treaty_exempt: 'true' })),
-      ...income2024.filter((_, i) => i % 9 === 5).map((r, i) => stamp(r, 'sup', { effective_date: '2024-10-01', dependent_of: heads[(i * 31 + 17) % heads.length].person_id, supporter_taxed: 'true' })),
+      ...income2024
+        .filter((_, i) => i % 9 === 5)
+        .map((r, i) => ({ r, supporter: heads[(i * 31 + 17) % heads.length].person_id }))
+        .filter(({ r, supporter }) => supporter !== r.person_id)
+        .map(({ r, supporter }) => stamp(r, 'sup', { effective_date: '2024-10-01', dependent_of: supporter, supporter_taxed: 'true' })),
     ]);
     // 2. Moves between households (one retroactive), and people moving away.
     const others = residents.filter((r) => r.relationship !== '世帯主' && r.status === 'resident' && rowsOf.get(r.person_id) === 1 && r.birth_date < '2024-01-01');
