@@ -16,6 +16,7 @@ import {
   type NoticeDecision,
   type NoticeReviewItem,
 } from './notice-builder.ts';
+import { numberLetters } from './document-numbers.ts';
 import type { NoticeContent, NoticeRecipient } from './notice-content.ts';
 import { fullAddress } from './recipient-address.ts';
 
@@ -352,26 +353,30 @@ async function recipients(db: Kysely<DB>, m: string, ids: string[], municipality
 
 async function insertNotices(db: Kysely<DB>, input: CreateNoticesInput, notices: NewNotice[]): Promise<number> {
   if (notices.length === 0) return 0;
-  const rows = await db
-    .insertInto('notices')
-    .values(
-      notices.map((n) => ({
-        notice_id: n.content.noticeId,
-        municipality_code: input.municipalityCode,
-        kind: n.content.kind,
-        program: n.program,
-        household_id: n.household_id,
-        person_id: n.person_id,
-        decision_id: n.decision_id,
-        review_item_id: n.review_item_id,
-        review_action_id: n.review_action_id ?? null,
-        batch_run_id: input.runId,
-        issued_on: input.issuedOn,
-        content: JSON.stringify(n.content),
-      })),
-    )
-    .onConflict((c) => c.column('notice_id').doNothing())
-    .returning('id')
-    .execute();
-  return rows.length;
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .insertInto('notices')
+      .values(
+        notices.map((n) => ({
+          notice_id: n.content.noticeId,
+          municipality_code: input.municipalityCode,
+          kind: n.content.kind,
+          program: n.program,
+          household_id: n.household_id,
+          person_id: n.person_id,
+          decision_id: n.decision_id,
+          review_item_id: n.review_item_id,
+          review_action_id: n.review_action_id ?? null,
+          batch_run_id: input.runId,
+          issued_on: input.issuedOn,
+          content: JSON.stringify(n.content),
+        })),
+      )
+      .onConflict((c) => c.column('notice_id').doNothing())
+      .returning(['id', 'notice_id', 'program'])
+      .execute();
+    const symbol = (program: string) => input.programs.get(program)?.notice?.document_symbol ?? '';
+    await numberLetters(trx, input.municipalityCode, input.issuedOn, [...rows].sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, symbol: symbol(r.program) })));
+    return rows.length;
+  });
 }

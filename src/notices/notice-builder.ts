@@ -83,13 +83,12 @@ interface Common {
   recipient: NoticeRecipient;
 }
 
-function base(c: Common, kind: NoticeKind, source: string): Pick<NoticeContent, 'noticeId' | 'documentNumber' | 'kind' | 'issuedOn' | 'municipality' | 'recipient' | 'programName' | 'title' | 'appeal'> {
+/** What every letter carries; its 文書番号 is given when the letter is inserted (document-numbers.ts). */
+function base(c: Common, kind: NoticeKind, source: string): Pick<NoticeContent, 'noticeId' | 'kind' | 'issuedOn' | 'municipality' | 'recipient' | 'programName' | 'title' | 'appeal'> {
   const { settings: s, program } = c;
   const noticeId = noticeIdFor(c.municipalityCode, source, kind);
   return {
     noticeId,
-    // 文書番号: the program's symbol and the notice id, unique without a counter shared by workers.
-    documentNumber: `${program.notice?.document_symbol ?? ''}第${noticeId}号`,
     kind,
     issuedOn: c.issuedOn,
     municipality: { name: s.name, mayor: s.mayor, address: s.address, department: s.department, phone: s.phone },

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
@@ -95,7 +96,13 @@ describe('letters a municipality would mail', () => {
     png(letter.file!, 'official-nintei');
     expect(content.title).toBe('児童手当 認定通知書');
     expect(t).toContain('児童手当認定通知書');
-    expect(t).toMatch(/こ家第N[0-9A-F]{16}号/);
+    expect(t).toContain(`${content.documentNumber}`);
+    // 文書番号: counted per 記号 and 年度 in the municipality, from 1, none given twice or skipped.
+    const numbers = (
+      await env.db.selectFrom('notices').select(sql<string>`content ->> 'documentNumber'`.as('number')).where('municipality_code', '=', m).where('program', '=', 'child-allowance').orderBy('id').execute()
+    ).map((r) => r.number);
+    expect(numbers.length).toBeGreaterThan(3);
+    expect(numbers).toEqual(numbers.map((_, i) => `こ家第${i + 1}号`));
     expect(t).toContain('（公印省略）');
     expect(t).toContain('神奈川県横浜市中区本町2丁目14-3');
     expect(t).toContain('青木一郎'); // the children in the 内訳
