@@ -53,7 +53,19 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
     accountVersions(db, m, ids, knownAt),
     circumstanceVersions(db, m, ids, knownAt),
   ]);
-  // Supporters who never belonged to the chunk: read when first needed, then kept.
+  // Who supports whom on any version: most members have no supporter, and only those who do are
+  // looked at for each date. Supporters who never belonged to the chunk are read when first needed.
+  const supported = new Set<string>();
+  const wanted = new Set<string>();
+  for (const [id, years] of tax) {
+    for (const versions of years.values()) {
+      for (const { record } of versions) {
+        if (!record.dependent_of) continue;
+        supported.add(id);
+        if (!persons.has(record.dependent_of)) wanted.add(record.dependent_of);
+      }
+    }
+  }
   let outside: Map<string, PersonTax> | undefined;
   const chunk = new Set(householdIds);
 
@@ -106,18 +118,15 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
         membersOf.set(household, own);
       }
       // Each household takes the records of its members' supporters who are not its own members,
-      // wherever they live; those who never belonged to the chunk are read once.
-      const wanted = new Set<string>();
-      for (const { member } of members) for (const record of Object.values(member.tax)) if (record.dependent_of && !persons.has(record.dependent_of)) wanted.add(record.dependent_of);
-      const missing = [...wanted].filter((id) => !outside?.has(id));
-      if (missing.length) {
-        outside ??= new Map();
-        const read = await taxVersions(db, m, missing, knownAt);
-        for (const id of missing) outside.set(id, read.get(id) ?? new Map());
+      // wherever they live.
+      if (wanted.size && !outside) {
+        const read = await taxVersions(db, m, [...wanted], knownAt);
+        outside = new Map([...wanted].map((id) => [id, read.get(id) ?? new Map()]));
       }
       for (const snapshot of byHousehold.values()) {
         const own = membersOf.get(snapshot.household_id) ?? new Set<string>();
         for (const member of snapshot.members) {
+          if (!supported.has(member.person_id)) continue;
           for (const record of Object.values(member.tax)) {
             const s = record.dependent_of;
             if (!s || own.has(s)) continue;
