@@ -9,12 +9,20 @@ export function dayAgeReached(birthDate: string, age: number): string {
   return addDays(addYears(birthDate, age), -1);
 }
 
+let lastOn = '';
+let lastNext = '';
+
 /**
  * The legal age on a date: an age is reached at the end of the day before the birthday, so it
  * is the completed years on the next day (a 29 February birthday counts from 1 March).
  */
 export function legalAge(birthDate: string, onDate: string): number {
-  const next = addDays(onDate, 1);
+  // Every member of a household, and most households of a run, are aged on the same date.
+  if (onDate !== lastOn) {
+    lastNext = addDays(onDate, 1);
+    lastOn = onDate;
+  }
+  const next = lastNext;
   const years = Number(next.slice(0, 4)) - Number(birthDate.slice(0, 4));
   return next.slice(5) < birthDate.slice(5) ? years - 1 : years;
 }
