@@ -201,6 +201,7 @@ export function decisionNotice(
   const complete = monthly && c.paymentDate !== undefined && c.issuedOn >= `${c.paymentDate.slice(0, 7)}-01`;
   return {
     ...base(c, kind, chain.map((x) => x.decision_id).join(',')),
+    decisionIds: chain.map((x) => x.decision_id),
     summary: summaries[kind],
     ...(paid
       ? {

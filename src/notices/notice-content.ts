@@ -37,8 +37,10 @@ export interface NoticeAccount {
 export interface NoticeContent {
   /** Printed small, for the print manifest and inquiries. */
   noticeId: string;
-  /** 文書番号, printed above the issue date (e.g. こ家第N0123456789ABCDEF号); the notice id makes it unique. */
+  /** 文書番号, printed above the issue date (こ家第12号): given when the letter is inserted (document-numbers.ts). */
   documentNumber?: string;
+  /** The decisions a decision letter notifies (one run's decisions of a chain, oldest first), for the staff pages of each. */
+  decisionIds?: string[];
   kind: NoticeKind;
   /** YYYY-MM-DD, printed in 和暦 */
   issuedOn: string;

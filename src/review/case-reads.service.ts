@@ -146,7 +146,13 @@ export async function decisionView(db: Kysely<DB>, actor: StaffUser, decisionId:
       trx.selectFrom('payment_lines')
         .select(['id', 'recipient_person_id', 'period_start', 'period_end', 'payment_date', 'kind', 'amount_yen', 'status', 'bank_code', 'branch_code', 'account_number'])
         .where('decision_id', '=', decisionId).orderBy('period_start').execute(),
-      trx.selectFrom('notices').select(['notice_id', 'kind', 'issued_on', 'status', 'person_id']).where('decision_id', '=', decisionId).orderBy('id').execute(),
+      // A letter's row names the last of the run's decisions it notifies; the earlier ones, of the
+      // same chain, find it by its decisionIds.
+      trx.selectFrom('notices').select(['notice_id', 'kind', 'issued_on', 'status', 'person_id'])
+        .where('decision_id', 'in', trx.selectFrom('decisions').select('decision_id').where('municipality_code', '=', decision.municipality_code)
+          .where('program', '=', decision.program).where('household_id', '=', decision.household_id).where('id', '>=', decision.id))
+        .where((eb) => eb.or([eb('decision_id', '=', decisionId), sql<boolean>`content -> 'decisionIds' ? ${decisionId}`]))
+        .orderBy('id').execute(),
     ]);
     const actions = items.length
       ? await trx.selectFrom('review_actions').selectAll().where('review_item_id', 'in', items.map((i) => i.id)).orderBy('id').execute()

@@ -8,6 +8,7 @@ import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import type { NoticeContent } from '../../src/notices/notice-content.ts';
 import { exportPayments } from '../../src/payments/export-payments.service.ts';
+import { decisionView } from '../../src/review/case-reads.service.ts';
 import { actOnReviewItem, confirmOverride } from '../../src/review/review-action.service.ts';
 import { addUser, type StaffUser } from '../../src/staff/staff.service.ts';
 import { importFile } from '../support/import-file.ts';
@@ -149,6 +150,12 @@ describe('letters a municipality would mail', () => {
     expect(content.paidNow).toBeUndefined(); // February's payment is not all known in December
     expect(flat(letters[0].file!)).toContain('青木四郎');
     png(letters[0].file!, 'official-kaitei');
+    // The staff page of each decision the letter covers shows it, not only that of the last one.
+    expect(content.decisionIds?.length).toBeGreaterThan(1);
+    for (const decisionId of content.decisionIds!) {
+      const view = await decisionView(env.db, staff[0], decisionId, 'review');
+      expect(view.notices.map((n) => n.notice_id), decisionId).toContain(content.noticeId);
+    }
   });
 
   it('reads a 要審査 case staff approved as staff’s decision, without the unknown condition', async () => {
