@@ -62,6 +62,11 @@ export async function benchNightly(target: NightlyBenchTarget, files: Partial<Re
         `peak ${fmt(r.peak_mib.nightly, 0)} MiB (nightly), ${r.peak_mib.workers.map((p) => fmt(p, 0)).join(' / ')} MiB (workers)`,
     );
   }
+  const storage = await decisionStorage(lastUrl);
+  console.log(
+    `decision storage: ${fmt(storage.bytes_per_decision, 0)} bytes a decision (target ≤ 600; table + indexes + TOAST over ${fmt(storage.decisions, 0)} decisions); ` +
+      Object.entries(storage.relations).map(([k, v]) => `${k} ${fmt(v / Math.max(1, storage.decisions), 0)}`).join(', '),
+  );
   const one = runs['1_workers'];
   const two = runs['2_workers'];
   const households = Number(two.summary.households_evaluated);
@@ -99,6 +104,7 @@ export async function benchNightly(target: NightlyBenchTarget, files: Partial<Re
     sql_baseline: baseline.value,
     simulate,
     ratio_full_2_workers_to_sql: two.seconds / baseline.seconds,
+    decision_storage: storage,
     incremental: { changes: changes.rows, import_seconds: imported.seconds, nightly_seconds: incremental.seconds, summary: incremental.value },
   };
   console.log(
@@ -132,6 +138,30 @@ async function stopAll(procs: RunningProcess[]) {
 }
 
 const stages = (s: Record<string, number>) => Object.entries(s).map(([k, v]) => `${k} ${fmt(v)} s`).join(', ');
+
+/**
+ * Issue 15: what decisions take on disk after a full nightly, per decision: every table that
+ * holds decisions (with its indexes and TOAST), and each index on its own.
+ */
+async function decisionStorage(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: [{ n }] } = await client.query<{ n: string }>('select count(*) as n from decisions');
+    const { rows } = await client.query<{ name: string; bytes: string }>(`
+      select c.relname as name, pg_total_relation_size(c.oid) as bytes from pg_class c
+      where c.relname in ('decisions', 'decision_inputs') and c.relkind = 'r'
+      union all
+      select i.relname, pg_relation_size(i.oid) from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+      where t.relname = 'decisions'`);
+    const decisions = Number(n);
+    const tables = rows.filter((r) => r.name === 'decisions' || r.name === 'decision_inputs');
+    const total = tables.reduce((sum, r) => sum + Number(r.bytes), 0);
+    return { decisions, bytes_per_decision: total / Math.max(1, decisions), relations: Object.fromEntries(rows.map((r) => [r.name, Number(r.bytes)])) };
+  } finally {
+    await client.end();
+  }
+}
 
 /** Every program's set-based SQL on the store, with its totals. */
 async function sqlBaseline(url: string, municipality: string) {

@@ -187,8 +187,10 @@ export async function householdsOfMembersDecidedSince(db: Kysely<DB>, m: string,
   const { rows } = await sql<{ household_id: string }>`
     select distinct h.household_id
     from (
-      select distinct member->>'person_id' as person_id from decisions d
-      cross join lateral jsonb_array_elements(d.inputs->'members') member
+      -- Everyone ever registered in the decided households: a few more than were members on the
+      -- decision's membership date (the decision no longer stores them), which only re-decides more.
+      select distinct member.person_id from decisions d
+      join person_history member on member.municipality_code = d.municipality_code and member.household_id = d.household_id
       where d.municipality_code = ${m} and d.program = any(${programs}::text[]) and d.decided_at > ${since}
     ) p
     cross join lateral (

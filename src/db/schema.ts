@@ -183,9 +183,15 @@ export interface DecisionTable {
   engine_version: string;
   as_of: string;
   known_at: Timestamp;
-  inputs: JSONColumnType<Record<string, unknown>>;
+  /** The household snapshot decided on; null since issue 15 (rebuilt from the store, checked against inputs_hash). */
+  inputs: JSONColumnType<Record<string, unknown> | null>;
+  inputs_hash: string | null;
+  /** The 世帯主 on the membership date, whom notices address when no recipient is named. */
+  head_person_id: string | null;
+  /** Full, or compact (src/decisions/compact-explanation.ts): read through the decisions repository. */
   explanation: JSONColumnType<Record<string, unknown>>;
-  explanation_text: string;
+  /** null: rendered from the explanation on read. */
+  explanation_text: string | null;
   supersedes: number | null;
   decided_at: Generated<Date>;
   /** The staff member who made this decision; null for the engine's. */

@@ -6,6 +6,8 @@ import { appliesTo, type Program } from '../rules/program-loader.ts';
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
 import { priorDecisions, readHouseholdHistories, type HouseholdHistories } from '../residents/household-snapshot.repository.ts';
 import { chainKey, currentDecisions, insertDecisions, type EngineView, type NewDecision } from './decision.repository.ts';
+import { compactExplanation } from './compact-explanation.ts';
+import { decisionFacts, inputsHash } from './stored-explanation.ts';
 
 export interface DecideResult {
   evaluated: number;
@@ -60,6 +62,9 @@ export async function decideHouseholds(
     if (evaluated.length === 0) continue;
     const current = await currentDecisions(db, municipalityCode, program.spec.id, householdIds, evaluated[0].evaluation.evaluation_date);
     const fresh: NewDecision[] = [];
+    // One snapshot serves every member decided in a household: hashed once.
+    const hashes = new Map<HouseholdSnapshot, string>();
+    const hashOf = (snapshot: HouseholdSnapshot) => hashes.get(snapshot) ?? hashes.set(snapshot, inputsHash(snapshot)).get(snapshot)!;
     for (const { snapshot, subject, evaluation } of evaluated) {
       result.evaluated++;
       if (evaluation.outcome === 'review') result.review++;
@@ -87,9 +92,9 @@ export async function decideHouseholds(
         engine_version: evaluation.engine_version,
         as_of: asOf,
         known_at: knownAt,
-        inputs: snapshot as unknown as Record<string, unknown>,
-        explanation: evaluation.explanation as unknown as Record<string, unknown>,
-        explanation_text: evaluation.explanation_text,
+        inputs_hash: hashOf(snapshot),
+        head_person_id: snapshot.members.find((m) => m.relationship === '世帯主')?.person_id ?? null,
+        explanation: compactExplanation(program, evaluation.explanation, decisionFacts(program, { ...evaluation, effective_from: evaluation.evaluation_date, as_of: asOf })),
         supersedes,
       });
     }

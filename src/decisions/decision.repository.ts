@@ -1,6 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { ChangeKind, DB, DecisionTable } from '../db/schema.ts';
+import type { Explanation } from '../engine/evaluate-household.ts';
 import type { Program } from '../rules/program-loader.ts';
+import type { CompactExplanation } from './compact-explanation.ts';
+import { withFullExplanations } from './stored-explanation.ts';
 
 export interface DecisionRow {
   id: number;
@@ -21,7 +24,11 @@ export interface DecisionRow {
   engine_version: string;
   as_of: string;
   known_at: Date;
-  inputs: Record<string, unknown>;
+  /** The snapshot decided on, for decisions stored before issue 15; null: rebuilt from the store (replay). */
+  inputs: Record<string, unknown> | null;
+  inputs_hash: string | null;
+  head_person_id: string | null;
+  /** The full explanation (expanded on read). */
   explanation: Record<string, unknown>;
   explanation_text: string;
   supersedes: number | null;
@@ -33,7 +40,11 @@ export interface DecisionRow {
 /** For a staff decision, what the engine had said: the engine's next result is compared with that. */
 export type EngineView = Pick<DecisionRow, 'outcome' | 'amount_yen' | 'recipient_person_id'>;
 
-export type NewDecision = Omit<DecisionRow, 'id' | 'decided_at' | 'effective_to' | 'decided_by' | 'subject_person_id'> & { subject_person_id?: string };
+/** A decision to write: its explanation as stored (compact), no text (rendered on read). */
+export type NewDecision = Omit<DecisionRow, 'id' | 'decided_at' | 'effective_to' | 'decided_by' | 'subject_person_id' | 'explanation' | 'explanation_text' | 'inputs'> & {
+  subject_person_id?: string;
+  explanation: CompactExplanation | Explanation;
+};
 
 /** Keeps the exact files of a rule version, so its decisions can be replayed later. */
 export async function recordRuleVersion(db: Kysely<DB>, program: Program): Promise<void> {
@@ -103,15 +114,15 @@ export async function insertDecisions(db: Kysely<DB>, decisions: NewDecision[]):
   if (decisions.length === 0) return 0;
   const result = await sql`
     insert into decisions (decision_id, municipality_code, program, household_id, subject_person_id, change_kind, outcome, amount_yen,
-      recipient_person_id, period_kind, effective_from, rule_version, engine_version, as_of, known_at, inputs,
-      explanation, explanation_text, supersedes)
+      recipient_person_id, period_kind, effective_from, rule_version, engine_version, as_of, known_at, inputs_hash,
+      head_person_id, explanation, supersedes)
     select r.decision_id, r.municipality_code, r.program, r.household_id, coalesce(r.subject_person_id, ''), r.change_kind, r.outcome, r.amount_yen,
-      r.recipient_person_id, r.period_kind, r.effective_from, r.rule_version, r.engine_version, r.as_of, r.known_at, r.inputs,
-      r.explanation, r.explanation_text, r.supersedes
+      r.recipient_person_id, r.period_kind, r.effective_from, r.rule_version, r.engine_version, r.as_of, r.known_at, r.inputs_hash,
+      r.head_person_id, r.explanation, r.supersedes
     from jsonb_to_recordset(${JSON.stringify(decisions)}::jsonb) as r(
       decision_id text, municipality_code text, program text, household_id text, subject_person_id text, change_kind text, outcome text,
       amount_yen int, recipient_person_id text, period_kind text, effective_from date, rule_version text,
-      engine_version text, as_of date, known_at timestamptz, inputs jsonb, explanation jsonb, explanation_text text,
+      engine_version text, as_of date, known_at timestamptz, inputs_hash text, head_person_id text, explanation jsonb,
       supersedes bigint)
     on conflict do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0);
@@ -150,7 +161,7 @@ export async function decisionsInForce(
             as k(municipality_code, program, household_id) using (municipality_code, program, household_id)
           where d.effective_from <= ${asOf}::date
           order by d.municipality_code, d.program, d.household_id, d.subject_person_id, d.effective_from desc, d.id desc`.execute(db);
-        yield* rows;
+        yield* await withFullExplanations(db, rows);
         if (keys.length < pageSize) return;
         const last = keys[keys.length - 1];
         after = [last.municipality_code, last.program, last.household_id];
@@ -161,7 +172,7 @@ export async function decisionsInForce(
 
 export async function findDecision(db: Kysely<DB>, decisionId: string): Promise<DecisionRow | undefined> {
   const { rows } = await sql<DecisionRow>`select *, null::text as effective_to from decisions where decision_id = ${decisionId}`.execute(db);
-  return rows[0];
+  return (await withFullExplanations(db, rows))[0];
 }
 
 export async function ruleVersionFiles(db: Kysely<DB>, program: string, ruleVersion: string): Promise<Record<string, string> | undefined> {

@@ -79,7 +79,8 @@ export interface Evaluation {
   rule_version: string;
   engine_version: string;
   explanation: Explanation;
-  explanation_text: string;
+  /** The explanation in Japanese, rendered on each read. */
+  readonly explanation_text: string;
   /** False when the household has no members, or fails a condition marked `concerns`. */
   concerned: boolean;
 }
@@ -241,7 +242,10 @@ function decided(setUp: SetUp, evaluated: EngineCondition[]): Evaluation {
     rule_version: program.ruleVersion,
     engine_version: engineVersion,
     explanation,
-    explanation_text: explanationText(explanation),
+    // Rendered when read: most evaluations write no decision, and a written one stores no text.
+    get explanation_text() {
+      return explanationText(explanation);
+    },
     concerned,
   };
 }
@@ -271,7 +275,7 @@ function amountUnknownCondition(step: AmountStep): ConditionResult {
  * Every program decides for the people registered in the household on the membership date; a
  * household with none (all moved out or died) is decided ineligible, so its benefit stops.
  */
-function membersCondition(count: number): ConditionResult {
+export function membersCondition(count: number): ConditionResult {
   return {
     id: 'household_has_members',
     fact: 'member_count',

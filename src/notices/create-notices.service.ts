@@ -3,6 +3,7 @@ import type { DB } from '../db/schema.ts';
 import type { Explanation } from '../engine/evaluate-household.ts';
 import type { MunicipalitySettings } from '../municipalities/municipality-settings.ts';
 import { usableAccount } from '../payments/create-payments.service.ts';
+import { withFullExplanations, type StoredDecision } from '../decisions/stored-explanation.ts';
 import { declinedSql } from '../payments/declined.ts';
 import { accountsOf } from '../payments/payment.repository.ts';
 import { lapsedPeriods, monthlySchedule, type Period } from '../payments/payment-schedule.ts';
@@ -79,8 +80,8 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
   let created = 0;
   for (const groups of chunks(await decisionGroups(db, input), PAGE)) {
     const ids = groups.flat();
-    const { rows } = await sql<
-      NoticeDecision & {
+    const { rows: stored } = await sql<
+      NoticeDecision & StoredDecision & {
         id: number;
         program: string;
         household_id: string;
@@ -93,14 +94,15 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
       }
     >`
       select d.id, d.decision_id, d.program, d.household_id, d.change_kind, d.outcome, d.amount_yen, d.period_kind, d.effective_from,
-             d.explanation, d.recipient_person_id, p.recipient_person_id as previous_recipient, p.amount_yen as previous_amount,
-             (select m ->> 'person_id' from jsonb_array_elements(d.inputs -> 'members') m where m ->> 'relationship' = '世帯主' limit 1) as head,
+             d.explanation, d.explanation_text, d.rule_version, d.engine_version, d.as_of, d.recipient_person_id,
+             p.recipient_person_id as previous_recipient, p.amount_yen as previous_amount, d.head_person_id as head,
              ${declinedSql('d.explanation')} as declined,
              coalesce((select ${declinedSql('l.explanation')} from decisions l
                where l.municipality_code = d.municipality_code and l.program = d.program and l.household_id = d.household_id
                order by l.effective_from desc, l.id desc limit 1), false) as household_declined
       from decisions d left join decisions p on p.id = d.supersedes
       where d.id = any(${ids}::bigint[])`.execute(db);
+    const rows = await withFullExplanations(db, stored);
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     const letters = groups.flatMap((group) => {
       const wanted = group.flatMap((id) => {
@@ -298,7 +300,7 @@ async function createConfirmationRequests(db: Kysely<DB>, input: CreateNoticesIn
   for (let after = 0; ; ) {
     const { rows } = await sql<{ id: number; decision_id: string; program: string; household_id: string; recipient_person_id: string | null; head: string | null; children: unknown }>`
       select d.id, d.decision_id, d.program, d.household_id, d.recipient_person_id,
-             (select m ->> 'person_id' from jsonb_array_elements(d.inputs -> 'members') m where m ->> 'relationship' = '世帯主' limit 1) as head,
+             d.head_person_id as head,
              jsonb_path_query_first(d.explanation, '$.conditions[*] ? (@.id == $id && @.result == null).value', jsonb_build_object('id', ${SUPPORTED_STUDENT_CONFIRMATION}::text)) as children
       from decisions d
       where d.municipality_code = ${input.municipalityCode} and d.known_at > ${input.since} and d.id > ${after}

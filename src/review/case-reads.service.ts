@@ -1,6 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB, ReviewItemKind, ReviewItemStatus } from '../db/schema.ts';
 import { withMunicipality } from '../db/tenant.ts';
+import { decisionInputs } from '../decisions/replay.service.ts';
+import { withFullExplanations } from '../decisions/stored-explanation.ts';
 import type { Explanation } from '../engine/evaluate-household.ts';
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
 import { NotFoundError, UnusableInputError } from '../errors.ts';
@@ -87,7 +89,8 @@ export async function programNames(db: Kysely<DB>, actor: StaffUser): Promise<Ma
         select min(program) from decisions
         union all
         select (select min(program) from decisions where program > p.program) from p where p.program is not null)
-      select p.program, (select explanation ->> 'program_name_ja' from decisions d where d.program = p.program limit 1) as name_ja
+      select p.program, (select coalesce(d.explanation ->> 'program_name_ja', (v.files ->> 'program.json')::jsonb -> 'name' ->> 'ja')
+                         from decisions d join rule_versions v using (program, rule_version) where d.program = p.program limit 1) as name_ja
       from p where p.program is not null
       union
       select distinct r.program, null from review_items r where not exists (select from decisions d where d.program = r.program)`.execute(trx);
@@ -137,10 +140,10 @@ export async function listDecisions(db: Kysely<DB>, actor: StaffUser, filter: De
  */
 export async function decisionView(db: Kysely<DB>, actor: StaffUser, decisionId: string, purpose: Purpose) {
   return withMunicipality(db, actor.municipalityCode, async (trx) => {
-    const decision = await trx.selectFrom('decisions').selectAll().where('decision_id', '=', decisionId).executeTakeFirst();
+    const [decision] = await withFullExplanations(trx, await trx.selectFrom('decisions').selectAll().where('decision_id', '=', decisionId).execute());
     if (!decision) throw new NotFoundError('decision_not_found', `no decision ${decisionId}`);
     const [previous, next, items, payments, notices] = await Promise.all([
-      decision.supersedes ? trx.selectFrom('decisions').selectAll().where('id', '=', decision.supersedes).executeTakeFirst() : undefined,
+      decision.supersedes ? trx.selectFrom('decisions').selectAll().where('id', '=', decision.supersedes).execute().then(async (rows) => (await withFullExplanations(trx, rows))[0]) : undefined,
       trx.selectFrom('decisions').select(['decision_id', 'change_kind', 'decided_by']).where('supersedes', '=', decision.id).executeTakeFirst(),
       trx.selectFrom('review_items').selectAll().where('decision_id', '=', decisionId).orderBy('id').execute(),
       trx.selectFrom('payment_lines')
@@ -157,7 +160,7 @@ export async function decisionView(db: Kysely<DB>, actor: StaffUser, decisionId:
     const actions = items.length
       ? await trx.selectFrom('review_actions').selectAll().where('review_item_id', 'in', items.map((i) => i.id)).orderBy('id').execute()
       : [];
-    const inputs = decision.inputs as unknown as HouseholdSnapshot;
+    const inputs = (await decisionInputs(trx, decision)) ?? { municipality_code: decision.municipality_code, household_id: decision.household_id, membership_date: '', members: [], supporters: {} };
     const sources = await decisionSources(trx, inputs, decision.explanation as unknown as Explanation, decision.known_at);
     // The previous decision is shown for the comparison only: its outcome, amount, recipient and
     // conditions, not the household it read (open it to see that, which logs its members).

@@ -27,7 +27,7 @@ export async function createDecisionReviewItems(db: Kysely<DB>, m: string, since
            case when d.outcome = 'review' then 'decision_review' when d.change_kind = 'stopped' then 'stop' else 'large_change' end,
            d.decision_id, d.program, d.household_id,
            coalesce(d.recipient_person_id, p.recipient_person_id,
-             (select m ->> 'person_id' from jsonb_array_elements(d.inputs -> 'members') m where m ->> 'relationship' = '世帯主' limit 1)),
+             d.head_person_id),
            d.decision_id, d.amount_yen,
            jsonb_build_object('previous_amount_yen', p.amount_yen, 'effective_from', d.effective_from)
     from decisions d left join decisions p on p.id = d.supersedes

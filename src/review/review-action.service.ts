@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { withMunicipality } from '../db/tenant.ts';
 import type { DB, ReviewAction, ReviewItemKind, ReviewItemTable } from '../db/schema.ts';
 import { changeKind } from '../decisions/decide.service.ts';
+import { withFullExplanations } from '../decisions/stored-explanation.ts';
 import type { Explanation } from '../engine/evaluate-household.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, UnusableInputError } from '../errors.ts';
 import { exportedHoldMessage, holdLines } from '../payments/payment.repository.ts';
@@ -195,7 +196,7 @@ async function openItem(trx: Transaction<DB>, id: number): Promise<Item> {
 /** The decision an item is about; staff decide only on the last one of a household's chain. */
 async function reviewedDecision(trx: Transaction<DB>, item: Item) {
   if (!item.decision_id) throw new UnusableInputError('no_decision', `review item ${item.id} is not about a decision`);
-  const decision = await trx.selectFrom('decisions').selectAll().where('decision_id', '=', item.decision_id).executeTakeFirstOrThrow();
+  const [decision] = await withFullExplanations(trx, [await trx.selectFrom('decisions').selectAll().where('decision_id', '=', item.decision_id).executeTakeFirstOrThrow()]);
   const newer = await trx.selectFrom('decisions').select('decision_id').where('supersedes', '=', decision.id).executeTakeFirst();
   if (newer) throw new ConflictError('newer_decision', `decision ${newer.decision_id} has replaced this one; review that one`);
   return decision;
@@ -273,6 +274,8 @@ async function insertStaffDecision(
       as_of: reviewed.as_of,
       known_at: new Date(),
       inputs: JSON.stringify(reviewed.inputs),
+      inputs_hash: reviewed.inputs_hash,
+      head_person_id: reviewed.head_person_id,
       explanation: JSON.stringify(explanation),
       explanation_text: `職員（${actor.login}）が決定しました。理由: ${result.reason}\n${reviewed.explanation_text}`,
       supersedes: reviewed.id,

@@ -4,14 +4,15 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
-import { decisionsInForce, insertDecisions, type DecisionRow } from '../../src/decisions/decision.repository.ts';
+import { decisionsInForce, type DecisionRow } from '../../src/decisions/decision.repository.ts';
 import type { HouseholdSnapshot } from '../../src/engine/household-snapshot.ts';
-import { replayDecision } from '../../src/decisions/replay.service.ts';
+import { decisionInputs, replayDecision } from '../../src/decisions/replay.service.ts';
 import { allHouseholds } from '../../src/batch/batch.repository.ts';
 import { evaluateHousehold } from '../../src/engine/evaluate-household.ts';
 import { loadHouseholdSnapshots } from '../../src/residents/household-snapshot.repository.ts';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
 import { importFile } from '../support/import-file.ts';
+import { insertFullFormDecision } from './full-form-decision.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
 import { income, resident, writeCsv } from '../support/rows.ts';
 import { BASE_PROGRAMS, ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
@@ -106,13 +107,7 @@ describe.each(ENVIRONMENTS)('decisions on a generated municipality ($name)', ({ 
     const old = (await evaluateHousehold(compiled, snapshot, '2024-11-13', '1'))!;
     expect(old).toMatchObject({ engine_version: '1', amount_yen: 10000 });
     expect(await evaluateHousehold(compiled, snapshot, '2024-11-13')).toMatchObject({ engine_version: '2', amount_yen: 15000 });
-    await insertDecisions(env.db, [{
-      decision_id: 'DENGINE1', municipality_code: other, program: 'child-allowance', household_id: 'ENGINE1', change_kind: 'new',
-      outcome: old.outcome, amount_yen: old.amount_yen, recipient_person_id: old.recipient_person_id, period_kind: 'monthly',
-      effective_from: old.evaluation_date, rule_version: old.rule_version, engine_version: old.engine_version, as_of: '2024-11-13',
-      known_at: new Date(), inputs: snapshot as unknown as Record<string, unknown>, explanation: old.explanation as unknown as Record<string, unknown>,
-      explanation_text: old.explanation_text, supersedes: null,
-    }]);
+    await insertFullFormDecision(env.db, { decision_id: 'DENGINE1', household_id: 'ENGINE1', as_of: '2024-11-13' }, snapshot, old);
     expect(await replayDecision(env.db, 'DENGINE1')).toEqual({ decision_id: 'DENGINE1', reproduces: true, differences: [] });
   });
 
@@ -150,7 +145,7 @@ describe.each(ENVIRONMENTS)('decisions follow the store through time ($name)', (
     await nightly('2024-12-13');
     const d = await inForce(m, 'low-income-household-2024', '2024-12-13');
     expect(d).toMatchObject({ outcome: 'eligible', amount_yen: 30000, recipient_person_id: 'A' });
-    expect((d!.inputs as { members: unknown[] }).members).toHaveLength(1);
+    expect((await decisionInputs(env.db, d!))!.members).toHaveLength(1);
   });
 
   it('a newborn is paid child allowance from the month after the birth, and the household had no decision before', async () => {

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { exportLine } from '../../src/decisions/decision-export.ts';
-import { replayDecision } from '../../src/decisions/replay.service.ts';
+import { decisionInputs, replayDecision } from '../../src/decisions/replay.service.ts';
+import { withFullExplanations } from '../../src/decisions/stored-explanation.ts';
 import { compileProgram, type Explanation } from '../../src/engine/evaluate-household.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import { programFromFiles } from '../../src/rules/program-loader.ts';
@@ -72,8 +73,8 @@ describe('expression programs in the nightly: other programs\' decisions, and de
     const { rejectedRows } = await importFile(env, kind, file);
     expect(rejectedRows, rejectedRows ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
   };
-  const decisions = (program: string) =>
-    env.db.selectFrom('decisions').selectAll().where('municipality_code', '=', m).where('program', '=', program).orderBy('household_id').orderBy('subject_person_id').execute();
+  const decisions = async (program: string) =>
+    withFullExplanations(env.db, await env.db.selectFrom('decisions').selectAll().where('municipality_code', '=', m).where('program', '=', program).orderBy('household_id').orderBy('subject_person_id').execute());
 
   beforeAll(async () => {
     env = await postgresWithRedis(programs);
@@ -117,7 +118,7 @@ describe('expression programs in the nightly: other programs\' decisions, and de
     expect(byHousehold.get('HB')).toMatchObject({ outcome: 'eligible', amount_yen: 1000 });
     // The decision records what it read: A2's household on 2023-12-01 and its decision.
     const hc = byHousehold.get('HC')!;
-    const a2 = (hc.inputs as { members: { person_id: string; decisions?: unknown[] }[] }).members.find((x) => x.person_id === 'A2');
+    const a2 = (await decisionInputs(env.db, hc))!.members.find((x) => x.person_id === 'A2');
     expect(a2?.decisions).toEqual([{ program: 'fixture-source', outcome: 'eligible', amount_yen: 1000, household_id: 'HA' }]);
     expect((hc.explanation as unknown as Explanation).facts).toEqual({ from_eligible: true });
   });

@@ -5,6 +5,9 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { decisionsInForce, type DecisionRow } from '../../src/decisions/decision.repository.ts';
+import { snapshotDates } from '../../src/decisions/decide.service.ts';
+import { inputsHash, recordedProgram } from '../../src/decisions/stored-explanation.ts';
+import { loadHouseholdSnapshots } from '../../src/residents/household-snapshot.repository.ts';
 import type { Explanation } from '../../src/engine/evaluate-household.ts';
 import type { HouseholdSnapshot } from '../../src/engine/household-snapshot.ts';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
@@ -24,7 +27,8 @@ describe('a generated municipality: the situations the register cannot hold are 
   let decisions: DecisionRow[];
   const circumstances = new Map<string, Set<string>>();
   const byProgram = (program: string) => decisions.filter((d) => d.program === program);
-  const members = (d: DecisionRow) => (d.inputs as unknown as HouseholdSnapshot).members;
+  const inputs = new Map<string, HouseholdSnapshot>();
+  const members = (d: DecisionRow) => inputs.get(d.decision_id)!.members;
   const explanation = (d: DecisionRow) => d.explanation as unknown as Explanation;
   const has = (personId: string | null, circumstance: string) => !!personId && !!circumstances.get(personId)?.has(circumstance);
 
@@ -48,6 +52,26 @@ describe('a generated municipality: the situations the register cannot hold are 
     await runNightly(nightlyContext(env, PROGRAMS), asOf, false);
     decisions = [];
     for await (const d of await decisionsInForce(env.db, asOf, { municipalityCode: m })) decisions.push(d);
+    // The snapshots decided on, rebuilt from the store in bulk (decisions no longer store them),
+    // each proven the one decided on by its recorded hash.
+    const groups = new Map<string, DecisionRow[]>();
+    for (const d of decisions) {
+      const key = `${d.program}|${d.rule_version}|${d.as_of}|${d.known_at.toISOString()}`;
+      groups.set(key, [...(groups.get(key) ?? []), d]);
+    }
+    for (const group of groups.values()) {
+      const { program: id, rule_version, as_of, known_at } = group[0];
+      const program = await recordedProgram(env.db, id, rule_version);
+      const dates = snapshotDates(program, as_of)!;
+      const snapshots = await loadHouseholdSnapshots(env.db, m, group.map((d) => d.household_id), { ...dates, asOf: as_of, knownAt: known_at });
+      const byHousehold = new Map(snapshots.map((x) => [x.household_id, x]));
+      for (const d of group) {
+        const snapshot = byHousehold.get(d.household_id)!;
+        // A program reading other decisions also recorded those (replay adds them): its members are these.
+        if (!program.spec.reads_decisions.length) expect(inputsHash(snapshot), d.decision_id).toBe(d.inputs_hash);
+        inputs.set(d.decision_id, snapshot);
+      }
+    }
   });
   afterAll(() => env?.close());
 
