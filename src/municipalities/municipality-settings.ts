@@ -15,6 +15,11 @@ export const MunicipalitySettingsSchema = z
     /** The section residents ask, e.g. こども青少年局 こども家庭課. */
     department: z.string().min(1),
     phone: z.string().min(1),
+    /**
+     * The section residents ask about one program, by program id, where it is not `department`
+     * (a 給付金 is often run by another office than 児童手当); its letters print it as the contact.
+     */
+    contacts: z.record(z.string(), z.object({ department: z.string().min(1), phone: z.string().min(1), address: z.string().min(1).optional() }).strict()).optional(),
     /** Who hears a 審査請求 against a 法定受託事務 (児童手当): the prefectural governor, e.g. 神奈川県知事. */
     prefectural_governor: z.string().min(1),
     /** The day of the month payments are made; a bank holiday moves it to the business day before. */

@@ -83,6 +83,12 @@ interface Common {
   recipient: NoticeRecipient;
 }
 
+/** The section residents ask about the program: its own where the settings give one, else the municipality's. */
+export function contactOf(s: MunicipalitySettings, programId: string): { department: string; phone: string; address: string } {
+  const own = s.contacts?.[programId];
+  return own ? { department: own.department, phone: own.phone, address: own.address ?? s.address } : { department: s.department, phone: s.phone, address: s.address };
+}
+
 /** What every letter carries; its 文書番号 is given when the letter is inserted (document-numbers.ts). */
 function base(c: Common, kind: NoticeKind, source: string): Pick<NoticeContent, 'noticeId' | 'kind' | 'issuedOn' | 'municipality' | 'recipient' | 'programName' | 'title' | 'appeal'> {
   const { settings: s, program } = c;
@@ -91,7 +97,7 @@ function base(c: Common, kind: NoticeKind, source: string): Pick<NoticeContent, 
     noticeId,
     kind,
     issuedOn: c.issuedOn,
-    municipality: { name: s.name, mayor: s.mayor, address: s.address, department: s.department, phone: s.phone },
+    municipality: { name: s.name, mayor: s.mayor, ...contactOf(s, program.id) },
     recipient: c.recipient,
     programName: program.name.ja,
     title: `${program.name.ja} ${program.notice?.titles[kind as keyof NonNullable<ProgramSpec['notice']>['titles']] ?? TITLES[kind]}`,
@@ -255,16 +261,17 @@ export interface NoticeReviewItem {
  */
 export function informationRequestNotice(c: Common & { actionId: number; request: string }): NoticeContent {
   const { settings: s } = c;
+  const contact = contactOf(s, c.program.id);
   const replyBy = addDays(c.issuedOn, CONFIRMATION_REPLY_DAYS);
   return {
     ...base(c, '確認のお願い', `action:${c.actionId}`),
     appeal: undefined,
     summary:
       `${c.program.name.ja}の支給について、市が保有する記録だけでは判断できないため、次の点についてご確認をお願いします。` +
-      `お手数ですが、回答期限までに${s.department}へ、お電話、郵送または窓口でお知らせください。`,
+      `お手数ですが、回答期限までに${contact.department}へ、お電話、郵送または窓口でお知らせください。`,
     details: [
       { label: '回答期限', value: wareki(replyBy) },
-      { label: '回答先', value: `${s.name} ${s.department}（${s.address}、電話 ${s.phone}）` },
+      { label: '回答先', value: `${s.name} ${contact.department}（${contact.address}、電話 ${contact.phone}）` },
     ],
     reasonsHeading: 'お尋ねしたいこと',
     reasons: [c.request.replace(/[^。？?]$/, '$&。'), '期限までにお知らせがない場合は、担当からあらためてご連絡します。'],
@@ -308,6 +315,7 @@ export function reviewItemNotice(c: Common & { item: NoticeReviewItem; staffReas
  */
 export function confirmationRequestNotice(c: Common & { householdId: string; children: { personId: string; name: string }[] }): NoticeContent {
   const { program, settings: s } = c;
+  const contact = contactOf(s, program.id);
   const ids = c.children.map((ch) => ch.personId).sort();
   const replyBy = addDays(c.issuedOn, CONFIRMATION_REPLY_DAYS);
   return {
@@ -315,12 +323,12 @@ export function confirmationRequestNotice(c: Common & { householdId: string; chi
     appeal: undefined,
     summary:
       `あなたの${program.name.ja}の額を決めるにあたり、次のお子さんを児童の数え方（第3子以降の判定）に含めることができるかを確認する必要があります。` +
-      `同封の「監護相当・生計費の負担についての確認書」にご記入のうえ、提出期限までに${s.department}へご提出ください（郵送または窓口）。`,
+      `同封の「監護相当・生計費の負担についての確認書」にご記入のうえ、提出期限までに${contact.department}へご提出ください（郵送または窓口）。`,
     details: [
       { label: '対象のお子さん', value: c.children.map((ch) => `${ch.name} 様`).join('、') },
       { label: '提出書類', value: '監護相当・生計費の負担についての確認書（同封）' },
       { label: '提出期限', value: wareki(replyBy) },
-      { label: '提出先', value: `${s.name} ${s.department}（${s.address}）` },
+      { label: '提出先', value: `${s.name} ${contact.department}（${contact.address}）` },
     ],
     reasonsHeading: 'ご提出をお願いする理由',
     reasons: [

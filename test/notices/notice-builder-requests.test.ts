@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CONFIRMATION_REPLY_DAYS, confirmationRequestNotice, lapsedLine, scheduleSentence } from '../../src/notices/notice-builder.ts';
+import { CONFIRMATION_REPLY_DAYS, confirmationRequestNotice, informationRequestNotice, lapsedLine, scheduleSentence } from '../../src/notices/notice-builder.ts';
 import { loadProgram } from '../../src/rules/program-loader.ts';
 
 const program = loadProgram(fileURLToPath(new URL('../../rules/child-allowance', import.meta.url))).spec;
@@ -59,5 +59,25 @@ describe('payment schedule and 時効 in notices', () => {
     ]);
     expect(line).toBe('時効により支払われない期間：令和4年10月分から令和5年5月分まで（支払月から2年を経過した分は、児童手当法第23条により、受け取る権利が時効で消滅しているため、お支払いできません）');
     expect(lapsedLine(program, [])).toBeUndefined();
+  });
+});
+
+describe('the contact a letter prints', () => {
+  const children = [{ personId: 'C3', name: '山田 一郎' }];
+  const own = { ...settings, contacts: { 'child-allowance': { department: 'こども青少年局 子育て支援課 児童手当係', phone: '045-671-0000' } } };
+
+  it('is the program\'s section where the settings give one, with the municipality\'s address', () => {
+    const notice = confirmationRequestNotice({ ...common, settings: own, householdId: 'H1', children });
+    expect(notice.municipality).toMatchObject({ department: 'こども青少年局 子育て支援課 児童手当係', phone: '045-671-0000', address: settings.address });
+    expect(notice.summary).toContain('提出期限までにこども青少年局 子育て支援課 児童手当係へ');
+    expect(notice.details).toContainEqual({ label: '提出先', value: `${settings.name} こども青少年局 子育て支援課 児童手当係（${settings.address}）` });
+    const asked = informationRequestNotice({ ...common, settings: own, actionId: 1, request: '同居されていますか' });
+    expect(asked.details).toContainEqual({ label: '回答先', value: `${settings.name} こども青少年局 子育て支援課 児童手当係（${settings.address}、電話 045-671-0000）` });
+  });
+
+  it('is the municipality\'s department for a program the settings do not name', () => {
+    const other = { ...settings, contacts: { 'low-income-household-2024': { department: '給付金担当', phone: '045-000-0000' } } };
+    const notice = confirmationRequestNotice({ ...common, settings: other, householdId: 'H1', children });
+    expect(notice.municipality).toMatchObject({ department: settings.department, phone: settings.phone });
   });
 });
