@@ -181,7 +181,10 @@ export async function finishRun(db: Kysely<DB>, id: number, summary: Record<stri
 /**
  * The households, on `membership`, of everyone who belonged to a household whose decision of
  * one of `programs` was made after `since` (this run's, or a staff decision since the last
- * run): a program that reads those decisions may decide them differently now.
+ * run): a program that reads those decisions may decide them differently now. "Made after" is
+ * by knowledge time: the last run's own decisions were made after its knowledge time too, but
+ * its readers read them (as known at that time), so they must not send the next night's readers
+ * to every household those decisions concern (a tenth of the municipality: issue 15).
  */
 export async function householdsOfMembersDecidedSince(db: Kysely<DB>, m: string, programs: string[], since: Date, membership: string): Promise<string[]> {
   const { rows } = await sql<{ household_id: string }>`
@@ -191,7 +194,7 @@ export async function householdsOfMembersDecidedSince(db: Kysely<DB>, m: string,
       -- decision's membership date (the decision no longer stores them), which only re-decides more.
       select distinct member.person_id from decisions d
       join person_history member on member.municipality_code = d.municipality_code and member.household_id = d.household_id
-      where d.municipality_code = ${m} and d.program = any(${programs}::text[]) and d.decided_at > ${since}
+      where d.municipality_code = ${m} and d.program = any(${programs}::text[]) and d.known_at > ${since}
     ) p
     cross join lateral (
       select household_id, status from person_history
