@@ -43,6 +43,8 @@ import {
 } from './batch.repository.ts';
 
 const DEFAULT_CHUNK = 1000;
+/** Decisions written by a night after which their statistics are refreshed (see the analyze below). */
+const ANALYZE_AFTER_DECISIONS = 20_000;
 const WAIT_FOR_CHANGES_MS = 10 * 60_000;
 /** No change applied for this long and no job left to apply them: the jobs were lost, queue them again. */
 const REQUEUE_CHANGES_AFTER_MS = 10_000;
@@ -143,6 +145,7 @@ async function nightlyFor(
   for (const reason of basis.fullReasons) if (!summary.full_reasons.includes(reason)) summary.full_reasons.push(reason);
   for (const { program } of ctx.programs) await recordRuleVersion(db, program);
   const stageCtx = { db, jobs: ctx.jobs, onProgress, logger: ctx.logger };
+  const createdBefore = summary.decisions_created;
   const chunkSize = ctx.chunkHouseholds ?? DEFAULT_CHUNK;
   await timed('evaluate', async () => {
     // Earlier months first, so each household's chain stays in date order.
@@ -183,8 +186,11 @@ async function nightlyFor(
   summary.households_evaluated += decidedOnDate;
   lock.assertHeld();
   // A first run writes most of the table at once, faster than autovacuum refreshes its
-  // statistics; with stale ones the planner sorts every remaining decision for each page.
-  await timed('review', () => sql`analyze decisions`.execute(db));
+  // statistics; with stale ones the planner sorts every remaining decision for each page. A
+  // night that decided a few households leaves them fresh enough, and skips the 1-2 s it takes.
+  if (run.full || basis.fullReasons.length || summary.decisions_created - createdBefore > ANALYZE_AFTER_DECISIONS) {
+    await timed('review', () => sql`analyze decisions`.execute(db));
+  }
   const since = last?.known_at ?? new Date(0);
   summary.review_items += await timed('review', () => createDecisionReviewItems(db, m, since));
   if (settings) {
@@ -351,11 +357,18 @@ async function earlierMonths(
     }
     return months;
   }
-  const firstDecided = await firstMonthlyDecision(db, m);
+  const changed = await householdsChangedBefore(db, m, last.known_at, knownAt, thisMonth);
+  // Most nights nothing takes effect in an earlier month, and the go-live month (which reads
+  // every decision of the municipality) is not needed.
+  const firstDecided = changed.length ? await firstMonthlyDecision(db, m) : undefined;
   if (!firstDecided) return months;
-  for (const { household_id, effective_date } of await householdsChangedBefore(db, m, last.known_at, knownAt, thisMonth)) {
+  for (const { household_id, effective_date } of changed) {
     const from = firstOfMonth(effective_date) > firstDecided ? firstOfMonth(effective_date) : firstDecided;
-    for (let month = from; month < thisMonth; month = addMonths(month, 1)) months.set(month, [...(months.get(month) ?? []), household_id]);
+    for (let month = from; month < thisMonth; month = addMonths(month, 1)) {
+      const list = months.get(month);
+      if (list) list.push(household_id);
+      else months.set(month, [household_id]);
+    }
   }
   return new Map([...months].sort(([a], [b]) => a.localeCompare(b)));
 }
