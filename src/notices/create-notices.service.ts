@@ -17,7 +17,7 @@ import {
   type NoticeDecision,
   type NoticeReviewItem,
 } from './notice-builder.ts';
-import { numberLetters } from './document-numbers.ts';
+import { documentNumbers } from './document-numbers.ts';
 import type { NoticeContent, NoticeRecipient } from './notice-content.ts';
 import { fullAddress } from './recipient-address.ts';
 
@@ -355,7 +355,9 @@ async function recipients(db: Kysely<DB>, m: string, ids: string[], municipality
 
 async function insertNotices(db: Kysely<DB>, input: CreateNoticesInput, notices: NewNotice[]): Promise<number> {
   if (notices.length === 0) return 0;
+  const symbol = (program: string) => input.programs.get(program)?.notice?.document_symbol ?? '';
   return db.transaction().execute(async (trx) => {
+    const numbers = await documentNumbers(trx, input.municipalityCode, input.issuedOn, notices.map((n) => ({ noticeId: n.content.noticeId, symbol: symbol(n.program) })));
     const rows = await trx
       .insertInto('notices')
       .values(
@@ -371,14 +373,12 @@ async function insertNotices(db: Kysely<DB>, input: CreateNoticesInput, notices:
           review_action_id: n.review_action_id ?? null,
           batch_run_id: input.runId,
           issued_on: input.issuedOn,
-          content: JSON.stringify(n.content),
+          content: JSON.stringify({ ...n.content, documentNumber: numbers.get(n.content.noticeId) }),
         })),
       )
       .onConflict((c) => c.column('notice_id').doNothing())
-      .returning(['id', 'notice_id', 'program'])
+      .returning('id')
       .execute();
-    const symbol = (program: string) => input.programs.get(program)?.notice?.document_symbol ?? '';
-    await numberLetters(trx, input.municipalityCode, input.issuedOn, [...rows].sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, symbol: symbol(r.program) })));
     return rows.length;
   });
 }

@@ -40,7 +40,7 @@ describe('the review API', () => {
   async function openItems(c: Client, kind: string) {
     const res = await get(c, `/v1/review-items?kind=${kind}`);
     expect(res.statusCode, res.body).toBe(200);
-    return res.json().rows as { id: number; decision_id: string | null; household_id: string; person_id: string | null }[];
+    return res.json().rows as { id: number; program: string; decision_id: string | null; household_id: string; person_id: string | null }[];
   }
 
   it('refuses every /v1 route but login and health to an anonymous caller (401), and sends page visitors to the login page', async () => {
@@ -165,7 +165,7 @@ describe('the review API', () => {
     expect(await lineStatus()).toEqual(['held']);
     // The engine does not undo a staff decision while its own result stays the same.
     await runNightly(nightlyContext(env, BASE_PROGRAMS), '2024-12-14', true);
-    const last = await sql<{ decided_by: number | null }>`select decided_by from decisions where household_id = ${approveItem.household_id} and program = 'low-income-household-2024' and municipality_code = ${f.m} order by id desc limit 1`.execute(env.db);
+    const last = await sql<{ decided_by: number | null }>`select decided_by from decisions where household_id = ${approveItem.household_id} and program = ${approveItem.program} and municipality_code = ${f.m} order by id desc limit 1`.execute(env.db);
     expect(last.rows[0].decided_by).not.toBeNull();
 
     // Released: the held lines are planned afresh by the next run, and paid.
