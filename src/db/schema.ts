@@ -186,7 +186,7 @@ export interface DecisionTable {
   /** The household snapshot decided on; null since issue 15 (rebuilt from the store, checked against inputs_hash). */
   inputs: JSONColumnType<Record<string, unknown> | null>;
   inputs_hash: string | null;
-  /** The 世帯主 on the membership date, whom notices address when no recipient is named. */
+  /** The 世帯主 on the membership date, whom notices address when no recipient is named (kept only then since issue 15). */
   head_person_id: string | null;
   /** Full, or compact (src/decisions/compact-explanation.ts): read through the decisions repository. */
   explanation: JSONColumnType<Record<string, unknown>>;

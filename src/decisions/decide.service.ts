@@ -93,7 +93,8 @@ export async function decideHouseholds(
         as_of: asOf,
         known_at: knownAt,
         inputs_hash: hashOf(snapshot),
-        head_person_id: snapshot.members.find((m) => m.relationship === '世帯主')?.person_id ?? null,
+        // Read only where no recipient is named (notices, review items), so kept only then.
+        head_person_id: evaluation.recipient_person_id ? null : (snapshot.members.find((m) => m.relationship === '世帯主')?.person_id ?? null),
         explanation: compactExplanation(program, evaluation.explanation, decisionFacts(program, { ...evaluation, effective_from: evaluation.evaluation_date, as_of: asOf })),
         supersedes,
       });

@@ -257,7 +257,7 @@ function subjectAsRecipient(snapshot: HouseholdSnapshot, subjectId: string | und
 }
 
 /** An expression amount that could not be computed from the records: the case needs a person. */
-function amountUnknownCondition(step: AmountStep): ConditionResult {
+export function amountUnknownCondition(step: AmountStep): ConditionResult {
   return {
     id: `amount_${step.component}`,
     fact: step.component,

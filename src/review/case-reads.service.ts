@@ -44,7 +44,8 @@ export interface QueueFilter {
  * The amount at stake on an item: for a case the engine could not decide (recorded at 0円), the
  * amount the rules computed, which approving it pays; otherwise the item's own amount.
  */
-const AT_STAKE = sql<number | null>`case when r.kind = 'decision_review' then (d.explanation -> 'amount' ->> 'total_yen')::bigint else r.amount_yen end`;
+const AT_STAKE = sql<number | null>`case when r.kind = 'decision_review'
+  then coalesce(d.explanation -> 'amount' ->> 'total_yen', (d.explanation ->> 'v')::jsonb ->> 1)::bigint else r.amount_yen end`;
 
 export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: QueueFilter) {
   return withMunicipality(db, actor.municipalityCode, async (trx) => {

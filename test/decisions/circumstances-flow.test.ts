@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
+import { withFullExplanations } from '../../src/decisions/stored-explanation.ts';
 import type { Explanation } from '../../src/engine/evaluate-household.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import { importFile } from '../support/import-file.ts';
@@ -26,9 +27,9 @@ describe('circumstances decide, pay and notify from the next nightly on', () => 
     expect(rejectedRows, rejectedRows ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
   };
   const nightly = (date: string) => runNightly(nightlyContext(env, PROGRAMS), date, false);
-  const decisionsOf = (household: string) =>
-    env.db.selectFrom('decisions').selectAll().where('municipality_code', '=', m).where('household_id', '=', household)
-      .where('program', '=', 'child-allowance').orderBy('id').execute();
+  const decisionsOf = async (household: string) =>
+    withFullExplanations(env.db, await env.db.selectFrom('decisions').selectAll().where('municipality_code', '=', m).where('household_id', '=', household)
+      .where('program', '=', 'child-allowance').orderBy('id').execute());
   const paidFor = async (household: string) => {
     const lines = await env.db.selectFrom('payment_lines').selectAll().where('municipality_code', '=', m).where('household_id', '=', household)
       .where('status', '<>', 'cancelled').execute();

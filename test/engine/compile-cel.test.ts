@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { decisionsInForce, type DecisionRow } from '../../src/decisions/decision.repository.ts';
+import { decisionInputs } from '../../src/decisions/replay.service.ts';
 import { compileCel } from '../../src/engine/compile-cel.ts';
 import { compileProgram, evaluateHousehold, type CompiledProgram } from '../../src/engine/evaluate-household.ts';
 import { baseEnvironment, CelMember } from '../../src/engine/expression-environment.ts';
@@ -168,7 +169,7 @@ describe('on a generated municipality, every program with expressions decides th
       const mine = decisions.filter((d) => d.program === compiled.program.spec.id);
       expect(mine.length).toBeGreaterThan(1000);
       for (const d of mine) {
-        const args = [d.inputs as unknown as HouseholdSnapshot, d.as_of, d.engine_version, d.subject_person_id || undefined] as const;
+        const args = [(await decisionInputs(env.db, d))!, d.as_of, d.engine_version, d.subject_person_id || undefined] as const;
         const a = await evaluateHousehold(compiled, ...args);
         const b = await evaluateHousehold(reference, ...args);
         expect(JSON.stringify(a), `${d.program} ${d.household_id}`).toBe(JSON.stringify(b));

@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DecisionRow } from '../../src/decisions/decision.repository.ts';
+import { decisionInputs } from '../../src/decisions/replay.service.ts';
+import { withFullExplanations } from '../../src/decisions/stored-explanation.ts';
+import type { Explanation } from '../../src/engine/evaluate-household.ts';
+import type { HouseholdSnapshot } from '../../src/engine/household-snapshot.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
 import { PASSWORD, reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
@@ -27,13 +32,21 @@ describe('the access log of every staff read', () => {
 
     // The last decision of a household of several, followed by one made after a child its amount
     // counted left: the new decision's snapshot lacks them, the previous one's explanation names them.
-    const { rows: [d] } = await sql<{ id: string; decision_id: string; household_id: string; inputs: { members: { person_id: string }[] }; former: string }>`
-      select d.id::text, d.decision_id, d.household_id, d.inputs, step->>'person_id' as former from decisions d
-        cross join lateral jsonb_array_elements(d.explanation->'amount'->'steps') step
-      where d.municipality_code = ${f.m} and jsonb_array_length(d.inputs->'members') >= 3
-        and step->>'person_id' is distinct from d.recipient_person_id and step->>'person_id' is not null
+    // Decisions keep no snapshot (issue 15): it is rebuilt from the store, as replay does.
+    const { rows: last } = await sql<DecisionRow>`
+      select d.* from decisions d where d.municipality_code = ${f.m}
         and not exists (select 1 from decisions n where n.supersedes = d.id)
-      order by d.id limit 1`.execute(env.db);
+      order by d.id`.execute(env.db);
+    let d: { id: number; household_id: string; inputs: HouseholdSnapshot; former: string } | undefined;
+    for (const x of await withFullExplanations(env.db, last)) {
+      const snapshot = (await decisionInputs(env.db, x))!;
+      const former = (x.explanation as unknown as Explanation).amount.steps.find((s) => s.person_id && s.person_id !== x.recipient_person_id)?.person_id;
+      if (snapshot.members.length >= 3 && former) {
+        d = { id: x.id, household_id: x.household_id, inputs: snapshot, former };
+        break;
+      }
+    }
+    if (!d) throw new Error('the fixture has no household of several whose amount counts a child');
     const former = d.former;
     const inputs = { ...d.inputs, members: d.inputs.members.filter((m) => m.person_id !== former) };
     const decisionId = `DTESTFORMER${d.id}`;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideHouseholds } from '../../src/decisions/decide.service.ts';
 import { recordRuleVersion } from '../../src/decisions/decision.repository.ts';
+import { decisionInputs } from '../../src/decisions/replay.service.ts';
 import type { HouseholdSnapshot } from '../../src/engine/household-snapshot.ts';
 import { loadHouseholdSnapshots } from '../../src/residents/household-snapshot.repository.ts';
 import { importFile } from '../support/import-file.ts';
@@ -84,8 +85,8 @@ describe.each(ENVIRONMENTS)('household snapshots: tax columns and circumstances 
     for (const { program } of PROGRAMS) await recordRuleVersion(env.db, program);
     await decideHouseholds(env.db, PROGRAMS, m, ['H1'], '2024-12-13', new Date());
     const inputs = async (program: string) => {
-      const d = await env.db.selectFrom('decisions').select('inputs').where('municipality_code', '=', m).where('program', '=', program).executeTakeFirstOrThrow();
-      return memberOf(d.inputs as unknown as HouseholdSnapshot, 'A').circumstances;
+      const d = await env.db.selectFrom('decisions').selectAll().where('municipality_code', '=', m).where('program', '=', program).executeTakeFirstOrThrow();
+      return memberOf((await decisionInputs(env.db, d))!, 'A').circumstances;
     };
     expect(await inputs('child-allowance')).toEqual([{ circumstance: 'public_servant', program: null }]);
     expect(await inputs('low-income-household-2024')).toEqual([{ circumstance: 'declined', program: 'low-income-household-2024' }]);

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import type { DecisionRow } from '../../src/decisions/decision.repository.ts';
+import { decisionInputs } from '../../src/decisions/replay.service.ts';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
@@ -68,10 +70,11 @@ describe('simulating a rule change on the population', () => {
   /** Households the rules in force pay the benefit, from the decisions the nightly run made. */
   type Inputs = { members: { birth_date: string; relationship: string; circumstances?: { circumstance: string }[] }[] };
   async function eligibleInputs(): Promise<Inputs[]> {
-    const { rows } = await sql<{ inputs: Inputs }>`
-      select d.inputs from decisions d where d.municipality_code = ${m} and d.program = ${PROGRAM} and d.outcome = 'eligible'
+    const { rows } = await sql<DecisionRow>`
+      select d.* from decisions d where d.municipality_code = ${m} and d.program = ${PROGRAM} and d.outcome = 'eligible'
         and not exists (select from decisions n where n.supersedes = d.id)`.execute(env.db);
-    return rows.map((r) => r.inputs);
+    // Decisions keep no snapshot (issue 15): rebuilt from the store as replay does.
+    return Promise.all(rows.map(async (d) => (await decisionInputs(env.db, d)) as unknown as Inputs));
   }
 
   const changedRows: ChangedHousehold[] = [];
