@@ -49,10 +49,12 @@ describe('the chunk snapshot reader reads what the per-person reader read', () =
     const read = (file: string) => parse(fs.readFileSync(file), { columns: true }) as Row[];
     const residents = read(files.residents);
     const income2024 = read(files.income).filter((r) => r.fiscal_year === '2024');
-    // Heads who stay (one row each): households that keep a 世帯主 for people to move into.
+    // Heads who were there before the first move and stay (one row each): households that keep
+    // a 世帯主 for people to move into. Those who move were there before too.
     const rowsOf = new Map<string, number>();
     for (const r of residents) rowsOf.set(r.person_id, (rowsOf.get(r.person_id) ?? 0) + 1);
-    const heads = residents.filter((r) => r.relationship === '世帯主' && r.status === 'resident' && rowsOf.get(r.person_id) === 1);
+    const settled = (r: Row) => r.status === 'resident' && rowsOf.get(r.person_id) === 1 && r.effective_date < '2024-05-01';
+    const heads = residents.filter((r) => r.relationship === '世帯主' && settled(r));
     households = [...new Set(residents.map((r) => r.household_id))].sort();
     const stamp = (r: Row, suffix: string, o: Row) => ({ ...r, change_id: `${r.change_id}-${suffix}`, ...o });
 
@@ -68,7 +70,7 @@ describe('the chunk snapshot reader reads what the per-person reader read', () =
         .map(({ r, supporter }) => stamp(r, 'sup', { effective_date: '2024-10-01', dependent_of: supporter, supporter_taxed: 'true' })),
     ]);
     // 2. Moves between households (one retroactive), and people moving away.
-    const others = residents.filter((r) => r.relationship !== '世帯主' && r.status === 'resident' && rowsOf.get(r.person_id) === 1 && r.birth_date < '2024-01-01');
+    const others = residents.filter((r) => r.relationship !== '世帯主' && settled(r));
     const moved = others.filter((_, i) => i % 8 === 1);
     const moves = moved.map((r, i) => ({ r, effective_date: i % 3 === 0 ? '2024-05-01' : '2024-10-15' }));
     await load('residents', [
