@@ -11,8 +11,8 @@ import * as circumstances from './0009_circumstances.ts';
 import * as signInHardening from './0010_sign_in_hardening.ts';
 import * as importLiveness from './0011_import_liveness.ts';
 import * as personDecisions from './0012_person_decisions.ts';
-import * as decisionStorage from './0014_decision_storage.ts';
-import * as documentNumbers from './0015_document_numbers.ts';
+import * as decisionStorage from './0013_decision_storage.ts';
+import * as documentNumbers from './0014_document_numbers.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +28,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010_sign_in_hardening': signInHardening,
   '0011_import_liveness': importLiveness,
   '0012_person_decisions': personDecisions,
-  '0014_decision_storage': decisionStorage,
-  '0015_document_numbers': documentNumbers,
+  '0013_decision_storage': decisionStorage,
+  '0014_document_numbers': documentNumbers,
 };

@@ -12,7 +12,7 @@ export function fiscalYearOf(isoDate: string): number {
  * 記号 in the municipality's 年度 of `issuedOn`, in the order given (a notice id given twice is
  * numbered once). Run in the transaction that inserts them, which holds the municipality's lock
  * until it ends: a letter already there takes no number, no number is given twice or skipped,
- * and a failed run gives none back to reuse (migrations/0015_document_numbers.ts). Numbered
+ * and a failed run gives none back to reuse (migrations/0014_document_numbers.ts). Numbered
  * before the insert, so a letter's content is written once (rewriting it after costs 5 times
  * the insert: docs/performance.md).
  */
