@@ -225,7 +225,7 @@ class PageFlow {
   }
 }
 
-interface TableRow {
+export interface TableRow {
   label: string;
   /** No rule above the label cell: the row continues the label of the row above (内訳 lines). */
   continuesLabel?: boolean;
@@ -235,11 +235,14 @@ interface TableRow {
   strong?: boolean;
 }
 
-const LABEL_W = 34 * MM;
+/** The label column: at least this wide, wider where a label (令和6年10月分から) would break. */
+const LABEL_MIN_W = 34 * MM;
+const LABEL_MAX_W = 60 * MM;
 const CELL_PAD_X = 2.5 * MM;
 const CELL_PAD_Y = 1.6 * MM;
 
-function tableRows(n: NoticeContent): TableRow[] {
+/** The rows of the table of a letter, label and value (exported for the test that every label fits). */
+export function tableRows(n: NoticeContent): TableRow[] {
   const rows: TableRow[] = [];
   if (n.period) rows.push({ label: '対象期間', value: n.period });
   if (n.amountYen !== undefined) rows.push({ label: n.amountLabel ?? '金額', value: yen(n.amountYen), strong: true });
@@ -258,13 +261,15 @@ function tableRows(n: NoticeContent): TableRow[] {
 }
 
 function layoutTable(flow: PageFlow, rows: TableRow[]): void {
-  const valueX = LEFT + LABEL_W;
-  const valueW = CONTENT_W - LABEL_W;
+  const widest = Math.max(0, ...rows.flatMap((row) => row.label.split('\n').map((line) => flow.width(line))));
+  const labelW = Math.min(LABEL_MAX_W, Math.max(LABEL_MIN_W, Math.ceil(widest + 2 * CELL_PAD_X + 1)));
+  const valueX = LEFT + labelW;
+  const valueW = CONTENT_W - labelW;
   const lineHeight = BODY * 1.5;
   rows.forEach((row, i) => {
     const size = row.strong ? 12 : BODY;
     const weight: FontWeight = row.strong ? 700 : 400;
-    const labelLines = flow.lines(row.label, { x: LEFT + CELL_PAD_X, width: LABEL_W - 2 * CELL_PAD_X });
+    const labelLines = flow.lines(row.label, { x: LEFT + CELL_PAD_X, width: labelW - 2 * CELL_PAD_X });
     const amountW = row.amount ? flow.width(row.amount) + 4 * MM : 0;
     const valueLines = flow.lines(row.value, { x: valueX + CELL_PAD_X, width: valueW - 2 * CELL_PAD_X - amountW, size, weight });
     const height = Math.max(labelLines.length * lineHeight, valueLines.length * size * 1.5) + 2 * CELL_PAD_Y;
@@ -273,13 +278,13 @@ function layoutTable(flow: PageFlow, rows: TableRow[]): void {
     const top = flow.y;
     const ops = flow.ops;
     const joined = row.continuesLabel && !startsPage && i > 0;
-    ops.push({ op: 'rect', x: LEFT, y: top, w: LABEL_W, h: height, fill: LABEL_FILL });
+    ops.push({ op: 'rect', x: LEFT, y: top, w: labelW, h: height, fill: LABEL_FILL });
     ops.push({ op: 'rect', x: valueX, y: top, w: valueW, h: height, stroke: RULE, lineWidth: 0.6 });
     ops.push({ op: 'line', x1: LEFT, y1: top + height, x2: valueX, y2: top + height, color: RULE, lineWidth: 0.6 });
     ops.push({ op: 'line', x1: LEFT, y1: top, x2: LEFT, y2: top + height, color: RULE, lineWidth: 0.6 });
     if (!joined) ops.push({ op: 'line', x1: LEFT, y1: top, x2: valueX, y2: top, color: RULE, lineWidth: 0.6 });
     const labelTop = top + (height - labelLines.length * lineHeight) / 2;
-    flow.place(ops, labelLines, { x: LEFT + CELL_PAD_X, width: LABEL_W, lineHeight: 1.5 }, labelTop);
+    flow.place(ops, labelLines, { x: LEFT + CELL_PAD_X, width: labelW, lineHeight: 1.5 }, labelTop);
     const valueTop = top + (height - valueLines.length * size * 1.5) / 2;
     flow.place(ops, valueLines, { x: valueX + CELL_PAD_X, width: valueW, size, weight, lineHeight: 1.5 }, valueTop);
     if (row.amount) {

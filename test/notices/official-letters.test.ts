@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import type { NoticeContent } from '../../src/notices/notice-content.ts';
+import { tableRows } from '../../src/notices/notice-pdf.ts';
 import { exportPayments } from '../../src/payments/export-payments.service.ts';
 import { decisionView } from '../../src/review/case-reads.service.ts';
 import { actOnReviewItem, confirmOverride } from '../../src/review/review-action.service.ts';
@@ -80,9 +81,12 @@ describe('letters a municipality would mail', () => {
       head('F1', 'HF', '福田', '旭区鶴ケ峰1-1'),
       child('F2', 'HF', '九郎', '2019-03-03', '福田', '旭区鶴ケ峰1-1'),
       child('F4', 'HF', '十和', '2021-05-05', '福田', '旭区鶴ケ峰1-1'),
+      // Alone and exempt from 住民税均等割: the 非課税世帯 給付金, run by another office than 児童手当.
+      head('G1', 'HG', '権藤', '戸塚区戸塚町16-17'),
     ]);
     await load('income', ['A1', 'B1', 'C1', 'D1', 'E1', 'F1'].flatMap((p) => [income({ person_id: p }), income({ person_id: p, fiscal_year: '2023' })]));
-    await load('accounts', ['A1', 'C1', 'D1', 'E1', 'F1'].map((p, i) => account({ person_id: p, account_number: `765432${i}` })));
+    await load('income', ['2024', '2023'].map((fiscal_year) => income({ person_id: 'G1', fiscal_year, total_income: '900000', kintowari: '0', shotokuwari: '0' })));
+    await load('accounts', ['A1', 'C1', 'D1', 'E1', 'F1', 'G1'].map((p, i) => account({ person_id: p, account_number: `765432${i}` })));
     const suffix = Math.random().toString(36).slice(2, 8);
     staff = [];
     for (const login of [`sup1-${suffix}`, `sup2-${suffix}`]) staff.push(await addUser(env.db, { login, role: 'supervisor', municipalityCode: m, password: 'correct horse battery' }));
@@ -259,5 +263,35 @@ describe('letters a municipality would mail', () => {
       expect(t).toContain('6か月以内');
       for (const staffOnly of ['確認できません', '不明', '値：', '基準：']) expect(t).not.toContain(staffOnly);
     }
+  });
+
+  it('sends residents of the 給付金 to the office that runs it, as the example settings say (contacts), not to 児童手当', async () => {
+    const letters = (await notices('HG')).filter((l) => (l.content as unknown as NoticeContent).title.includes('給付金'));
+    expect(letters.length).toBeGreaterThan(0);
+    const own = settings.contacts['low-income-household-2024'];
+    for (const letter of letters) {
+      const t = flat(letter.file!);
+      expect(t).toContain(own.department.replace(/\s/g, ''));
+      expect(t).toContain(own.phone);
+      expect(t).not.toContain('こども青少年局');
+    }
+    // Every program of the 2023–2024 rounds has its own contact in the example.
+    for (const program of ['low-income-household-2024', 'price-relief-2023-exempt', 'price-relief-2023-kintowari-only', 'price-relief-2024-newly-exempt', 'tax-cut-adjustment-2024']) {
+      expect(settings.contacts[program]?.department, program).toMatch(/健康福祉局/);
+    }
+  });
+
+  it('fits every label of every letter on one line of its column (令和6年10月分から, 今回のお支払額)', async () => {
+    const all = await env.db.selectFrom('notices').select(['kind', 'content', 'file']).where('municipality_code', '=', m).where('file', 'is not', null).execute();
+    const kinds = new Set<string>();
+    for (const letter of all) {
+      const content = letter.content as unknown as NoticeContent;
+      const labels = tableRows(content).map((row) => row.label).filter((l) => l && !l.includes('\n'));
+      kinds.add(letter.kind);
+      const lines = text(letter.file!);
+      for (const label of labels) expect(lines, `${letter.kind}: ${label}`).toContain(label);
+    }
+    expect(kinds).toContain('支給停止');
+    expect(kinds).toContain('額の変更');
   });
 });
