@@ -56,6 +56,13 @@ export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: Queu
       .leftJoinLateral(
         (eb) => eb.selectFrom('persons as h').select(['h.person_id as head_person_id', 'h.family_name', 'h.given_name']).whereRef('h.household_id', '=', 'r.household_id').where('h.relationship', '=', '世帯主').orderBy('h.person_id').limit(1).as('h'),
         (join) => join.onTrue(),
+      )
+      // What staff decided on a resolved item: its last approve, reject or (confirmed) override.
+      .leftJoinLateral(
+        (eb) =>
+          eb.selectFrom('review_actions as a').select(['a.action as decided_action', 'a.outcome as decided_outcome', 'a.amount_yen as decided_amount_yen'])
+            .whereRef('a.review_item_id', '=', 'r.id').where('a.action', 'in', ['approve', 'reject', 'override']).orderBy('a.id', 'desc').limit(1).as('a'),
+        (join) => join.onTrue(),
       );
     query = filter.status ? query.where('r.status', '=', filter.status) : query.where('r.status', 'in', ['open', 'held']);
     if (filter.kind) query = query.where('r.kind', '=', filter.kind);
@@ -65,6 +72,7 @@ export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: Queu
     let rows = query
       .select(['r.id', 'r.kind', 'r.status', 'r.program', 'r.household_id', 'r.person_id', 'r.decision_id', 'r.period_start', 'r.detail', 'r.created_at'])
       .select(['d.outcome', 'd.change_kind', 'd.effective_from', 'd.period_kind', 'h.head_person_id'])
+      .select(['a.decided_action', 'a.decided_outcome', 'a.decided_amount_yen'])
       .select(AT_STAKE.as('amount_yen'))
       .select(sql<string | null>`h.family_name || ' ' || h.given_name`.as('head_name'));
     const sort = filter.sort ?? 'date';

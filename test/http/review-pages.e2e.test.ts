@@ -128,11 +128,34 @@ describe('the review pages in Chromium', () => {
     await supervisor.getByRole('button', { name: '上書きを確認する' }).click();
     expect(await supervisor.getByRole('status').textContent()).toContain('「上書きの確認」を記録しました');
 
-    const { rows } = await sql<{ outcome: string; amount_yen: number; decided_by: number; supersedes_id: string }>`
-      select d.outcome, d.amount_yen, d.decided_by, p.decision_id as supersedes_id from decisions d join decisions p on p.id = d.supersedes
+    const { rows } = await sql<{ decision_id: string; outcome: string; amount_yen: number; decided_by: number; supersedes_id: string }>`
+      select d.decision_id, d.outcome, d.amount_yen, d.decided_by, p.decision_id as supersedes_id from decisions d join decisions p on p.id = d.supersedes
       where d.decided_by is not null and p.decision_id in (${approved}, ${rejected}, ${overridden}) order by d.id`.execute(env.db);
     expect(rows.map((r) => [r.supersedes_id, r.outcome])).toEqual([[approved, 'eligible'], [rejected, 'ineligible'], [overridden, 'eligible']]);
     expect(rows[2].amount_yen).toBe(20_000);
+
+    // A staff 却下 reads as the staff's decision: their reason at the top, the engine's
+    // evaluation as what came before it, and no 内訳 adding up to an amount not paid.
+    await supervisor.goto(`${base}/decisions/${encodeURIComponent(rows[1].decision_id)}?purpose=review`);
+    const staffText = (await supervisor.locator('main').textContent())!;
+    expect(staffText).toContain('不支給（職員の判断）');
+    expect(staffText).not.toContain('不支給（判定の変更）');
+    expect(await supervisor.locator('.staff-decision').textContent()).toContain('理由: 前住所地で課税されていることを確認');
+    expect(await supervisor.locator('h2').allTextContents()).toContain('職員の判断の前のエンジンによる評価');
+    expect(await supervisor.locator('h2').allTextContents()).not.toContain('判定の理由');
+    expect(staffText).toContain('現在の支給額: 0円（支給しない）');
+    expect(await supervisor.locator('th', { hasText: '内訳' }).count()).toBe(0);
+    await shot(supervisor, 'staff-reject');
+
+    // The resolved queue says what staff decided and the amount decided, not what approving would pay.
+    await supervisor.goto(`${base}/review?kind=decision_review&status=resolved`);
+    expect(await supervisor.locator('thead').textContent()).toContain('職員の決定');
+    const row = (id: string) => supervisor.locator(`tbody tr:has(a[href^="/decisions/${encodeURIComponent(id)}?"])`);
+    expect(await row(rejected).textContent()).toMatch(/却下（不支給）0円/);
+    expect(await row(overridden).textContent()).toMatch(/変更（職員が決定）：支給(月額 )?20,000円/);
+    expect(await row(approved).textContent()).toMatch(/承認(月額 )?[1-9][\d,]*円/);
+    expect(await supervisor.locator('main table').textContent()).not.toContain('承認すると支給する額');
+    await shot(supervisor, 'queue-resolved');
 
     // The household page, and the resident's access log: who read it, and why.
     await supervisor.goto(`${base}/decisions/${encodeURIComponent(approved)}?purpose=review`);

@@ -40,11 +40,12 @@ export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
     const [result, programs] = await Promise.all([reviewQueue(db, session.user, { ...f, page: pageParam(q.page) }), programNames(db, session.user)]);
     const link = (p: number) => `/review?${new URLSearchParams({ ...filterQuery(f), page: String(p) })}`;
     // Bulk approval: only once the list shows one kind, and only for who may approve.
+    const resolved = f.status === 'resolved';
     const bulk = f.kind !== undefined && f.status !== 'resolved' && roleAtLeast(session.user.role, 'reviewer') && result.rows.length > 0;
     const option = (value: string, text: string, selected: string | undefined) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${text}</option>`;
-    const table = html`<table><thead><tr>${bulk ? html`<th><input type="checkbox" data-select-all="ids" aria-label="このページの項目をすべて選択"></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th><th>金額</th><th>発生日時</th></tr></thead><tbody>
+    const table = html`<table><thead><tr>${bulk ? html`<th><input type="checkbox" data-select-all="ids" aria-label="このページの項目をすべて選択"></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th>${resolved ? html`<th>職員の決定</th><th>決定した金額</th>` : html`<th>金額</th>`}<th>発生日時</th></tr></thead><tbody>
 ${result.rows.map((r) => html`<tr>${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="審査項目 ${r.id} を選択"></td>` : ''}<td class="nw"><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td class="nw">${label('status', r.status)}</td><td>${programs.get(r.program) ?? r.program}</td>
-<td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td>${r.head_name ?? ''}</td><td class="num">${atStake(r)}</td><td>${dateTime(r.created_at)}</td></tr>`)}
+<td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td>${r.head_name ?? ''}</td>${resolved ? decidedCells(r) : html`<td class="num">${atStake(r)}</td>`}<td>${dateTime(r.created_at)}</td></tr>`)}
 </tbody></table>`;
     const body = html`
 ${q.approved !== undefined ? html`<p class="notice" role="status">${bulkNotice(q)}</p>` : ''}
@@ -149,6 +150,23 @@ function atStake(r: { kind: string; amount_yen: number | null; period_kind: stri
   return r.kind === 'decision_review' ? html`${monthly}${money(r.amount_yen)}<br><small>（承認すると支給する額）</small>` : html`${monthly}${money(r.amount_yen)}`;
 }
 
+type QueueRow = { kind: string; amount_yen: number | null; period_kind: string | null; decided_action: string | null; decided_outcome: string | null; decided_amount_yen: number | string | null };
+
+/**
+ * A resolved item: what staff decided, as its last approve, reject or override says, and the
+ * amount so decided (0円 for a reject; the override's amount), not what approving would pay.
+ */
+function decidedCells(r: QueueRow): Html {
+  const monthly = perMonth(r) ? '月額 ' : '';
+  if (r.decided_action === 'reject') return html`<td>却下（不支給）</td><td class="num">0円</td>`;
+  if (r.decided_action === 'override') {
+    const paid = r.decided_outcome === 'eligible';
+    return html`<td>変更（職員が決定）：${label('outcome', r.decided_outcome)}</td><td class="num">${paid ? html`${monthly}${money(Number(r.decided_amount_yen ?? 0))}` : '0円'}</td>`;
+  }
+  if (r.decided_action === 'approve') return html`<td>承認</td><td class="num">${r.amount_yen === null ? '' : html`${monthly}${money(r.amount_yen)}`}</td>`;
+  return html`<td>（記録なし）</td><td class="num"></td>`;
+}
+
 function bulkNotice(q: QueueQuery): Html {
   const skipped = typeof q.skipped === 'string' && q.skipped ? q.skipped.split('\n').slice(0, 100) : [];
   return html`${Number(q.approved) || 0}件を承認しました。次の夜間処理で支払と通知に反映されます。${skipped.length ? html`<br>承認しなかった項目: ${skipped.map((s) => html`<br>審査項目 ${s.replace(':', '：')}`)}` : ''}`;
@@ -234,13 +252,17 @@ function decisionBody(view: View, session: Session, query: { purpose?: string; d
   const p = view.previous;
   const back = `/decisions/${encodeURIComponent(d.decision_id)}?purpose=${encodeURIComponent(query.purpose ?? 'review')}`;
   const perMonth = d.period_kind === 'monthly' ? '月額 ' : '';
+  const staff = d.decided_by !== null && d.decided_by !== undefined;
   return html`
 ${query.done ? html`<p class="notice" role="status">「${label('action', query.done)}」を記録しました。${query.done === 'override' ? '別の監督者が確認すると決定となり、その後の夜間処理で支払と通知に反映されます。' : '次の夜間処理で支払と通知に反映されます。'}</p>` : ''}
 ${view.next ? html`<p class="notice">この決定は <a href="/decisions/${encodeURIComponent(view.next.decision_id)}?purpose=${query.purpose ?? 'review'}">${view.next.decision_id}</a>（${label('change', view.next.change_kind)}）に置き換えられています。</p>` : ''}
+${staff ? html`<section class="notice staff-decision"><h2>職員の判断による決定</h2>
+<p>${label('outcome', d.outcome)}：職員 ${e.staff?.login ?? ''} が ${dateTime(d.decided_at)} に決定しました。${d.outcome === 'eligible' ? html`支給額は ${perMonth}${money(d.amount_yen)}です。` : '支給しません（0円）。'}</p>
+<p>理由: <strong>${e.staff?.reason ?? ''}</strong></p></section>` : ''}
 <table><tbody>
 <tr><th>制度</th><td>${e.program_name_ja}（${d.program}）</td></tr>
 <tr><th>世帯番号</th><td><a href="/households/${encodeURIComponent(d.household_id)}?purpose=${query.purpose ?? 'review'}">${d.household_id}</a></td></tr>
-<tr><th>判定</th><td><strong>${label('outcome', d.outcome)}</strong>（${label('change', d.change_kind)}）${d.decided_by ? html`・職員 ${e.staff?.login ?? ''} による決定（理由: ${e.staff?.reason ?? ''}）` : html`・エンジンによる判定`}</td></tr>
+<tr><th>判定</th><td><strong>${label('outcome', d.outcome)}</strong>（${staff ? '職員の判断' : label('change', d.change_kind)}）${d.decided_by ? html`・職員 ${e.staff?.login ?? ''} による決定（理由: ${e.staff?.reason ?? ''}）` : html`・エンジンによる判定`}</td></tr>
 <tr><th>金額</th><td>${d.period_kind === 'monthly' ? '月額 ' : ''}${money(d.amount_yen)}${d.outcome === 'review' ? html`（判定できないため未定。承認すると、ルールが計算した ${d.period_kind === 'monthly' ? '月額 ' : ''}${money(e.amount.total_yen)} を支給）` : ''}</td></tr>
 <tr><th>適用開始</th><td>${date(d.effective_from)}</td></tr>
 <tr><th>受給者（宛名番号）</th><td>${d.recipient_person_id ?? '（なし）'}</td></tr>
@@ -248,14 +270,19 @@ ${view.next ? html`<p class="notice">この決定は <a href="/decisions/${encod
 <tr><th>ルール版</th><td><code>${d.rule_version}</code>（${e.rules_file}）</td></tr>
 </tbody></table>
 
-<h2>判定の理由</h2>
+${staff
+  ? html`<h2>職員の判断の前のエンジンによる評価</h2>
+<p>以下は、職員が判断する前にエンジンが評価した内容です。「満たす」とされた要件があっても、決定は上の職員の判断によります。</p>`
+  : html`<h2>判定の理由</h2>`}
 ${conditionsTree(e, view.sources, perMonth)}
 <h3>金額の計算</h3>
 ${amountNow(d, e, perMonth)}
-<table><thead><tr><th>内訳</th><th>金額</th><th>根拠</th></tr></thead><tbody>
+${staff && d.outcome !== 'eligible'
+  ? html`<p>職員の判断により不支給と決定したため、支給額の計算はありません。</p>`
+  : html`${staff ? html`<p>エンジンが計算した額（職員の判断の前）の内訳です。支給するのは上の「現在の支給額」です。</p>` : ''}<table><thead><tr><th>内訳</th><th>金額</th><th>根拠</th></tr></thead><tbody>
 ${e.amount.steps.map((s) => html`<tr><td>${amountStepLabel(s)}</td><td class="num">${money(s.value_yen)}</td><td>${s.citation.title}${s.citation.article ? ` ${s.citation.article}` : ''}</td></tr>`)}
-<tr><th>合計</th><th class="num">${money(e.amount.total_yen)}</th><td>${d.outcome === 'review' ? '承認した場合に支給する額（現在は支給していません）' : e.amount.paid ? '支給する' : '支給しない'}</td></tr>
-</tbody></table>
+<tr><th>合計</th><th class="num">${money(e.amount.total_yen)}</th><td>${d.outcome === 'review' ? '承認した場合に支給する額（現在は支給していません）' : staff ? 'エンジンが計算した額' : e.amount.paid ? '支給する' : '支給しない'}</td></tr>
+</tbody></table>`}
 <p>受給者: ${e.recipient.reason_ja}</p>
 <h3>世帯員（判定時）</h3>
 <table><thead><tr><th>宛名番号</th><th>続柄</th><th>生年月日</th><th>転入日</th></tr></thead><tbody>
