@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Explanation } from '../engine/evaluate-household.ts';
+import type { AmountStep, Explanation } from '../engine/evaluate-household.ts';
 import type { MunicipalitySettings } from '../municipalities/municipality-settings.ts';
 import { usableAccount } from '../payments/create-payments.service.ts';
 import { withFullExplanations, type StoredDecision } from '../decisions/stored-explanation.ts';
@@ -83,6 +83,7 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
     const { rows: stored } = await sql<
       NoticeDecision & StoredDecision & {
         id: number;
+        supersedes: number | null;
         program: string;
         household_id: string;
         recipient_person_id: string | null;
@@ -93,7 +94,7 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
         household_declined: boolean;
       }
     >`
-      select d.id, d.decision_id, d.program, d.household_id, d.change_kind, d.outcome, d.amount_yen, d.period_kind, d.effective_from,
+      select d.id, d.supersedes, d.decision_id, d.program, d.household_id, d.change_kind, d.outcome, d.amount_yen, d.period_kind, d.effective_from,
              d.explanation, d.explanation_text, d.rule_version, d.engine_version, d.as_of, d.recipient_person_id,
              p.recipient_person_id as previous_recipient, p.amount_yen as previous_amount, d.head_person_id as head,
              ${declinedSql('d.explanation')} as declined,
@@ -103,6 +104,7 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
       from decisions d left join decisions p on p.id = d.supersedes
       where d.id = any(${ids}::bigint[])`.execute(db);
     const rows = await withFullExplanations(db, stored);
+    const engineSteps = await overriddenSteps(db, rows);
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     const letters = groups.flatMap((group) => {
       const wanted = group.flatMap((id) => {
@@ -119,7 +121,7 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
       const kind = last.kind === '額の変更' && wanted.some((w) => w.kind === '支給決定') ? '支給決定' : last.kind;
       return [{ ...last, kind, earlier: wanted.slice(0, -1).map((w) => w.d) }];
     });
-    const people = letters.flatMap((l) => [l.person, ...l.d.explanation.amount.steps.flatMap((s) => (s.person_id ? [s.person_id] : []))]);
+    const people = letters.flatMap((l) => [l.person, ...[...l.d.explanation.amount.steps, ...(engineSteps.get(Number(l.d.supersedes)) ?? [])].flatMap((s) => (s.person_id ? [s.person_id] : []))]);
     const persons = await recipients(db, m, people, input.settings);
     const { byPerson, failed } = await accountsOf(db, m, letters.map((w) => w.person));
     const paidNow = await paidOn(db, m, letters.map((l) => l.d.household_id), input.paymentDates);
@@ -141,6 +143,8 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
         accountState: { account, requestEnclosed: accountRequests.has(`${d.program}|${d.household_id}`) },
         names: new Map([...persons].map(([id, p]) => [id, p.name])),
         lapsed: raised && paymentDate ? lapsedMonthsOf(input, program, from, paymentDate) : [],
+        previousAmountYen: earlier.length ? undefined : d.previous_amount,
+        engineSteps: engineSteps.get(Number(d.supersedes)),
       });
       notices.push({ content, program: d.program, household_id: d.household_id, person_id: person, decision_id: d.decision_id, review_item_id: null });
     }
@@ -299,7 +303,7 @@ async function createConfirmationRequests(db: Kysely<DB>, input: CreateNoticesIn
   let created = 0;
   for (let after = 0; ; ) {
     const { rows } = await sql<{ id: number; decision_id: string; program: string; household_id: string; recipient_person_id: string | null; head: string | null; children: unknown }>`
-      select d.id, d.decision_id, d.program, d.household_id, d.recipient_person_id,
+      select d.id, d.supersedes, d.decision_id, d.program, d.household_id, d.recipient_person_id,
              d.head_person_id as head,
              jsonb_path_query_first(d.explanation, '$.conditions[*] ? (@.id == $id && @.result == null).value', jsonb_build_object('id', ${SUPPORTED_STUDENT_CONFIRMATION}::text)) as children
       from decisions d
@@ -381,4 +385,17 @@ async function insertNotices(db: Kysely<DB>, input: CreateNoticesInput, notices:
       .execute();
     return rows.length;
   });
+}
+
+/**
+ * The engine's amount steps of the decisions staff overrode (the one a staff decision
+ * supersedes), by id: a staff amount's letter still names the children the engine counted.
+ */
+async function overriddenSteps(db: Kysely<DB>, rows: { supersedes: number | null; explanation: Explanation }[]): Promise<Map<number, AmountStep[]>> {
+  const ids = rows.filter((r) => r.supersedes !== null && r.explanation.amount.steps.some((s) => s.component === 'staff')).map((r) => Number(r.supersedes));
+  const out = new Map<number, AmountStep[]>();
+  if (ids.length === 0) return out;
+  const prior = await db.selectFrom('decisions').selectAll().where('id', 'in', ids).execute();
+  for (const p of await withFullExplanations(db, prior as unknown as (StoredDecision & { id: number })[])) out.set(Number(p.id), p.explanation.amount.steps);
+  return out;
 }

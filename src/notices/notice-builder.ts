@@ -165,6 +165,10 @@ export function decisionNotice(
     lapsed?: Period[];
     /** Names of the household's members, for the 内訳. */
     names?: Map<string, string>;
+    /** The amount of the decision this one replaces: a 額改定通知書 gives 改定前の額. */
+    previousAmountYen?: number | null;
+    /** The engine's 内訳 of the decision staff overrode: the children counted, listed under staff's amount. */
+    engineSteps?: AmountStep[];
   },
 ): NoticeContent {
   const { decision: d, program, kind } = c;
@@ -196,10 +200,13 @@ export function decisionNotice(
   const names = c.names ?? new Map<string, string>();
   // Amounts by month when this run decided more than one (e.g. 10月分から 10,000円, 12月分から 25,000円).
   const chain = [...earlier, d];
-  const history =
+  const byMonth =
     monthly && chain.length > 1 && new Set(chain.map((x) => `${x.outcome}${x.amount_yen}`)).size > 1
       ? chain.map((x) => ({ label: `${warekiMonth(x.effective_from)}分から`, value: x.outcome === 'eligible' ? `月額${SPACE}${yen(x.amount_yen)}` : '支給なし' }))
       : [];
+  // A 額改定通知書 says what the amount was before (a staff override, 30,000円 → 20,000円, as any change).
+  const before = kind === '額の変更' && c.previousAmountYen != null && c.previousAmountYen > 0 ? { label: '改定前の額', value: `${monthly ? `月額${SPACE}` : ''}${yen(c.previousAmountYen)}` } : undefined;
+  const history = before ? [before, ...byMonth] : byMonth;
   const staff = e.staff ? [staffSentence(e.staff.reason)] : [];
   // What the payment date pays is known once its months have all begun (a monthly program pays
   // the months before the payment month); before that, only the date is printed.
@@ -212,8 +219,9 @@ export function decisionNotice(
     ...(paid
       ? {
           amountYen: d.amount_yen,
-          amountLabel: monthly ? (history.length ? '現在の月額' : '月額') : '支給額',
-          breakdown: e.amount.steps.map((s) => ({ label: stepLabel(s, names), amountYen: s.value_yen })),
+          amountLabel: before && !byMonth.length ? '改定後の額' : monthly ? (byMonth.length ? '現在の月額' : '月額') : '支給額',
+          amountPer: before && !byMonth.length && monthly ? ('月額' as const) : undefined,
+          breakdown: breakdownOf(e.amount.steps, c.engineSteps, names),
           period: from,
           paidNow: !waits && complete && c.paidNow && c.paidNow.amountYen > 0 ? { amountYen: c.paidNow.amountYen, months: paidMonths(c.paidNow.periodStarts, monthly) } : undefined,
           paymentDate: waits ? undefined : c.paymentDate,
@@ -224,6 +232,21 @@ export function decisionNotice(
     amountHistory: history.length ? history : undefined,
     reasons: [...staff, ...residentReasons(e, program.notice), membershipSentence(e, program.notice), ...(lapsed ? [lapsed] : [])],
   };
+}
+
+/**
+ * The 内訳: the engine's steps, children named. Where staff set an amount the engine's steps do
+ * not add up to (an override), the letter says staff decided it and still lists the children the
+ * engine counted, without their amounts.
+ */
+function breakdownOf(steps: AmountStep[], engineSteps: AmountStep[] | undefined, names: Map<string, string>): { label: string; amountYen?: number }[] {
+  const staff = steps.find((s) => s.component === 'staff');
+  if (!staff) return steps.map((s) => ({ label: stepLabel(s, names), amountYen: s.value_yen }));
+  const counted = (engineSteps ?? []).filter((s) => s.person_id);
+  return [
+    { label: '担当職員が決定した額', amountYen: staff.value_yen },
+    ...counted.map((s) => ({ label: `対象のお子さま${SPACE}${stepLabel(s, names)}` })),
+  ];
 }
 
 /** The reason staff recorded, as the resident reads it (an approval without one says only that staff checked). */

@@ -57,8 +57,10 @@ export interface NoticeContent {
   amountYen?: number;
   /** e.g. 月額 / 支給額 / 返還額 */
   amountLabel?: string;
+  /** Printed before the amount where the label does not say it is monthly (改定後の額, 月額 20,000円). */
+  amountPer?: '月額';
   /** The amount step by step (children named). */
-  breakdown?: { label: string; amountYen: number }[];
+  breakdown?: { label: string; amountYen?: number }[];
   /** The monthly amounts by month when one letter covers several decisions (令和6年10月分から → 月額…). */
   amountHistory?: { label: string; value: string }[];
   /** What is paid on the payment date (e.g. 2 months), with the months it pays for. */

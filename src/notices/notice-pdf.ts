@@ -245,9 +245,12 @@ const CELL_PAD_Y = 1.6 * MM;
 export function tableRows(n: NoticeContent): TableRow[] {
   const rows: TableRow[] = [];
   if (n.period) rows.push({ label: '対象期間', value: n.period });
-  if (n.amountYen !== undefined) rows.push({ label: n.amountLabel ?? '金額', value: yen(n.amountYen), strong: true });
-  for (const h of n.amountHistory ?? []) rows.push({ label: h.label, value: h.value });
-  (n.breakdown ?? []).forEach((item, i) => rows.push({ label: i === 0 ? '内訳' : '', continuesLabel: i > 0, value: item.label, amount: yen(item.amountYen) }));
+  // 改定前の額 comes before the amount now in force (改定後の額), the amounts by month after it.
+  const history = n.amountHistory ?? [];
+  for (const h of history.filter((x) => x.label === '改定前の額')) rows.push({ label: h.label, value: h.value });
+  if (n.amountYen !== undefined) rows.push({ label: n.amountLabel ?? '金額', value: `${n.amountPer ? `${n.amountPer}\u3000` : ''}${yen(n.amountYen)}`, strong: true });
+  for (const h of history.filter((x) => x.label !== '改定前の額')) rows.push({ label: h.label, value: h.value });
+  (n.breakdown ?? []).forEach((item, i) => rows.push({ label: i === 0 ? '内訳' : '', continuesLabel: i > 0, value: item.label, amount: item.amountYen === undefined ? undefined : yen(item.amountYen) }));
   if (n.paidNow) rows.push({ label: '今回のお支払額', value: n.paidNow.months ? `${n.paidNow.months}` : '', amount: yen(n.paidNow.amountYen) });
   if (n.paymentDate) rows.push({ label: n.kind === '返還' ? '納付期限' : '支払予定日', value: wareki(n.paymentDate) });
   if (n.paymentWaits) rows.push({ label: '支払予定日', value: n.paymentWaits });

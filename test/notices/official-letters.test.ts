@@ -196,6 +196,18 @@ describe('letters a municipality would mail', () => {
     png(back!.file!, 'official-henkan');
     expect(t).toContain('同居していない児童の分を含めて支給していた');
     expect(t).not.toContain('住民記録または税情報の訂正');
+    // The 額改定通知書 gives the amount before and after, and names the child the engine counted.
+    const changed = (await notices('HD')).find((l) => l.kind === '額の変更');
+    expect(changed).toBeDefined();
+    const content = changed!.content as unknown as NoticeContent;
+    expect(content.amountHistory).toEqual([{ label: '改定前の額', value: '月額\u300010,000円' }]);
+    expect(content.amountLabel).toBe('改定後の額');
+    const letter = flat(changed!.file!);
+    png(changed!.file!, 'official-kaitei-override');
+    expect(letter).toContain('改定前の額月額10,000円');
+    expect(letter).toContain('改定後の額月額5,000円');
+    expect(letter).toContain('担当職員が決定した額');
+    expect(letter).toContain('土屋四郎');
   });
 
   it('asks the resident a reviewer\'s question (照会) as a question, with a reply deadline and where to answer, not as the reason for a decision', async () => {

@@ -349,7 +349,7 @@ ${item.kind === 'decision_review' ? form('reject', '却下（不支給と決定�
 ${item.status === 'open' ? form('hold', '保留（支払を止める）', reason(true, '保留の理由'), '保留する') : ''}
 ${form('request_info', '本人への照会（文書を送付）', reason(true, '本人に確認したい事項（文書に記載されます）'), '照会文書を作成する')}
 ${item.decision_id ? form('override', '判定の変更（上書き：別の監督者の確認が必要）', html`<label>判定 <select name="outcome" required><option value="eligible">支給</option><option value="ineligible">不支給</option></select></label>
-<label>金額（円、支給の場合） <input name="amount_yen" type="number" min="1" step="1" inputmode="numeric"></label>${reason(true, '上書きの理由')}`, '上書きを申請する') : ''}`
+<label>金額（円、支給の場合。毎月支給する制度は月額） <input name="amount_yen" type="number" min="1" step="1" inputmode="numeric"></label>${reason(true, '上書きの理由')}`, '上書きを申請する') : ''}`
   : ''}
 </section>`;
 }
