@@ -303,7 +303,7 @@ async function createConfirmationRequests(db: Kysely<DB>, input: CreateNoticesIn
   let created = 0;
   for (let after = 0; ; ) {
     const { rows } = await sql<{ id: number; decision_id: string; program: string; household_id: string; recipient_person_id: string | null; head: string | null; children: unknown }>`
-      select d.id, d.supersedes, d.decision_id, d.program, d.household_id, d.recipient_person_id,
+      select d.id, d.decision_id, d.program, d.household_id, d.recipient_person_id,
              d.head_person_id as head,
              jsonb_path_query_first(d.explanation, '$.conditions[*] ? (@.id == $id && @.result == null).value', jsonb_build_object('id', ${SUPPORTED_STUDENT_CONFIRMATION}::text)) as children
       from decisions d
