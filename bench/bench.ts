@@ -32,7 +32,8 @@ const wants = (stage: string) => !values.only || values.only.split(',').includes
 const households = Number(values.households);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const outDir = path.resolve('bench-out');
+// BENCH_DATABASE_SUFFIX also keeps side-by-side runs' generated files apart.
+const outDir = path.resolve(`bench-out${process.env.BENCH_DATABASE_SUFFIX ?? ''}`);
 const MUNICIPALITY = '141003';
 
 async function freshDatabase(name: string, template?: string): Promise<string> {
