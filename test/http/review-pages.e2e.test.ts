@@ -198,6 +198,26 @@ describe('the review pages in Chromium', () => {
     expect(refused).toEqual([]);
   }, 120_000);
 
+  it('a monthly benefit\'s decision page: the override\'s history line says 月額', async () => {
+    // A 児童手当 case the engine could not decide, overridden and confirmed from the pages.
+    const { rows: [item] } = await sql<{ decision_id: string }>`
+      select r.decision_id from review_items r join decisions d on d.decision_id = r.decision_id
+      where r.municipality_code = ${f.m} and r.kind = 'decision_review' and r.status = 'open' and d.period_kind = 'monthly'
+      order by r.id desc limit 1`.execute(env.db);
+    expect(item).toBeDefined();
+    const reviewer = await signIn(f.users.reviewer2);
+    await reviewer.goto(`${base}/decisions/${encodeURIComponent(item.decision_id)}?purpose=review`);
+    const form = reviewer.getByRole('group', { name: /^判定の変更/ });
+    await form.getByLabel('判定').selectOption('eligible');
+    await form.getByLabel(/金額/).fill('15000');
+    await form.getByRole('textbox', { name: /理由/ }).fill('養育の実態を確認');
+    await reviewer.getByRole('button', { name: '上書きを申請する' }).click();
+    const history = reviewer.locator('section[id^="item-"] table');
+    expect(await history.textContent()).toContain('判定の変更（上書き）（支給 月額 15,000円）');
+    await shot(reviewer, 'decision-monthly-override');
+    expect(refused).toEqual([]);
+  }, 120_000);
+
   /** True once the page's text is drawn in Noto Sans JP, loaded from this site under the CSP. */
   const notoLoaded = (page: Page) =>
     page.evaluate(async () => {

@@ -45,6 +45,8 @@ export function householdPages(app: FastifyInstance, ctx: IngestContext): void {
     const purpose = checkedPurpose(request.query.purpose);
     const [v, programs] = await Promise.all([householdView(db, request.session!.user, request.params.id, purpose), programNames(db, request.session!.user)]);
     const back = `/households/${encodeURIComponent(v.household_id)}?purpose=${purpose}`;
+    // The programs that pay monthly, as their decisions say: an override's amount on them is a 月額.
+    const monthly = new Set(v.decisions.filter((d) => d.period_kind === 'monthly').map((d) => d.program));
     // What the office recorded, by when it was recorded (a moment), apart from the payments and
     // letters, which are dated by the day they are paid or issued: one list mixing the two read
     // a payment date as if it were the time something happened.
@@ -75,7 +77,7 @@ ${v.notices.length === 0 ? html`<p>ありません。</p>` : html`<table><thead>
 ${[...v.notices].reverse().map((n) => html`<tr><td>${date(n.issued_on)}</td><td>${programs.get(n.program) ?? n.program}</td><td>${n.notice_id}</td><td>${n.kind}</td></tr>`)}
 </tbody></table>`}
 <h2>審査項目</h2>
-${v.items.length === 0 ? html`<p>ありません。</p>` : v.items.map((i) => itemSection(i, v.actions, request.session!, back))}`;
+${v.items.length === 0 ? html`<p>ありません。</p>` : v.items.map((i) => itemSection(i, v.actions, request.session!, back, monthly.has(i.program)))}`;
     return reply.type('text/html').send(page(`世帯 ${v.household_id}`, request.session, body));
   });
 

@@ -293,7 +293,7 @@ ${view.members.map((m) => html`<tr><td>${m.person_id}</td><td>${m.relationship}<
 ${p ? changes(p, d) : html`<p>この世帯についての最初の決定です。</p>`}
 
 <h2>審査</h2>
-${view.items.length === 0 ? html`<p>この決定についての審査項目はありません。</p>` : view.items.map((item) => itemSection(item as Item, view.actions as Action[], session, back))}
+${view.items.length === 0 ? html`<p>この決定についての審査項目はありません。</p>` : view.items.map((item) => itemSection(item as Item, view.actions as Action[], session, back, d.period_kind === 'monthly'))}
 
 <h2>支払</h2>
 ${view.payments.length === 0 ? html`<p>この決定に基づく支払はありません。</p>` : html`<table><thead><tr><th>対象期間</th><th>支払日</th><th>種類</th><th>金額</th><th>状態</th><th>口座</th></tr></thead><tbody>
@@ -322,8 +322,12 @@ ${rows.length === 0 ? html`<p>判定・金額・受給者に違いはありま�
 
 const resultText = (r: boolean | null) => (r === null ? '不明' : r ? '満たす' : '満たさない');
 
-/** A review item with its history and, for a reviewer, the forms to act on it. */
-export function itemSection(item: Item, allActions: Action[], session: Session, back: string): Html {
+/**
+ * A review item with its history and, for a reviewer, the forms to act on it. `monthly`: the
+ * item's program pays a monthly benefit, so an override's amount is a 月額 (as its form says).
+ */
+export function itemSection(item: Item, allActions: Action[], session: Session, back: string, monthly: boolean): Html {
+  const overridden = (a: Action) => html`${label('outcome', a.outcome)} ${monthly && a.amount_yen !== null ? '月額 ' : ''}${money(a.amount_yen)}`;
   const actions = allActions.filter((a) => a.review_item_id === item.id);
   const confirmed = new Set(actions.map((a) => a.confirms).filter((id) => id !== null));
   const pending = actions.filter((a) => a.action === 'override' && !confirmed.has(a.id));
@@ -335,13 +339,13 @@ export function itemSection(item: Item, allActions: Action[], session: Session, 
     html`<label>理由${required ? '（必須）' : '（任意）'} <textarea name="reason" rows="2" cols="60"${required ? html` required` : ''} placeholder="${hint}"></textarea></label>`;
   return html`<section id="item-${item.id}"><h3>審査項目 ${item.id}: ${label('kind', item.kind)}（${label('status', item.status)}）</h3>
 ${actions.length ? html`<table><thead><tr><th>日時</th><th>職員</th><th>操作</th><th>理由</th></tr></thead><tbody>
-${actions.map((a) => html`<tr><td>${dateTime(a.created_at)}</td><td>${a.staff_login}</td><td>${label('action', a.action)}${a.action === 'override' ? `（${label('outcome', a.outcome)} ${money(a.amount_yen)}）` : ''}</td><td>${a.reason ?? ''}</td></tr>`)}
+${actions.map((a) => html`<tr><td>${dateTime(a.created_at)}</td><td>${a.staff_login}</td><td>${label('action', a.action)}${a.action === 'override' ? html`（${overridden(a)}）` : ''}</td><td>${a.reason ?? ''}</td></tr>`)}
 </tbody></table>` : ''}
 ${pending.map((o) =>
   o.staff_user_id !== session.user.id && roleAtLeast(session.user.role, 'supervisor') && item.status !== 'resolved'
     ? html`<form method="post" action="/review-actions/${o.id}/confirm">${csrfField(session)}<input type="hidden" name="back" value="${back}">
-<p class="notice">${o.staff_login} さんの上書き（${label('outcome', o.outcome)} ${money(o.amount_yen)}、理由: ${o.reason}）が確認を待っています。 <button>上書きを確認する</button></p></form>`
-    : html`<p class="notice">上書き（${label('outcome', o.outcome)} ${money(o.amount_yen)}）は、作成者以外の監督者の確認を待っています。</p>`,
+<p class="notice">${o.staff_login} さんの上書き（${overridden(o)}、理由: ${o.reason}）が確認を待っています。 <button>上書きを確認する</button></p></form>`
+    : html`<p class="notice">上書き（${overridden(o)}）は、作成者以外の監督者の確認を待っています。</p>`,
 )}
 ${canAct
   ? html`${form('approve', item.kind === 'decision_review' ? '承認（ルールが計算した額で支給と決定）' : '承認（確認済みとして完了し、保留を解除）', reason(false, '確認した内容'), '承認する')}
