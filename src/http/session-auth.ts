@@ -47,13 +47,15 @@ export function staffOnly(db: Kysely<DB>, role: StaffRole = 'viewer'): Pick<Rout
       const token = request.cookies[SESSION_COOKIE];
       const session = token ? await sessionFor(db, token) : undefined;
       if (!session) throw new UnauthenticatedError('not_signed_in', 'sign in first (POST /v1/login)');
+      // Known before the role is checked, so that a refusal's page shows the staff member's usual
+      // header; the route itself never runs when the role is refused.
+      request.session = session;
       if (session.user.role === 'operator' && role !== 'operator') {
         throw new ForbiddenError('role', 'an operator sees the job queues only (/admin/queues), no municipality\'s data');
       }
       if (!roleAtLeast(session.user.role, role)) {
         throw new ForbiddenError('role', `this needs the ${role} role; you are ${session.user.role}`);
       }
-      request.session = session;
     },
     preValidation: async (request: FastifyRequest, _reply: FastifyReply) => {
       if (SAFE_METHODS.includes(request.method)) return;

@@ -50,6 +50,17 @@ describe('error pages', () => {
       // No English sentence on the page: the error's own message is the API's.
       expect(res.body.replace(/<[^>]+>/g, ' ')).not.toMatch(/\b(no|needs?|must|is|the|you are)\b [a-z]/);
     }
+    // Refused for want of a role: the usual header (who is signed in, the links), the message once.
+    for (const res of [await form(viewer, '/review-items/999999/actions', { action: 'approve' }), await get(reviewer, '/admin/users')]) {
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toContain('<a href="/review">審査キュー</a>');
+      expect(res.body).toContain('<button>ログアウト</button>');
+      expect(res.body.split('この操作を行う権限がありません。').length - 1).toBe(1);
+    }
+    // An API caller still gets JSON.
+    const refusedApi = await server.inject({ method: 'POST', url: '/v1/decisions/X/review', headers: { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf }, payload: { action: 'approve' } });
+    expect(refusedApi.statusCode).toBe(403);
+    expect(refusedApi.json()).toMatchObject({ error: 'role' });
     // The API keeps its messages, with their codes.
     const api = await server.inject({ method: 'GET', url: '/v1/decisions/NOSUCH?purpose=review', headers: { cookie: reviewer.cookie } });
     expect(api.json()).toEqual({ error: 'decision_not_found', message: 'no decision NOSUCH' });

@@ -218,6 +218,18 @@ describe('the review pages in Chromium', () => {
     expect(refused).toEqual([]);
   }, 120_000);
 
+  it('a page refused for want of a role keeps the usual header and says so once', async () => {
+    const reviewer = await signIn(f.users.reviewer2);
+    await reviewer.goto(`${base}/admin/users`);
+    expect(await reviewer.locator('header nav').textContent()).toContain('審査キュー');
+    expect(await reviewer.locator('header').textContent()).toContain(f.users.reviewer2);
+    expect((await reviewer.locator('main').textContent())!.split('この操作を行う権限がありません。').length - 1).toBe(1);
+    await shot(reviewer, 'refused-403');
+    // Refused on purpose.
+    expect(refused.filter((r) => !/admin\/users: (console: .*)?403/.test(r))).toEqual([]);
+    refused.length = 0;
+  }, 60_000);
+
   /** True once the page's text is drawn in Noto Sans JP, loaded from this site under the CSP. */
   const notoLoaded = (page: Page) =>
     page.evaluate(async () => {
