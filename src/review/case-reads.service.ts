@@ -191,11 +191,14 @@ export async function decisionView(db: Kysely<DB>, actor: StaffUser, decisionId:
       `決定 ${decisionId}`,
       purpose,
     );
+    const names = await namesAsKnown(trx, [...inputs.members.map((m) => m.person_id), ...(decision.recipient_person_id ? [decision.recipient_person_id] : [])], inputs.membership_date || decision.as_of, decision.known_at);
     return {
       decision: { ...decision, explanation: decision.explanation as unknown as Explanation & { staff?: { login: string; reason: string } } },
       previous: previous && { ...(previousShown as Omit<typeof previous, 'inputs' | 'explanation_text'>), explanation: previous.explanation as unknown as Explanation },
       next,
       members: inputs.members,
+      /** Names and kana by 宛名番号, as the register had them for the decision (logged above with the members and recipient). */
+      names,
       sources,
       items,
       actions,
@@ -218,6 +221,19 @@ function personsOfSnapshot(inputs: HouseholdSnapshot): string[] {
 /** The persons an explanation names: the children its amount steps count and the recipient. */
 function personsOfExplanation(explanation: Explanation): string[] {
   return [...explanation.amount.steps.flatMap((s) => (s.person_id ? [s.person_id] : [])), ...(explanation.recipient?.person_id ? [explanation.recipient.person_id] : [])];
+}
+
+/**
+ * The persons' names and kana as the register had them on the date, as known at the moment (the
+ * snapshot's rule: latest valid_from on or before the date, recorded by then), by 宛名番号.
+ */
+async function namesAsKnown(trx: Transaction<DB>, persons: string[], on: string, knownAt: Date) {
+  if (persons.length === 0 || !on) return new Map<string, { name: string; kana: string }>();
+  const { rows } = await sql<{ person_id: string; name: string; kana: string }>`
+    select distinct on (person_id) person_id, family_name || ' ' || given_name as name, family_name_kana || ' ' || given_name_kana as kana
+    from person_history where person_id = any(${persons}::text[]) and valid_from <= ${on}::date and recorded_at <= ${knownAt}
+    order by person_id, valid_from desc, recorded_at desc, change_row desc`.execute(trx);
+  return new Map(rows.map((r) => [r.person_id, { name: r.name, kana: r.kana }]));
 }
 
 export interface SourceRecord {

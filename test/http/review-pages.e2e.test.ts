@@ -198,7 +198,7 @@ describe('the review pages in Chromium', () => {
     expect(refused).toEqual([]);
   }, 120_000);
 
-  it('a monthly benefit\'s decision page: the override\'s history line says 月額', async () => {
+  it('a monthly benefit\'s decision page: members by name, and the override\'s history line says 月額', async () => {
     // A 児童手当 case the engine could not decide, overridden and confirmed from the pages.
     const { rows: [item] } = await sql<{ decision_id: string }>`
       select r.decision_id from review_items r join decisions d on d.decision_id = r.decision_id
@@ -214,6 +214,16 @@ describe('the review pages in Chromium', () => {
     await reviewer.getByRole('button', { name: '上書きを申請する' }).click();
     const history = reviewer.locator('section[id^="item-"] table');
     expect(await history.textContent()).toContain('判定の変更（上書き）（支給 月額 15,000円）');
+    // Members and the recipient by name (and kana) beside the 宛名番号, as on the household page.
+    const { rows: [recipient] } = await sql<{ person_id: string; family_name: string; given_name: string; family_name_kana: string; given_name_kana: string }>`
+      select p.person_id, p.family_name, p.given_name, p.family_name_kana, p.given_name_kana from decisions d join persons p on p.person_id = d.recipient_person_id
+      where d.decision_id = ${item.decision_id}`.execute(env.db);
+    const name = `${recipient.family_name} ${recipient.given_name}`;
+    const kana = `${recipient.family_name_kana} ${recipient.given_name_kana}`;
+    expect(await reviewer.locator('tr', { has: reviewer.locator('th:text-is("受給者")') }).locator('td').textContent()).toBe(`${name}（${kana}）・宛名番号 ${recipient.person_id}`);
+    const members = reviewer.locator('h3:text-is("世帯員（判定時）") + table');
+    expect(await members.locator('thead').textContent()).toMatch(/^宛名番号氏名フリガナ続柄/);
+    expect(await members.locator('tbody tr', { has: reviewer.locator(`td:text-is("${recipient.person_id}")`) }).textContent()).toContain(`${name}${kana}`);
     await shot(reviewer, 'decision-monthly-override');
     expect(refused).toEqual([]);
   }, 120_000);

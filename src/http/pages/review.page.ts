@@ -246,6 +246,12 @@ function amountNow(d: View['decision'], e: Explanation, perMonth: string): Html 
 
 type View = Awaited<ReturnType<typeof decisionView>>;
 
+/** 「山田 太郎（ヤマダ タロウ）・」 for a person the register names, else nothing. */
+function nameOf(view: View, personId: string): string {
+  const n = view.names.get(personId);
+  return n ? `${n.name}${n.kana.trim() ? `（${n.kana}）` : ''}・` : '';
+}
+
 function decisionBody(view: View, session: Session, query: { purpose?: string; done?: string }): Html {
   const d = view.decision;
   const e = d.explanation;
@@ -265,7 +271,7 @@ ${staff ? html`<section class="notice staff-decision"><h2>職員の判断によ�
 <tr><th>判定</th><td><strong>${label('outcome', d.outcome)}</strong>（${staff ? '職員の判断' : label('change', d.change_kind)}）${d.decided_by ? html`・職員 ${e.staff?.login ?? ''} による決定（理由: ${e.staff?.reason ?? ''}）` : html`・エンジンによる判定`}</td></tr>
 <tr><th>金額</th><td>${d.period_kind === 'monthly' ? '月額 ' : ''}${money(d.amount_yen)}${d.outcome === 'review' ? html`（判定できないため未定。承認すると、ルールが計算した ${d.period_kind === 'monthly' ? '月額 ' : ''}${money(e.amount.total_yen)} を支給）` : ''}</td></tr>
 <tr><th>適用開始</th><td>${date(d.effective_from)}</td></tr>
-<tr><th>受給者（宛名番号）</th><td>${d.recipient_person_id ?? '（なし）'}</td></tr>
+<tr><th>受給者</th><td>${d.recipient_person_id ? html`${nameOf(view, d.recipient_person_id)}宛名番号 ${d.recipient_person_id}` : '（なし）'}</td></tr>
 <tr><th>判定日時</th><td>${dateTime(d.decided_at)}（${date(d.as_of)}時点の情報、記録の時点 ${dateTime(d.known_at)}）</td></tr>
 <tr><th>ルール版</th><td><code>${d.rule_version}</code>（${e.rules_file}）</td></tr>
 </tbody></table>
@@ -285,8 +291,8 @@ ${e.amount.steps.map((s) => html`<tr><td>${amountStepLabel(s)}</td><td class="nu
 </tbody></table>`}
 <p>受給者: ${e.recipient.reason_ja}</p>
 <h3>世帯員（判定時）</h3>
-<table><thead><tr><th>宛名番号</th><th>続柄</th><th>生年月日</th><th>転入日</th></tr></thead><tbody>
-${view.members.map((m) => html`<tr><td>${m.person_id}</td><td>${m.relationship}</td><td>${date(m.birth_date)}</td><td>${date(m.resident_since)}</td></tr>`)}
+<table><thead><tr><th>宛名番号</th><th>氏名</th><th>フリガナ</th><th>続柄</th><th>生年月日</th><th>転入日</th></tr></thead><tbody>
+${view.members.map((m) => html`<tr><td>${m.person_id}</td><td>${view.names.get(m.person_id)?.name ?? ''}</td><td>${view.names.get(m.person_id)?.kana ?? ''}</td><td>${m.relationship}</td><td>${date(m.birth_date)}</td><td>${date(m.resident_since)}</td></tr>`)}
 </tbody></table>
 
 <h2>前回の決定との違い</h2>
