@@ -12,7 +12,16 @@ const DATE = '2024-12-13';
 const LATER = '2024-12-20';
 const SETTINGS = fileURLToPath(new URL('../examples/municipality-141003.json', import.meta.url));
 const RULES = fileURLToPath(new URL('../rules', import.meta.url));
-const BASELINES = ['low-income-baseline.sql', 'child-allowance-baseline.sql'].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
+// One set-based statement per program in rules/ (issue 15), so the ratio compares like with like.
+const BASELINES = [
+  'child-allowance-baseline.sql',
+  'low-income-baseline.sql',
+  'price-relief-2023-exempt-baseline.sql',
+  'price-relief-2023-kintowari-only-baseline.sql',
+  'price-relief-2024-newly-exempt-baseline.sql',
+  'tax-cut-adjustment-2024-baseline.sql',
+  'birth-gift-2024-baseline.sql',
+].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
 
 export interface NightlyBenchTarget {
   adminUrl: string;
@@ -101,7 +110,8 @@ export async function benchNightly(target: NightlyBenchTarget, files: Partial<Re
     speedup_2_over_1_workers: one.seconds / two.seconds,
     decide_and_pay_seconds_2_workers: (two.summary.seconds.evaluate ?? 0) + (two.summary.seconds.payments ?? 0) + (two.summary.seconds.select ?? 0),
     sql_baseline_seconds: baseline.seconds,
-    sql_baseline: baseline.value,
+    sql_baseline_seconds_per_program: baseline.value.seconds,
+    sql_baseline: baseline.value.totals,
     simulate,
     ratio_full_2_workers_to_sql: two.seconds / baseline.seconds,
     decision_storage: storage,
@@ -163,14 +173,21 @@ async function decisionStorage(url: string) {
   }
 }
 
-/** Every program's set-based SQL on the store, with its totals. */
+/** Every program's set-based SQL on the store, with its totals and the seconds each took. */
 async function sqlBaseline(url: string, municipality: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const totals: Record<string, unknown> = {};
-    for (const file of BASELINES) totals[path.basename(file, '.sql')] = (await client.query(fs.readFileSync(file, 'utf8'), [municipality])).rows;
-    return totals;
+    const seconds: Record<string, number> = {};
+    for (const file of BASELINES) {
+      const name = path.basename(file, '.sql');
+      const run = await timed(() => client.query(fs.readFileSync(file, 'utf8'), [municipality]));
+      totals[name] = run.value.rows;
+      seconds[name] = run.seconds;
+    }
+    console.log(`SQL baseline per program: ${Object.entries(seconds).map(([k, v]) => `${k.replace(/-baseline$/, '')} ${fmt(v, 2)} s`).join(', ')}`);
+    return { totals, seconds };
   } finally {
     await client.end();
   }
