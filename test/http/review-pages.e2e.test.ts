@@ -224,6 +224,18 @@ describe('the review pages in Chromium', () => {
     const members = reviewer.locator('h3:text-is("世帯員（判定時）") + table');
     expect(await members.locator('thead').textContent()).toMatch(/^宛名番号氏名フリガナ続柄/);
     expect(await members.locator('tbody tr', { has: reviewer.locator(`td:text-is("${recipient.person_id}")`) }).textContent()).toContain(`${name}${kana}`);
+    // A child born in the town became a resident by birth, not by a 転入: the column says so.
+    const { rows: [born] } = await sql<{ decision_id: string; person_id: string }>`
+      select d.decision_id, p.person_id from persons p join decisions d on d.municipality_code = p.municipality_code and d.household_id = p.household_id and d.as_of >= p.birth_date + 90
+      where p.municipality_code = ${f.m} and p.status = 'resident' and p.birth_date = (select min(h.valid_from) from person_history h where h.municipality_code = p.municipality_code and h.person_id = p.person_id)
+      order by d.id desc limit 1`.execute(env.db);
+    expect(born).toBeDefined();
+    await reviewer.goto(`${base}/decisions/${encodeURIComponent(born.decision_id)}?purpose=review`);
+    const bornMembers = reviewer.locator('h3:text-is("世帯員（判定時）") + table');
+    expect(await bornMembers.locator('thead th').last().textContent()).toBe('住民となった日');
+    expect(await bornMembers.locator('tbody tr', { has: reviewer.locator(`td:text-is("${born.person_id}")`) }).locator('td').last().textContent()).toBe('（出生）');
+    await shot(reviewer, 'decision-born-here');
+    await reviewer.goto(`${base}/decisions/${encodeURIComponent(item.decision_id)}?purpose=review`);
     await shot(reviewer, 'decision-monthly-override');
     expect(refused).toEqual([]);
   }, 120_000);

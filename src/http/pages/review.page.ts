@@ -246,6 +246,15 @@ function amountNow(d: View['decision'], e: Explanation, perMonth: string): Html 
 
 type View = Awaited<ReturnType<typeof decisionView>>;
 
+/**
+ * The first day of the member's resident record: a 転入 for someone who moved in, the start of the
+ * records for a long-time resident, and the birth for a child born in the town (the 住民記録 has no
+ * 転入 for them), which says 出生 rather than repeat the birth date.
+ */
+function residentSince(m: { birth_date: string; resident_since: string }): string {
+  return m.resident_since === m.birth_date ? '（出生）' : date(m.resident_since);
+}
+
 /** 「山田 太郎（ヤマダ タロウ）・」 for a person the register names, else nothing. */
 function nameOf(view: View, personId: string): string {
   const n = view.names.get(personId);
@@ -291,8 +300,8 @@ ${e.amount.steps.map((s) => html`<tr><td>${amountStepLabel(s)}</td><td class="nu
 </tbody></table>`}
 <p>受給者: ${e.recipient.reason_ja}</p>
 <h3>世帯員（判定時）</h3>
-<table><thead><tr><th>宛名番号</th><th>氏名</th><th>フリガナ</th><th>続柄</th><th>生年月日</th><th>転入日</th></tr></thead><tbody>
-${view.members.map((m) => html`<tr><td>${m.person_id}</td><td>${view.names.get(m.person_id)?.name ?? ''}</td><td>${view.names.get(m.person_id)?.kana ?? ''}</td><td>${m.relationship}</td><td>${date(m.birth_date)}</td><td>${date(m.resident_since)}</td></tr>`)}
+<table><thead><tr><th>宛名番号</th><th>氏名</th><th>フリガナ</th><th>続柄</th><th>生年月日</th><th>住民となった日</th></tr></thead><tbody>
+${view.members.map((m) => html`<tr><td>${m.person_id}</td><td>${view.names.get(m.person_id)?.name ?? ''}</td><td>${view.names.get(m.person_id)?.kana ?? ''}</td><td>${m.relationship}</td><td>${date(m.birth_date)}</td><td>${residentSince(m)}</td></tr>`)}
 </tbody></table>
 
 <h2>前回の決定との違い</h2>
