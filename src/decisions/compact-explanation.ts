@@ -3,6 +3,7 @@ import { amountUnknownCondition, membersCondition, type AmountStep, type Conditi
 import { incomeYearFor } from '../engine/household-facts.ts';
 import { parameterOn } from '../rules/parameter-value.ts';
 import { versionOn, type Program } from '../rules/program-loader.ts';
+import { jsonbOrder } from './key-order.ts';
 import type { AmountComponent, ConditionSpec } from '../rules/program-schema.ts';
 
 /**
@@ -120,8 +121,9 @@ export function compactExplanation(program: Program, e: Explanation, row: Decisi
     r: reason >= 0 ? reason : e.recipient.reason_ja,
   };
   const compact: CompactExplanation = { v: packValues(values), ...(extra.length > 0 && { conditions: extra }) };
-  const expanded = expandExplanation(program, JSON.parse(JSON.stringify(compact)), row);
-  return isDeepStrictEqual(expanded, JSON.parse(JSON.stringify(e))) ? compact : e;
+  // Both sides in jsonb's key order: the same text is the same stored JSON, and the export prints it.
+  const expanded = expandExplanation(program, JSON.parse(JSON.stringify(compact)) as CompactExplanation, row);
+  return JSON.stringify(expanded) === JSON.stringify(inJsonbOrder(e)) ? compact : e;
 }
 
 /** The full explanation of a stored one: a compact one expanded, a full one (older decisions, staff's) as it is. */
@@ -165,9 +167,12 @@ export function expandExplanation(program: Program, stored: CompactExplanation |
 function inJsonbOrder(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(inJsonbOrder);
   if (value === null || typeof value !== 'object') return value;
-  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
-  keys.sort((a, b) => Buffer.byteLength(a) - Buffer.byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return Object.fromEntries(keys.map((k) => [k, inJsonbOrder((value as Record<string, unknown>)[k])]));
+  const out: Record<string, unknown> = {};
+  for (const k of jsonbOrder(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = inJsonbOrder(v);
+  }
+  return out;
 }
 
 function sameKeys(o: Record<string, unknown>, names: string[]): boolean {

@@ -5,6 +5,7 @@ import { membershipDate, type Explanation } from '../engine/evaluate-household.t
 import { explanationText } from '../engine/explanation-text.ts';
 import { programFromFiles, type Program } from '../rules/program-loader.ts';
 import { expandExplanation, isCompact, type CompactExplanation } from './compact-explanation.ts';
+import { codeUnitOrder } from './key-order.ts';
 
 /** A decision's columns as stored that its explanation is rebuilt from. */
 export interface StoredDecision {
@@ -86,9 +87,10 @@ export function inputsHash(snapshot: unknown): string {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   if (value === null || typeof value !== 'object' || value instanceof Date) return JSON.stringify(value) ?? 'null';
-  const entries = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
+  let out = '';
+  for (const k of codeUnitOrder(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) out += `${out ? ',' : ''}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `{${out}}`;
 }
