@@ -84,7 +84,7 @@ describe('the review queue', () => {
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="review-queue-\d{4}-\d{2}-\d{2}\.csv"$/);
     expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const lines = res.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-    expect(lines[0]).toBe('番号,種類,状態,制度,制度ID,世帯番号,世帯主,金額（円）,金額の単位,決定番号,発生日時');
+    expect(lines[0]).toBe('番号,種類,状態,制度,制度ID,世帯番号,世帯主,金額（円）,金額の単位,決定番号,登録日時（実際の時刻）');
     const total = (await get(c, `/v1/review-items?kind=decision_review&program=${program}`)).json().total;
     expect(lines.length - 1).toBe(total);
     expect(lines.slice(1).every((l) => l.includes(',要審査（判定不能）,') && l.includes(`,${name},${program},`))).toBe(true);

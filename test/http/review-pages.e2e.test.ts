@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
+import { wareki } from '../../src/engine/wareki.ts';
 import { postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
 import { PASSWORD, reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
 
@@ -198,7 +199,7 @@ describe('the review pages in Chromium', () => {
     expect(refused).toEqual([]);
   }, 120_000);
 
-  it('a monthly benefit\'s decision page: members by name, and the override\'s history line says 月額', async () => {
+  it('decision pages: members by name, born here, the business date beside the real clock, and a monthly override\'s line says 月額', async () => {
     // A 児童手当 case the engine could not decide, overridden and confirmed from the pages.
     const { rows: [item] } = await sql<{ decision_id: string }>`
       select r.decision_id from review_items r join decisions d on d.decision_id = r.decision_id
@@ -234,6 +235,15 @@ describe('the review pages in Chromium', () => {
     const bornMembers = reviewer.locator('h3:text-is("世帯員（判定時）") + table');
     expect(await bornMembers.locator('thead th').last().textContent()).toBe('住民となった日');
     expect(await bornMembers.locator('tbody tr', { has: reviewer.locator(`td:text-is("${born.person_id}")`) }).locator('td').last().textContent()).toBe('（出生）');
+    // The business date of the nightly and the real clock, each named for what it is.
+    const { rows: [when] } = await sql<{ as_of: string }>`select to_char(as_of, 'YYYY-MM-DD') as as_of from decisions where decision_id = ${born.decision_id}`.execute(env.db);
+    const cell = (th: string) => reviewer.locator('tr', { has: reviewer.locator(`th:text-is("${th}")`) }).locator('td').textContent();
+    expect(await cell('基準日（夜間処理の日付）')).toBe(`${wareki(when.as_of)}時点の情報で判定`);
+    expect(await cell('処理日時（実際の時刻）')).toMatch(/^令和\d+年\d+月\d+日 \d\d:\d\d（令和\d+年\d+月\d+日 \d\d:\d\dまでに記録された情報による）$/);
+    await reviewer.goto(`${base}/review`);
+    expect(await reviewer.locator('thead th').last().textContent()).toBe('登録日時（実際の時刻）');
+    await shot(reviewer, 'queue-columns');
+    await reviewer.goto(`${base}/decisions/${encodeURIComponent(born.decision_id)}?purpose=review`);
     await shot(reviewer, 'decision-born-here');
     await reviewer.goto(`${base}/decisions/${encodeURIComponent(item.decision_id)}?purpose=review`);
     await shot(reviewer, 'decision-monthly-override');

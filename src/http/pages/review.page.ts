@@ -43,7 +43,7 @@ export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
     const resolved = f.status === 'resolved';
     const bulk = f.kind !== undefined && f.status !== 'resolved' && roleAtLeast(session.user.role, 'reviewer') && result.rows.length > 0;
     const option = (value: string, text: string, selected: string | undefined) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${text}</option>`;
-    const table = html`<table><thead><tr>${bulk ? html`<th><input type="checkbox" data-select-all="ids" aria-label="このページの項目をすべて選択"></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th>${resolved ? html`<th>職員の決定</th><th>決定した金額</th>` : html`<th>金額</th>`}<th>発生日時</th></tr></thead><tbody>
+    const table = html`<table><thead><tr>${bulk ? html`<th><input type="checkbox" data-select-all="ids" aria-label="このページの項目をすべて選択"></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th>${resolved ? html`<th>職員の決定</th><th>決定した金額</th>` : html`<th>金額</th>`}<th>登録日時（実際の時刻）</th></tr></thead><tbody>
 ${result.rows.map((r) => html`<tr>${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="審査項目 ${r.id} を選択"></td>` : ''}<td class="nw"><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td class="nw">${label('status', r.status)}</td><td>${programs.get(r.program) ?? r.program}</td>
 <td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td>${r.head_name ?? ''}</td>${resolved ? decidedCells(r) : html`<td class="num">${atStake(r)}</td>`}<td>${dateTime(r.created_at)}</td></tr>`)}
 </tbody></table>`;
@@ -76,7 +76,7 @@ ${table}
       r.id, label('kind', r.kind), label('status', r.status), programs.get(r.program) ?? r.program, r.program, r.household_id, r.head_name ?? '',
       r.amount_yen ?? '', perMonth(r) ? '月額' : '', r.decision_id ?? '', dateTime(r.created_at),
     ]);
-    const csv = stringify([['番号', '種類', '状態', '制度', '制度ID', '世帯番号', '世帯主', '金額（円）', '金額の単位', '決定番号', '発生日時'], ...rows], { cast: SAFE_CAST, record_delimiter: '\r\n' });
+    const csv = stringify([['番号', '種類', '状態', '制度', '制度ID', '世帯番号', '世帯主', '金額（円）', '金額の単位', '決定番号', '登録日時（実際の時刻）'], ...rows], { cast: SAFE_CAST, record_delimiter: '\r\n' });
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="review-queue-${todayInJapan()}.csv"`)
@@ -135,7 +135,9 @@ ${table}
 
 type QueueQuery = { kind?: string; program?: string; status?: string; sort?: string; page?: string; approved?: string; skipped?: string };
 
-const SORT_LABELS: Record<QueueSort, string> = { date: '発生日時の古い順', date_desc: '発生日時の新しい順', amount_desc: '金額の大きい順', amount: '金額の小さい順', kind: '種類順' };
+// The item's recording time (the real clock), not the nightly's business date, which a demo's
+// nightlies for past dates set years before: the queue names it for what it is.
+const SORT_LABELS: Record<QueueSort, string> = { date: '登録日時の古い順', date_desc: '登録日時の新しい順', amount_desc: '金額の大きい順', amount: '金額の小さい順', kind: '種類順' };
 
 /**
  * An item about a decision carries the decision's amount, per month for a monthly program; a
@@ -281,7 +283,8 @@ ${staff ? html`<section class="notice staff-decision"><h2>職員の判断によ�
 <tr><th>金額</th><td>${d.period_kind === 'monthly' ? '月額 ' : ''}${money(d.amount_yen)}${d.outcome === 'review' ? html`（判定できないため未定。承認すると、ルールが計算した ${d.period_kind === 'monthly' ? '月額 ' : ''}${money(e.amount.total_yen)} を支給）` : ''}</td></tr>
 <tr><th>適用開始</th><td>${date(d.effective_from)}</td></tr>
 <tr><th>受給者</th><td>${d.recipient_person_id ? html`${nameOf(view, d.recipient_person_id)}宛名番号 ${d.recipient_person_id}` : '（なし）'}</td></tr>
-<tr><th>判定日時</th><td>${dateTime(d.decided_at)}（${date(d.as_of)}時点の情報、記録の時点 ${dateTime(d.known_at)}）</td></tr>
+<tr><th>基準日（夜間処理の日付）</th><td>${date(d.as_of)}時点の情報で判定</td></tr>
+<tr><th>処理日時（実際の時刻）</th><td>${dateTime(d.decided_at)}（${dateTime(d.known_at)}までに記録された情報による）</td></tr>
 <tr><th>ルール版</th><td><code>${d.rule_version}</code>（${e.rules_file}）</td></tr>
 </tbody></table>
 
