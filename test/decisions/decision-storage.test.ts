@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { exportLine } from '../../src/decisions/decision-export.ts';
 import { decisionsInForce, insertDecisions, type DecisionRow, type NewDecision } from '../../src/decisions/decision.repository.ts';
+import { compactExplanation, isCompact } from '../../src/decisions/compact-explanation.ts';
 import { decisionInputs, replayDecision } from '../../src/decisions/replay.service.ts';
+import { decisionFacts } from '../../src/decisions/stored-explanation.ts';
 import { evaluateHousehold } from '../../src/engine/evaluate-household.ts';
 import { generateMunicipality } from '../../src/generate/generate-municipality.ts';
 import { importFile } from '../support/import-file.ts';
@@ -58,6 +60,26 @@ describe('decision storage: values only, read back in full', () => {
       full.push({ ...d, explanation: stored, explanation_text: e.explanation_text });
     }
     expect(decisions.map((d) => JSON.stringify(exportLine(d)))).toEqual(full.map((d) => JSON.stringify(exportLine(d))));
+  });
+
+  it('keeps an explanation in full when its compact form would not read back exactly', async () => {
+    const d = decisions.find((x) => x.program === 'child-allowance' && x.outcome === 'eligible')!;
+    const compiled = PROGRAMS.find((p) => p.program.spec.id === d.program)!;
+    const e = evaluateHousehold(compiled, (await decisionInputs(env.db, d))!, d.as_of, d.engine_version)!.explanation;
+    const facts = decisionFacts(compiled.program, d);
+    expect(isCompact(compactExplanation(compiled.program, e, facts))).toBe(true);
+    // What the values leave out, changed: a label, a citation, a value JSON cannot hold, an extra member.
+    const changed: ((x: typeof e) => void)[] = [
+      (x) => { x.conditions[1].text_ja += '。'; },
+      (x) => { x.conditions[1].citation = { ...x.conditions[1].citation, article: '第99条' }; },
+      (x) => { x.amount.steps[0].value_yen = Number.NaN; },
+      (x) => { (x.recipient as Record<string, unknown>).note = 'x'; },
+    ];
+    for (const change of changed) {
+      const x = structuredClone(e);
+      change(x);
+      expect(compactExplanation(compiled.program, x, facts)).toBe(x);
+    }
   });
 
   it('replays every decision exactly, its snapshot rebuilt from the store and proven by its hash', async () => {
