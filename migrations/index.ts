@@ -13,6 +13,7 @@ import * as importLiveness from './0011_import_liveness.ts';
 import * as personDecisions from './0012_person_decisions.ts';
 import * as decisionStorage from './0013_decision_storage.ts';
 import * as documentNumbers from './0014_document_numbers.ts';
+import * as accessLogCliReads from './0015_access_log_cli_reads.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0012_person_decisions': personDecisions,
   '0013_decision_storage': decisionStorage,
   '0014_document_numbers': documentNumbers,
+  '0015_access_log_cli_reads': accessLogCliReads,
 };

@@ -311,7 +311,8 @@ export interface AccessLogTable {
   id: Generated<number>;
   municipality_code: string;
   person_id: string;
-  staff_user_id: number;
+  /** null for a read from the command line (benefit access-log), by an OS user: staff_login says who. */
+  staff_user_id: number | null;
   staff_login: string;
   staff_role: StaffRole;
   what: string;

@@ -36,6 +36,18 @@ export async function logAccess(trx: Transaction<DB>, actor: StaffUser, personId
     .execute();
 }
 
+/**
+ * Records a read of the person's log from the command line (benefit access-log), in the
+ * transaction that read it: by the OS user who ran it, as the server knows them (no staff
+ * account signs in there), with the purpose given.
+ */
+export async function logCommandLineRead(trx: Transaction<DB>, municipalityCode: string, personId: string, osUser: string, purpose: Purpose): Promise<void> {
+  await trx
+    .insertInto('access_log')
+    .values({ municipality_code: municipalityCode, person_id: personId, staff_user_id: null, staff_login: `cli:${osUser}`, staff_role: 'operator', what: 'アクセス記録（benefit access-log）', purpose })
+    .execute();
+}
+
 export interface AccessLogEntry {
   accessed_at: Date;
   staff_login: string;

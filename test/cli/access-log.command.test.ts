@@ -46,6 +46,21 @@ describe('benefit access-log and users, on PostgreSQL', () => {
     expect(lines).toEqual([expect.objectContaining({ person_id: person, municipality_code: m, what: '世帯 テスト', purpose: 'audit' })]);
   });
 
+  it('records its own read in the person\'s log: the OS user who ran it, when, and why (--purpose, by default a disclosure request)', async () => {
+    const database = { DATABASE_URL: env.database.url!, LOG_LEVEL: 'warn' };
+    const before = await sql<{ n: string }>`select count(*) as n from access_log where person_id = ${person} and municipality_code = ${m}`.execute(env.db);
+    const cli = await runCli(['access-log', '--person', person, '--purpose', 'audit'], database);
+    expect(cli.code, cli.stderr).toBe(0);
+    const { rows } = await sql<{ staff_user_id: number | null; staff_login: string; staff_role: string; what: string; purpose: string }>`
+      select staff_user_id, staff_login, staff_role, what, purpose from access_log where person_id = ${person} and municipality_code = ${m} order by id`.execute(env.db);
+    expect(rows.length).toBe(Number(before.rows[0].n) + 1);
+    expect(rows.at(-1)).toEqual({ staff_user_id: null, staff_login: `cli:${os.userInfo().username}`, staff_role: 'operator', what: 'アクセス記録（benefit access-log）', purpose: 'audit' });
+    // The next read shows it, in Japan time, with the purpose in words.
+    const again = await runCli(['access-log', '--person', person], database);
+    expect(again.stdout).toContain(`cli:${os.userInfo().username} (operator)\tアクセス記録（benefit access-log）\t監査`);
+    expect((await runCli(['access-log', '--person', person, '--purpose', 'curiosity'], database)).code).toBe(2);
+  });
+
   it('creates a system operator without a municipality, and refuses a municipality\'s role without one', async () => {
     const database = { DATABASE_URL: env.database.url!, LOG_LEVEL: 'warn' };
     const created = await runCli(['users', 'add', '--login', `ops-${m}`, '--role', 'operator'], database, 'a long enough password\n');

@@ -1,10 +1,11 @@
+import os from 'node:os';
 import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { isValidMunicipalityCode } from '../../codes/municipality-code.ts';
 import { japanTime } from '../../codes/japan-time.ts';
 import { withMunicipality } from '../../db/tenant.ts';
 import { UnusableInputError } from '../../errors.ts';
-import { accessLogOf, type AccessLogEntry } from '../../review/access-log.service.ts';
+import { accessLogOf, checkedPurpose, logCommandLineRead, PURPOSES, type AccessLogEntry } from '../../review/access-log.service.ts';
 import { openAppContext } from '../app-context.ts';
 
 /**
@@ -17,8 +18,10 @@ export function registerAccessLogCommand(program: Command): void {
     .description("every access by staff to a person's data: who, when, what, why")
     .requiredOption('--person <id>', '宛名番号 (required)')
     .option('--municipality <code>', 'the municipality the person is registered in (default: every municipality)')
+    .option('--purpose <purpose>', `why the log is read, recorded in it: ${Object.keys(PURPOSES).join(' | ')}`, 'disclosure')
     .option('--json', 'one JSON object per line instead of a table')
-    .action(async (o: { person: string; municipality?: string; json?: boolean }) => {
+    .action(async (o: { person: string; municipality?: string; purpose: string; json?: boolean }) => {
+      const purpose = checkedPurpose(o.purpose);
       if (o.municipality && !isValidMunicipalityCode(o.municipality)) {
         throw new UnusableInputError('bad_municipality', `--municipality: '${o.municipality}' is not a 6-digit municipality code with a valid check digit`);
       }
@@ -34,7 +37,13 @@ export function registerAccessLogCommand(program: Command): void {
               order by municipality_code`.execute(app.db)).rows.map((m) => m.municipality_code);
         const entries: (AccessLogEntry & { municipality_code: string })[] = [];
         for (const m of codes) {
-          for (const e of await withMunicipality(app.db, m, (trx) => accessLogOf(trx, o.person))) entries.push({ municipality_code: m, ...e });
+          // This read is itself a read of the person's data: logged, by the OS user who ran it.
+          const read = await withMunicipality(app.db, m, async (trx) => {
+            const shown = await accessLogOf(trx, o.person);
+            await logCommandLineRead(trx, m, o.person, os.userInfo().username, purpose);
+            return shown;
+          });
+          for (const e of read) entries.push({ municipality_code: m, ...e });
         }
         if (o.json) {
           for (const e of entries) process.stdout.write(`${JSON.stringify({ person_id: o.person, ...e })}\n`);
