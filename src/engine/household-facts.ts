@@ -67,7 +67,7 @@ export const HOUSEHOLD_FACTS: Record<string, { description_ja: string; compute: 
     },
   },
   recipient_has_circumstance: {
-    description_ja: '受給者に指定の事情（公務員など、circumstances.csv）があるか',
+    description_ja: '受給者に指定の事情（公務員・施設入所など、状況の記録）があるか',
     compute: (params, ctx) => {
       const person = ctx.snapshot.members.find((m) => m.person_id === ctx.recipientId);
       return (person?.circumstances ?? []).some((c) => c.circumstance === params.circumstance);

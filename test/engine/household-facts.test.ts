@@ -29,3 +29,10 @@ describe('児童手当 income year: June to May uses the fiscal year starting th
     ['2025-01-15', 2024],
   ])('%s → fiscal year %i', (date, year) => expect(incomeYearFor(date)).toBe(year));
 });
+
+describe('the facts\' descriptions', () => {
+  // The decision page shows them to staff (事実: …): words a clerk reads, no file names.
+  it.each(Object.entries(HOUSEHOLD_FACTS))('%s names no file', (_name, fact) => {
+    expect(fact.description_ja).not.toMatch(/\b[\w-]+\.(csv|json|md|ts)\b/);
+  });
+});
