@@ -3,7 +3,7 @@ import { amountUnknownCondition, membersCondition, type AmountStep, type Conditi
 import { incomeYearFor } from '../engine/household-facts.ts';
 import { parameterOn } from '../rules/parameter-value.ts';
 import { versionOn, type Program } from '../rules/program-loader.ts';
-import { jsonbOrder } from './key-order.ts';
+import { jsonbOrder } from './jsonb-order.ts';
 import type { AmountComponent, ConditionSpec } from '../rules/program-schema.ts';
 
 /**

@@ -37,6 +37,9 @@ export async function decideHouseholds(
   // The chunk's histories are read once; each program's dates are picked from them.
   let histories: HouseholdHistories | undefined;
   const snapshotsByDate = new Map<string, HouseholdSnapshot[]>();
+  // A snapshot serves every program reading the same dates, and every member decided in it: hashed once.
+  const hashes = new Map<HouseholdSnapshot, string>();
+  const hashOf = (snapshot: HouseholdSnapshot) => hashes.get(snapshot) ?? hashes.set(snapshot, inputsHash(snapshot)).get(snapshot)!;
   for (const compiled of inDecisionOrder(programs)) {
     const { program } = compiled;
     const dates = snapshotDates(program, asOf);
@@ -62,9 +65,6 @@ export async function decideHouseholds(
     if (evaluated.length === 0) continue;
     const current = await currentDecisions(db, municipalityCode, program.spec.id, householdIds, evaluated[0].evaluation.evaluation_date);
     const fresh: NewDecision[] = [];
-    // One snapshot serves every member decided in a household: hashed once.
-    const hashes = new Map<HouseholdSnapshot, string>();
-    const hashOf = (snapshot: HouseholdSnapshot) => hashes.get(snapshot) ?? hashes.set(snapshot, inputsHash(snapshot)).get(snapshot)!;
     for (const { snapshot, subject, evaluation } of evaluated) {
       result.evaluated++;
       if (evaluation.outcome === 'review') result.review++;

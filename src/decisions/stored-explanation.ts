@@ -5,7 +5,6 @@ import { membershipDate, type Explanation } from '../engine/evaluate-household.t
 import { explanationText } from '../engine/explanation-text.ts';
 import { programFromFiles, type Program } from '../rules/program-loader.ts';
 import { expandExplanation, isCompact, type CompactExplanation } from './compact-explanation.ts';
-import { codeUnitOrder } from './key-order.ts';
 
 /** A decision's columns as stored that its explanation is rebuilt from. */
 export interface StoredDecision {
@@ -78,19 +77,24 @@ export async function withFullExplanations<T extends StoredDecision>(db: Kysely<
 
 /**
  * The hash a decision records of the household snapshot it was made from (its canonical JSON:
- * keys sorted), so replay can prove the snapshot it rebuilds from the store is that one.
+ * keys sorted, at every level), so replay can prove the snapshot it rebuilds from the store is
+ * that one. JSON.stringify writes each object's keys in the order of the list it is given: every
+ * key in the snapshot, sorted. Twice as fast as sorting object by object, and the same text.
  */
 export function inputsHash(snapshot: unknown): string {
-  return createHash('sha256').update(canonicalJson(snapshot)).digest('hex').slice(0, 16);
+  const keys = new Set<string>();
+  keysOf(snapshot, keys);
+  return createHash('sha256').update(JSON.stringify(snapshot, [...keys].sort())).digest('hex').slice(0, 16);
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  if (value === null || typeof value !== 'object' || value instanceof Date) return JSON.stringify(value) ?? 'null';
-  let out = '';
-  for (const k of codeUnitOrder(value)) {
-    const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined) out += `${out ? ',' : ''}${JSON.stringify(k)}:${canonicalJson(v)}`;
+function keysOf(value: unknown, into: Set<string>): void {
+  if (value === null || typeof value !== 'object' || value instanceof Date) return;
+  if (Array.isArray(value)) {
+    for (const v of value) keysOf(v, into);
+    return;
   }
-  return `{${out}}`;
+  for (const k of Object.keys(value)) {
+    into.add(k);
+    keysOf((value as Record<string, unknown>)[k], into);
+  }
 }
