@@ -109,11 +109,13 @@ describe('piped output is complete', () => {
 
   // Without the seconds each stage took, which differ from run to run.
   const withoutSeconds = (b: Buffer) => Buffer.from(JSON.stringify({ ...JSON.parse(b.toString('utf8')), seconds: undefined }));
+  const withoutOwnReads = (b: Buffer) => Buffer.from(b.toString('utf8').split('\n').filter((line) => !line.includes('"what":"アクセス記録（benefit access-log）"')).join('\n'));
   const commands: { name: string; args: () => string[]; big?: boolean; same?: (b: Buffer) => Buffer }[] = [
     { name: 'decisions export', args: () => ['decisions', 'export', '--as-of', DATE], big: true },
     { name: 'decisions replay', args: () => ['decisions', 'replay', firstDecision] },
     { name: 'payments dates', args: () => ['payments', 'dates'] },
-    { name: 'access-log --json', args: () => ['access-log', '--person', '0000000001', '--municipality', M, '--json'], big: true },
+    // Each run logs its own read: the second shows the first's entry, which is not what is compared.
+    { name: 'access-log --json', args: () => ['access-log', '--person', '0000000001', '--municipality', M, '--json'], big: true, same: withoutOwnReads },
     { name: 'municipality show', args: () => ['municipality', 'show', M] },
     { name: 'nightly --json', args: () => ['nightly', '--date', DATE, '--json', '--no-render'], same: withoutSeconds },
     { name: 'simulate --json', args: () => ['simulate', '--rules', RULES, '--as-of', DATE, '--out', path.join(dir, 'simulation'), '--json'] },
