@@ -362,6 +362,8 @@ describe('the review pages in Chromium', () => {
     const waitingTree = (await reviewer.locator('ul.tree').textContent())!;
     expect(waitingTree).not.toContain('確認できた場合の額）');
     expect(waitingTree).toMatch(/要件を確認できた場合の額: 月額 [\d,]+円/);
+    // Whom to send the 確認書 to, by name as well as 宛名番号.
+    expect(waitingTree).toMatch(/確認が必要な世帯員: [^、。（]+（[^）]+）・宛名番号 \d+/);
     expect(waitingTree).not.toContain('変更ID');
     expect(await reviewer.locator('ul.tree a[href^="#record-"]').count()).toBeGreaterThan(0);
     const records = await reviewer.locator('ol.records li').allTextContents();

@@ -190,11 +190,11 @@ ${[...url.searchParams].filter(([k]) => k !== 'purpose').map(([k, v]) => html`<i
 
 const RESULT = (r: boolean | null) => (r === null ? html`<span class="unknown">？ 不明</span>` : r ? html`<span class="pass">○ 満たす</span>` : html`<span class="fail">× 満たさない</span>`);
 
-function conditionsTree(e: Explanation, sources: SourceRecord[], perMonth: string): Html {
+function conditionsTree(e: Explanation, sources: SourceRecord[], perMonth: string, name: (personId: string) => string): Html {
   const cite = (c: ConditionResult['citation']) => html`${c.title}${c.article ? html` ${c.article}` : ''}${c.url ? html` <a href="${c.url}" rel="noreferrer">出典</a>` : ''}`;
   return html`<ul class="tree">
 ${e.conditions.map((c) => html`<li>${RESULT(c.result)} ${c.text_ja}
-<ul>${c.operator === 'confirmed' ? confirmedLine(c, perMonth) : html`<li title="${c.fact}">${factText(c.fact) ? html`事実: ${factText(c.fact)} の値` : '値'} <strong>${show(c.value)}</strong>、基準 ${show(c.threshold)}${OPERATOR_JA[c.operator] ?? c.operator}</li>`}
+<ul>${c.operator === 'confirmed' ? confirmedLine(c, perMonth, name) : html`<li title="${c.fact}">${factText(c.fact) ? html`事実: ${factText(c.fact)} の値` : '値'} <strong>${show(c.value)}</strong>、基準 ${show(c.threshold)}${OPERATOR_JA[c.operator] ?? c.operator}</li>`}
 ${paramsText(c.params ?? {}).map(([name, text]) => html`<li>${name}: ${text}</li>`)}
 <li>根拠: ${cite(c.citation)}</li>
 ${recordRefs(c, sources)}</ul></li>`)}
@@ -203,9 +203,9 @@ ${sourceList(sources)}`;
 }
 
 /** A condition that waits for a confirmation: whom it is about and the amount once confirmed, not a "value against a threshold". */
-function confirmedLine(c: ConditionResult, perMonth: string): Html {
-  const who = Array.isArray(c.value) ? c.value.map(String).join('、') : show(c.value);
-  return html`<li title="${c.fact}">確認が必要な世帯員（宛名番号）: ${who}。要件を確認できた場合の額: <strong>${perMonth}${money(Number(c.threshold))}</strong></li>`;
+function confirmedLine(c: ConditionResult, perMonth: string, name: (personId: string) => string): Html {
+  const who = Array.isArray(c.value) ? c.value.map((id) => `${name(String(id))}宛名番号 ${String(id)}`).join('、') : show(c.value);
+  return html`<li title="${c.fact}">確認が必要な世帯員: ${who}。要件を確認できた場合の額: <strong>${perMonth}${money(Number(c.threshold))}</strong></li>`;
 }
 
 /** The records a condition read: tax records of its fiscal year, else the resident records. */
@@ -292,7 +292,7 @@ ${staff
   ? html`<h2>職員の判断の前のエンジンによる評価</h2>
 <p>以下は、職員が判断する前にエンジンが評価した内容です。「満たす」とされた要件があっても、決定は上の職員の判断によります。</p>`
   : html`<h2>判定の理由</h2>`}
-${conditionsTree(e, view.sources, perMonth)}
+${conditionsTree(e, view.sources, perMonth, (id) => nameOf(view, id))}
 <h3>金額の計算</h3>
 ${amountNow(d, e, perMonth)}
 ${staff && d.outcome !== 'eligible'
