@@ -12,7 +12,9 @@ const DATE = '2024-12-13';
 const LATER = '2024-12-20';
 const SETTINGS = fileURLToPath(new URL('../examples/municipality-141003.json', import.meta.url));
 const RULES = fileURLToPath(new URL('../rules', import.meta.url));
-// One set-based statement per program in rules/ (issue 15), so the ratio compares like with like.
+// One set-based statement per program the bench's nightly decides (issue 15), so the ratio compares
+// like with like. birth-gift-2024-baseline.sql is not among them: its base date is after DATE, so
+// the nightly decides none of it.
 const BASELINES = [
   'child-allowance-baseline.sql',
   'low-income-baseline.sql',
@@ -20,7 +22,6 @@ const BASELINES = [
   'price-relief-2023-kintowari-only-baseline.sql',
   'price-relief-2024-newly-exempt-baseline.sql',
   'tax-cut-adjustment-2024-baseline.sql',
-  'birth-gift-2024-baseline.sql',
 ].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
 
 export interface NightlyBenchTarget {
