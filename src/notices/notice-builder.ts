@@ -5,6 +5,7 @@ import type { AmountStep, Explanation } from '../engine/evaluate-household.ts';
 import { amountStepLabel } from '../engine/explanation-text.ts';
 import { wareki, warekiMonth, yen } from '../engine/wareki.ts';
 import { appealBody, type MunicipalitySettings } from '../municipalities/municipality-settings.ts';
+import { isBankBusinessDay } from '../payments/bank-business-day.ts';
 import { monthlySchedule, scheduleEntryFor, type Period } from '../payments/payment-schedule.ts';
 import type { ProgramSpec } from '../rules/program-schema.ts';
 import type { NoticeAccount, NoticeContent, NoticeKind, NoticeRecipient } from './notice-content.ts';
@@ -29,6 +30,19 @@ const TITLES: Record<NoticeKind, string> = {
 
 /** Days from the issue date to the date a requested 確認書 is asked back by (printed as 提出期限). */
 export const CONFIRMATION_REPLY_DAYS = 30;
+
+/**
+ * The date a letter asks the resident to answer by (提出期限, 回答期限): CONFIRMATION_REPLY_DAYS
+ * after the issue date, moved to the next 開庁日, since the letter invites them to the 窓口 or to
+ * phone. The office is closed when banks are (Saturdays, Sundays, national holidays and 12/31–1/3:
+ * the holiday list payment dates use) and also on 12/29 and 12/30 (年末年始 is 12/29–1/3).
+ */
+export function replyDeadline(issuedOn: string): string {
+  const open = (iso: string) => isBankBusinessDay(iso) && iso.slice(5) !== '12-29' && iso.slice(5) !== '12-30';
+  let day = addDays(issuedOn, CONFIRMATION_REPLY_DAYS);
+  while (!open(day)) day = addDays(day, 1);
+  return day;
+}
 
 export interface NoticeDecision {
   decision_id: string;
@@ -285,7 +299,7 @@ export interface NoticeReviewItem {
 export function informationRequestNotice(c: Common & { actionId: number; request: string }): NoticeContent {
   const { settings: s } = c;
   const contact = contactOf(s, c.program.id);
-  const replyBy = addDays(c.issuedOn, CONFIRMATION_REPLY_DAYS);
+  const replyBy = replyDeadline(c.issuedOn);
   return {
     ...base(c, '確認のお願い', `action:${c.actionId}`),
     appeal: undefined,
@@ -332,7 +346,7 @@ export function reviewItemNotice(c: Common & { item: NoticeReviewItem; staffReas
  * The letter asking the recipient for a 監護相当・生計費の負担についての確認書 (児童手当: a child
  * past 高校生年代 and within the 22歳年度末 counts for the birth order only when the recipient
  * cares for and supports them, and counting them would raise the amount). Names the children,
- * what to return, by when (CONFIRMATION_REPLY_DAYS after the issue date) and why. Its id comes
+ * what to return, by when (replyDeadline: 30 days on, or the next 開庁日) and why. Its id comes
  * from the household and the children asked about, so the same request is sent once. Not a
  * 処分, so no 教示.
  */
@@ -340,7 +354,7 @@ export function confirmationRequestNotice(c: Common & { householdId: string; chi
   const { program, settings: s } = c;
   const contact = contactOf(s, program.id);
   const ids = c.children.map((ch) => ch.personId).sort();
-  const replyBy = addDays(c.issuedOn, CONFIRMATION_REPLY_DAYS);
+  const replyBy = replyDeadline(c.issuedOn);
   return {
     ...base(c, '確認書提出のお願い', `confirmation:${program.id}:${c.householdId}:${ids.join(',')}`),
     appeal: undefined,

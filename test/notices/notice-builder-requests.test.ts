@@ -24,7 +24,8 @@ describe('確認書 request (監護相当・生計費の負担についての確
     expect(notice.details).toEqual([
       { label: '対象のお子さん', value: '山田 次郎 様、山田 一郎 様' },
       { label: '提出書類', value: '監護相当・生計費の負担についての確認書（同封）' },
-      { label: '提出期限', value: '令和7年1月12日' },
+      // 30 days after 2024-12-13 is Sunday 2025-01-12, and Monday is 成人の日: the office opens on the 14th.
+      { label: '提出期限', value: '令和7年1月14日' },
       { label: '提出先', value: `${settings.name} ${settings.department}（${settings.address}）` },
     ]);
     expect(CONFIRMATION_REPLY_DAYS).toBe(30);
@@ -43,6 +44,33 @@ describe('確認書 request (監護相当・生計費の負担についての確
     const again = confirmationRequestNotice({ ...common, issuedOn: '2025-01-06', householdId: 'H1', children: [{ personId: 'C3', name: '山田 一郎' }, { personId: 'C9', name: '山田 次郎' }] });
     expect(again.noticeId).toBe(notice.noticeId);
     expect(confirmationRequestNotice({ ...common, householdId: 'H1', children: [{ personId: 'C3', name: '山田 一郎' }] }).noticeId).not.toBe(notice.noticeId);
+  });
+});
+
+describe('the deadline a letter prints falls on a day the office is open (開庁日)', () => {
+  const children = [{ personId: 'C3', name: '山田 一郎' }];
+  // 30 days after the issue date, or the next 開庁日: both letters that ask for an answer.
+  const deadlines = (issuedOn: string) => [
+    confirmationRequestNotice({ ...common, issuedOn, householdId: 'H1', children }).details?.find((d) => d.label === '提出期限')?.value,
+    informationRequestNotice({ ...common, issuedOn, actionId: 1, request: '同居されていますか' }).details?.find((d) => d.label === '回答期限')?.value,
+  ];
+
+  it('keeps a deadline on a weekday: Friday 2025-01-10', () => {
+    expect(deadlines('2024-12-11')).toEqual(['令和7年1月10日', '令和7年1月10日']);
+  });
+
+  it('moves a Sunday to the Monday: 2025-02-16 → 2025-02-17', () => {
+    expect(deadlines('2025-01-17')).toEqual(['令和7年2月17日', '令和7年2月17日']);
+  });
+
+  it('moves a national holiday to the next day: 成人の日 2025-01-13 → 2025-01-14', () => {
+    expect(deadlines('2024-12-14')).toEqual(['令和7年1月14日', '令和7年1月14日']);
+  });
+
+  it('moves 年末年始 (12/29–1/3) past the new year: Monday 2025-12-29 → Monday 2026-01-05 (1/4 is a Sunday)', () => {
+    expect(deadlines('2025-11-29')).toEqual(['令和8年1月5日', '令和8年1月5日']);
+    // The day before the closure is open: Monday 2026-12-28 stays.
+    expect(deadlines('2026-11-28')).toEqual(['令和8年12月28日', '令和8年12月28日']);
   });
 });
 
