@@ -130,9 +130,12 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
     // The pages: a signed-out visitor goes to the login page; anything else is said in Japanese.
     if (error instanceof UnauthenticatedError) return reply.redirect('/login', 303);
     // The services' messages are English (the API's and the logs'); a page says it in Japanese.
-    const ja: Record<number, string> = { 400: '入力内容を確認してください。', 403: 'この操作を行う権限がありません。', 404: '見つかりません。', 409: 'すでに処理されているか、新しい決定があります。', 429: '試行回数が多すぎます。しばらくしてからお試しください。' };
+    // Opening a page is not an 「操作」: a refused GET says the page may not be shown.
+    const viewing = request.method === 'GET' || request.method === 'HEAD';
+    const ja: Record<number, string> = { 400: '入力内容を確認してください。', 403: viewing ? 'このページを表示する権限がありません。' : 'この操作を行う権限がありません。', 404: '見つかりません。', 409: 'すでに処理されているか、新しい決定があります。', 429: '試行回数が多すぎます。しばらくしてからお試しください。' };
     // The detail only where it says more than the status's sentence (a role refusal says the same).
-    const detail = pageErrorText(error) === ja[status] ? undefined : pageErrorText(error);
+    const text = pageErrorText(error);
+    const detail = text === ja[status] || (error instanceof AppError && error.code === 'role') ? undefined : text;
     return reply
       .status(status)
       .type('text/html')

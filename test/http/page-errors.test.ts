@@ -55,8 +55,14 @@ describe('error pages', () => {
       expect(res.statusCode).toBe(403);
       expect(res.body).toContain('<a href="/review">審査キュー</a>');
       expect(res.body).toContain('<button>ログアウト</button>');
-      expect(res.body.split('この操作を行う権限がありません。').length - 1).toBe(1);
     }
+    // Opening a page is not an 「操作」 (issue 16, newcomer trial): a GET says the page may not be shown.
+    const refusedAction = await form(viewer, '/review-items/999999/actions', { action: 'approve' });
+    expect(refusedAction.body.split('この操作を行う権限がありません。').length - 1).toBe(1);
+    expect(refusedAction.body).not.toContain('このページを表示する権限がありません。');
+    const refusedPage = await get(reviewer, '/admin/users');
+    expect(refusedPage.body.split('このページを表示する権限がありません。').length - 1).toBe(1);
+    expect(refusedPage.body).not.toContain('この操作を行う権限がありません。');
     // An API caller still gets JSON.
     const refusedApi = await server.inject({ method: 'POST', url: '/v1/decisions/X/review', headers: { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf }, payload: { action: 'approve' } });
     expect(refusedApi.statusCode).toBe(403);
@@ -65,4 +71,5 @@ describe('error pages', () => {
     const api = await server.inject({ method: 'GET', url: '/v1/decisions/NOSUCH?purpose=review', headers: { cookie: reviewer.cookie } });
     expect(api.json()).toEqual({ error: 'decision_not_found', message: 'no decision NOSUCH' });
   });
+
 });

@@ -255,7 +255,7 @@ describe('the review pages in Chromium', () => {
     await reviewer.goto(`${base}/admin/users`);
     expect(await reviewer.locator('header nav').textContent()).toContain('審査キュー');
     expect(await reviewer.locator('header').textContent()).toContain(f.users.reviewer2);
-    expect((await reviewer.locator('main').textContent())!.split('この操作を行う権限がありません。').length - 1).toBe(1);
+    expect((await reviewer.locator('main').textContent())!.split('このページを表示する権限がありません。').length - 1).toBe(1);
     await shot(reviewer, 'refused-403');
     // Refused on purpose.
     expect(refused.filter((r) => !/admin\/users: (console: .*)?403/.test(r))).toEqual([]);
