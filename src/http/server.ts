@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import type { IngestContext } from '../changes/import.service.ts';
 import { AppError, httpStatusOf, UnauthenticatedError } from '../errors.ts';
 import { SignInLockedError } from '../staff/staff.service.ts';
+import { safeBack } from './input.ts';
 import { adminQueuesPage } from './pages/admin-queues.page.ts';
 import { householdPages } from './pages/household.page.ts';
 import { pageErrorText } from './pages/error-text.ts';
@@ -136,10 +137,13 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
     // The detail only where it says more than the status's sentence (a role refusal says the same).
     const text = pageErrorText(error);
     const detail = text === ja[status] || (error instanceof AppError && error.code === 'role') ? undefined : text;
+    // A refused form (a 却下 without its reason…) leads back to the page it was sent from, not only to the queue.
+    const body = request.method === 'POST' && request.body !== null && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const back = Object.hasOwn(body, 'back') ? safeBack(body.back, '') : '';
     return reply
       .status(status)
       .type('text/html')
-      .send(page('エラー', request.session, html`<p class="error" role="alert">${ja[status] ?? 'エラーが発生しました。'}</p>${detail ? html`<p>${detail}</p>` : ''}<p><a href="/review">審査キューへ戻る</a></p>`));
+      .send(page('エラー', request.session, html`<p class="error" role="alert">${ja[status] ?? 'エラーが発生しました。'}</p>${detail ? html`<p>${detail}</p>` : ''}${back ? html`<p><a href="${back}">${/^\/(decisions|households)\//.test(back) ? '審査項目の画面へ戻る' : '前の画面へ戻る'}</a></p>` : ''}<p><a href="/review">審査キューへ戻る</a></p>`));
   });
 
   app.get('/health', { schema: { summary: 'Liveness and database check', security: [] } }, async () => {

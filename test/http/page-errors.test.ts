@@ -72,4 +72,14 @@ describe('error pages', () => {
     expect(api.json()).toEqual({ error: 'decision_not_found', message: 'no decision NOSUCH' });
   });
 
+  it('a refused review action offers the way back to the item it came from (issue 16, newcomer trial)', async () => {
+    const back = '/decisions/D123?purpose=review';
+    const res = await form(reviewer, '/review-items/999999/actions', { action: 'reject', reason: '', back });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('理由を入力してください。');
+    expect(res.body).toContain(`<a href="${back.replace('&', '&amp;')}">審査項目の画面へ戻る</a>`);
+    // A back that is not this site's own path is not offered.
+    const foreign = await form(reviewer, '/review-items/999999/actions', { action: 'reject', reason: '', back: '//evil.example/' });
+    expect(foreign.body).not.toContain('evil.example');
+  });
 });
