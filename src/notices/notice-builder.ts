@@ -250,17 +250,18 @@ export function decisionNotice(
 
 /**
  * The 内訳: the engine's steps, children named. Where staff set an amount the engine's steps do
- * not add up to (an override), the letter says staff decided it and still lists the children the
- * engine counted, without their amounts.
+ * not add up to (an override), the letter says staff decided it (their reason is the letter's
+ * first reason) and still lists the children the engine counted, by name and age only: the
+ * engine's 第N子 and its categories (（第1子・第2子）, 第3子以降) imply amounts staff replaced.
  */
 function breakdownOf(steps: AmountStep[], engineSteps: AmountStep[] | undefined, names: Map<string, string>): { label: string; amountYen?: number }[] {
   const staff = steps.find((s) => s.component === 'staff');
   if (!staff) return steps.map((s) => ({ label: stepLabel(s, names), amountYen: s.value_yen }));
-  const counted = (engineSteps ?? []).filter((s) => s.person_id);
-  return [
-    { label: '担当職員が決定した額', amountYen: staff.value_yen },
-    ...counted.map((s) => ({ label: `対象のお子さま${SPACE}${stepLabel(s, names)}` })),
-  ];
+  const counted = (engineSteps ?? []).flatMap((s) => {
+    const name = s.person_id && names.get(s.person_id);
+    return name ? [`${name}${s.age === undefined ? '' : `（${s.age}歳）`}`] : [];
+  });
+  return [{ label: '担当職員が決定した額', amountYen: staff.value_yen }, ...counted.map((child) => ({ label: `対象のお子さま${SPACE}${child}` }))];
 }
 
 /** The reason staff recorded, as the resident reads it (an approval without one says only that staff checked). */

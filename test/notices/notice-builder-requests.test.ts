@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CONFIRMATION_REPLY_DAYS, confirmationRequestNotice, informationRequestNotice, lapsedLine, scheduleSentence } from '../../src/notices/notice-builder.ts';
+import type { AmountStep, Explanation } from '../../src/engine/evaluate-household.ts';
+import { CONFIRMATION_REPLY_DAYS, confirmationRequestNotice, decisionNotice, informationRequestNotice, lapsedLine, scheduleSentence } from '../../src/notices/notice-builder.ts';
 import { loadProgram } from '../../src/rules/program-loader.ts';
 
 const program = loadProgram(fileURLToPath(new URL('../../rules/child-allowance', import.meta.url))).spec;
@@ -71,6 +72,46 @@ describe('the deadline a letter prints falls on a day the office is open (開庁
     expect(deadlines('2025-11-29')).toEqual(['令和8年1月5日', '令和8年1月5日']);
     // The day before the closure is open: Monday 2026-12-28 stays.
     expect(deadlines('2026-11-28')).toEqual(['令和8年12月28日', '令和8年12月28日']);
+  });
+});
+
+describe('a 認定通知書 after a staff override of the amount', () => {
+  // The engine counted two children in its order; staff set 15,000円 for a reason of their own
+  // (here one that speaks of a 第3子). The letter must not print the engine's 第1子・第2子 or its
+  // categories (（第1子・第2子）) beside an amount they do not add up to.
+  const citation = { title: '児童手当法', article: '第6条' };
+  const engineSteps: AmountStep[] = [
+    { component: 'child', person_id: 'C1', birth_order: 1, age: 10, text_ja: '3歳以上高校生年代まで（第1子・第2子）', value_yen: 10000, citation },
+    { component: 'child', person_id: 'C2', birth_order: 2, age: 7, text_ja: '3歳以上高校生年代まで（第1子・第2子）', value_yen: 10000, citation },
+  ];
+  const reason = '第3子として数える22歳年度末までの子がいることを確認したため、15,000円とします';
+  const explanation = {
+    program: 'child-allowance', program_name_ja: '児童手当', rule_version: 'r', engine_version: 'e', rules_file: 'f',
+    evaluation_date: '2024-10-01', membership_date: '2024-09-30', outcome: 'eligible', conditions: [],
+    amount: { total_yen: 15000, paid: true, period_kind: 'monthly', steps: [{ component: 'staff', text_ja: '職員が決定した額', value_yen: 15000, citation: { title: '職員による決定', article: reason } }] },
+    recipient: { person_id: 'P1', reason_ja: '' },
+    staff: { login: 'sup', reason },
+  } as unknown as Explanation;
+  const notice = decisionNotice({
+    ...common,
+    kind: '支給決定',
+    decision: { decision_id: 'S1', change_kind: 'new', outcome: 'eligible', amount_yen: 15000, period_kind: 'monthly', effective_from: '2024-10-01', explanation },
+    names: new Map([['C1', '宮崎 美桜'], ['C2', '宮崎 結翔']]),
+    engineSteps,
+  });
+
+  it('gives staff\'s amount, and names the children the engine counted without a birth order or the engine\'s categories', () => {
+    expect(notice.amountYen).toBe(15000);
+    expect(notice.breakdown).toEqual([
+      { label: '担当職員が決定した額', amountYen: 15000 },
+      { label: '対象のお子さま\u3000宮崎 美桜（10歳）' },
+      { label: '対象のお子さま\u3000宮崎 結翔（7歳）' },
+    ]);
+    expect(JSON.stringify(notice.breakdown)).not.toMatch(/第[0-9１-９]子/);
+  });
+
+  it('gives staff\'s reason first', () => {
+    expect(notice.reasons[0]).toBe(`担当職員が記録を確認し、次の理由により決定しました：${reason}。`);
   });
 });
 

@@ -208,6 +208,9 @@ describe('letters a municipality would mail', () => {
     expect(letter).toContain('改定後の額月額5,000円');
     expect(letter).toContain('担当職員が決定した額');
     expect(letter).toContain('土屋四郎');
+    // Not the engine's birth order or its category (（第1子・第2子）): staff's amount replaced them.
+    expect(letter).not.toMatch(/第[0-9]子/);
+    expect(content.breakdown).toEqual([{ label: '担当職員が決定した額', amountYen: 5000 }, { label: expect.stringMatching(/^対象のお子さま\u3000土屋 四郎（[0-9]+歳）$/) }]);
   });
 
   it('asks the resident a reviewer\'s question (照会) as a question, with a reply deadline and where to answer, not as the reason for a decision', async () => {
