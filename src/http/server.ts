@@ -9,7 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { sql } from 'kysely';
 import type { IngestContext } from '../changes/import.service.ts';
 import { AppError, httpStatusOf, UnauthenticatedError } from '../errors.ts';
-import { SignInLockedError } from '../staff/staff.service.ts';
+import { sessionFor, SignInLockedError } from '../staff/staff.service.ts';
 import { safeBack } from './input.ts';
 import { adminQueuesPage } from './pages/admin-queues.page.ts';
 import { householdPages } from './pages/household.page.ts';
@@ -23,7 +23,7 @@ import { changesRoutes } from './routes/changes.route.ts';
 import { circumstanceRoutes } from './routes/circumstances.route.ts';
 import { reviewRoutes } from './routes/review.route.ts';
 import { sessionRoutes } from './routes/session.route.ts';
-import type { HttpOptions } from './session-auth.ts';
+import { SESSION_COOKIE, type HttpOptions } from './session-auth.ts';
 
 /**
  * The pages' Content-Security-Policy: scripts and styles of this site only (the one inline
@@ -144,6 +144,18 @@ export async function buildServer(ctx: IngestContext & { draftsDir: string; repo
       .status(status)
       .type('text/html')
       .send(page('エラー', request.session, html`<p class="error" role="alert">${ja[status] ?? 'エラーが発生しました。'}</p>${detail ? html`<p>${detail}</p>` : ''}${back ? html`<p><a href="${back}">${/^\/(decisions|households)\//.test(back) ? '審査項目の画面へ戻る' : '前の画面へ戻る'}</a></p>` : ''}<p><a href="/review">審査キューへ戻る</a></p>`));
+  });
+
+  // An unknown address: a browser (asking for HTML) gets the pages' 404 with the usual header;
+  // the API and any other caller keep Fastify's JSON.
+  app.setNotFoundHandler(async (request, reply) => {
+    const api = request.url.startsWith('/v1/') || request.url.startsWith('/health') || request.url.startsWith('/openapi');
+    if (api || !(request.headers.accept ?? '').includes('text/html')) {
+      return reply.code(404).send({ message: `Route ${request.method}:${request.url} not found`, error: 'Not Found', statusCode: 404 });
+    }
+    const token = request.cookies[SESSION_COOKIE];
+    const session = token ? await sessionFor(ctx.db, token) : undefined;
+    return reply.code(404).type('text/html').send(page('エラー', session, html`<p class="error" role="alert">見つかりません。</p><p>アドレスを確認してください。</p><p><a href="/review">審査キューへ戻る</a></p>`));
   });
 
   app.get('/health', { schema: { summary: 'Liveness and database check', security: [] } }, async () => {

@@ -72,6 +72,20 @@ describe('error pages', () => {
     expect(api.json()).toEqual({ error: 'decision_not_found', message: 'no decision NOSUCH' });
   });
 
+  it('a mistyped page address gets the page layout\'s 404 in a browser, JSON for the API (issue 16, newcomer trial)', async () => {
+    const page = await server.inject({ method: 'GET', url: '/review/1', headers: { cookie: reviewer.cookie, accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('見つかりません。');
+    expect(page.body).toContain('<a href="/review">審査キュー</a>');
+    expect(page.body).not.toContain('Route GET');
+    const api = await server.inject({ method: 'GET', url: '/v1/nosuch', headers: { cookie: reviewer.cookie, accept: 'text/html' } });
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toMatchObject({ statusCode: 404 });
+    const script = await server.inject({ method: 'GET', url: '/review/1', headers: { cookie: reviewer.cookie, accept: 'application/json' } });
+    expect(script.json()).toMatchObject({ statusCode: 404 });
+  });
+
   it('a refused review action offers the way back to the item it came from (issue 16, newcomer trial)', async () => {
     const back = '/decisions/D123?purpose=review';
     const res = await form(reviewer, '/review-items/999999/actions', { action: 'reject', reason: '', back });
