@@ -57,8 +57,34 @@ describe('benefit access-log and users, on PostgreSQL', () => {
     expect(rows.at(-1)).toEqual({ staff_user_id: null, staff_login: `cli:${os.userInfo().username}`, staff_role: 'operator', what: 'アクセス記録（benefit access-log）', purpose: 'audit' });
     // The next read shows it, in Japan time, with the purpose in words.
     const again = await runCli(['access-log', '--person', person], database);
-    expect(again.stdout).toContain(`cli:${os.userInfo().username} (operator)\tアクセス記録（benefit access-log）\t監査`);
+    // The role in Japanese, as the page shows it (システム運用者, 閲覧者…).
+    expect(again.stdout).toContain(`cli:${os.userInfo().username}（システム運用者）\tアクセス記録（benefit access-log）\t監査`);
+    expect(again.stdout).toContain(`auditor-${m}（閲覧者）\t世帯 テスト\t監査`);
     expect((await runCli(['access-log', '--person', person, '--purpose', 'curiosity'], database)).code).toBe(2);
+  });
+
+  it('refuses a 宛名番号 no record knows (9631 for 0000009631) with exit 2, naming the full number, instead of answering 0件', async () => {
+    const database = { DATABASE_URL: env.database.url!, LOG_LEVEL: 'warn' };
+    const short = person.replace(/^0+/, '');
+    expect(short).not.toBe(person);
+    const logged = async () => (await sql<{ n: string }>`select count(*) as n from access_log where person_id in (${short}, ${person})`.execute(env.db)).rows[0].n;
+    const before = await logged();
+    for (const args of [['--person', short], ['--person', short, '--municipality', m], ['--person', short, '--json']]) {
+      const cli = await runCli(['access-log', ...args], database);
+      expect(cli.code, args.join(' ')).toBe(2);
+      expect(cli.stdout).toBe('');
+      expect(cli.stderr).toContain(`宛名番号 ${short} の住民の記録はありません`);
+      expect(cli.stderr).toContain('先頭の0も含めて');
+      expect(cli.stderr).toContain(`${person} ではありませんか`);
+    }
+    // A number no one has at all: the same refusal, without a guess; a known person in another municipality is not found there.
+    const nobody = await runCli(['access-log', '--person', 'nobody-at-all'], database);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain('宛名番号 nobody-at-all の住民の記録はありません');
+    expect(nobody.stderr).not.toContain('ではありませんか');
+    expect((await runCli(['access-log', '--person', person, '--municipality', other], database)).code).toBe(2);
+    // Nothing was read, so nothing was logged.
+    expect(await logged()).toBe(before);
   });
 
   it('creates a system operator without a municipality, and refuses a municipality\'s role without one', async () => {

@@ -133,6 +133,6 @@ describe('errors name the cause', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[1]).toBe('日時（日本時間）\t市区町村コード\t職員（役割）\t閲覧した内容\t目的');
-    expect(lines[2]).toMatch(/^2024-12-14 00:30:00\t141003\tauditor-errors \(viewer\)\t世帯\t/);
+    expect(lines[2]).toMatch(/^2024-12-14 00:30:00\t141003\tauditor-errors（閲覧者）\t世帯\t/);
   });
 });
