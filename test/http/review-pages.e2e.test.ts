@@ -329,7 +329,7 @@ describe('the review pages in Chromium', () => {
     await boxes.nth(0).check();
     await boxes.nth(1).check();
     await shot(reviewer, 'queue-bulk');
-    await reviewer.getByLabel('理由（必須）').fill('課税証明書で非課税を確認');
+    await reviewer.getByLabel('理由（必須・通知書に記載されます）').fill('課税証明書で非課税を確認');
     await Promise.all([reviewer.waitForURL(/approved=/), reviewer.getByRole('button', { name: '選んだ項目を一括承認する' }).click()]);
     expect(await reviewer.getByRole('status').textContent()).toContain('2件を承認しました');
 

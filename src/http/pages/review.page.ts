@@ -60,7 +60,7 @@ ${bulk
   ? html`<form method="post" action="/review-items/bulk-approve">${csrfField(session)}<input type="hidden" name="kind" value="${f.kind}"><input type="hidden" name="back" value="${link(result.page)}">
 ${table}
 <fieldset class="noprint"><legend>選んだ「${label('kind', f.kind)}」の項目を一括承認（一件ずつ承認したものとして記録。上書きが確認待ちの項目は承認しません）</legend>
-<label>理由（必須） <textarea name="reason" rows="2" cols="60" required placeholder="確認した内容"></textarea></label>
+<label>${reasonLabel(true, f.kind === 'decision_review')} <textarea name="reason" rows="2" cols="60" required placeholder="${f.kind === 'decision_review' ? '住民に伝える理由（住民に伝わる言葉で）' : '確認した内容（職員の記録）'}"></textarea></label>
 <button>選んだ項目を一括承認する</button></fieldset></form>`
   : table}
 <nav class="noprint">${result.page > 1 ? html`<a href="${link(result.page - 1)}" rel="prev">前のページ</a> ` : ''}${result.page < result.pages ? html`<a href="${link(result.page + 1)}" rel="next">次のページ</a>` : ''}</nav>`;
@@ -167,6 +167,17 @@ function decidedCells(r: QueueRow): Html {
   }
   if (r.decided_action === 'approve') return html`<td>承認</td><td class="num">${r.amount_yen === null ? '' : html`${monthly}${money(r.amount_yen)}`}</td>`;
   return html`<td>（記録なし）</td><td class="num"></td>`;
+}
+
+/**
+ * A reason field's label says where its text goes: a staff decision's reason (approve or reject
+ * of a 要審査 case, an override) and a 照会 are printed word for word in the resident's letter
+ * (src/notices), so a clerk's working note must not be typed there; any other reason (a hold,
+ * the approval of a large change) stays in the office's records.
+ */
+function reasonLabel(required: boolean, letter: boolean): string {
+  const need = required ? '必須' : '任意';
+  return letter ? `理由（${need}・通知書に記載されます）` : `内部の記録（${need}・通知書には載りません）`;
 }
 
 function bulkNotice(q: QueueQuery): Html {
@@ -353,8 +364,9 @@ export function itemSection(item: Item, allActions: Action[], session: Session, 
   const form = (action: string, legend: string, fields: Html, button: string) => html`
 <form method="post" action="/review-items/${item.id}/actions"><fieldset><legend>${legend}</legend>${csrfField(session)}
 <input type="hidden" name="action" value="${action}"><input type="hidden" name="back" value="${back}">${fields}<button>${button}</button></fieldset></form>`;
-  const reason = (required: boolean, hint: string) =>
-    html`<label>理由${required ? '（必須）' : '（任意）'} <textarea name="reason" rows="2" cols="60"${required ? html` required` : ''} placeholder="${hint}"></textarea></label>`;
+  const reason = (required: boolean, letter: boolean, hint: string) => html`<label>${reasonLabel(required, letter)} <textarea name="reason" rows="2" cols="60"${required ? html` required` : ''} placeholder="${hint}"></textarea></label>`;
+  // Approving a 要審査 case is a staff decision, whose reason the 認定通知書 prints; approving anything else only closes the item.
+  const approveDecides = item.kind === 'decision_review';
   return html`<section id="item-${item.id}"><h3>審査項目 ${item.id}: ${label('kind', item.kind)}（${label('status', item.status)}）</h3>
 ${actions.length ? html`<table><thead><tr><th>日時</th><th>職員</th><th>操作</th><th>理由</th></tr></thead><tbody>
 ${actions.map((a) => html`<tr><td>${dateTime(a.created_at)}</td><td>${a.staff_login}</td><td>${label('action', a.action)}${a.action === 'override' ? html`（${overridden(a)}）` : ''}</td><td>${a.reason ?? ''}</td></tr>`)}
@@ -366,12 +378,12 @@ ${pending.map((o) =>
     : html`<p class="notice">上書き（${overridden(o)}）は、作成者以外の監督者の確認を待っています。</p>`,
 )}
 ${canAct
-  ? html`${form('approve', item.kind === 'decision_review' ? '承認（ルールが計算した額で支給と決定）' : '承認（確認済みとして完了し、保留を解除）', reason(false, '確認した内容'), '承認する')}
-${item.kind === 'decision_review' ? form('reject', '却下（不支給と決定）', reason(true, '不支給とする理由'), '却下する') : ''}
-${item.status === 'open' ? form('hold', '保留（支払を止める）', reason(true, '保留の理由'), '保留する') : ''}
-${form('request_info', '本人への照会（文書を送付）', reason(true, '本人に確認したい事項（文書に記載されます）'), '照会文書を作成する')}
+  ? html`${form('approve', approveDecides ? '承認（ルールが計算した額で支給と決定）' : '承認（確認済みとして完了し、保留を解除）', reason(false, approveDecides, approveDecides ? '住民に伝える理由（空欄なら「担当職員が記録を確認し、決定しました。」）' : '確認した内容（職員の記録）'), '承認する')}
+${item.kind === 'decision_review' ? form('reject', '却下（不支給と決定）', reason(true, true, '不支給とする理由（住民に伝わる言葉で）'), '却下する') : ''}
+${item.status === 'open' ? form('hold', '保留（支払を止める）', reason(true, false, '保留の理由（職員の記録）'), '保留する') : ''}
+${form('request_info', '本人への照会（文書を送付）', reason(true, true, '本人に確認したい事項'), '照会文書を作成する')}
 ${item.decision_id ? form('override', '判定の変更（上書き：別の監督者の確認が必要）', html`<label>判定 <select name="outcome" required><option value="eligible">支給</option><option value="ineligible">不支給</option></select></label>
-<label>金額（円、支給の場合。毎月支給する制度は月額） <input name="amount_yen" type="number" min="1" step="1" inputmode="numeric"></label>${reason(true, '上書きの理由')}`, '上書きを申請する') : ''}`
+<label>金額（円、支給の場合。毎月支給する制度は月額） <input name="amount_yen" type="number" min="1" step="1" inputmode="numeric"></label>${reason(true, true, '上書きの理由（住民に伝わる言葉で）')}`, '上書きを申請する') : ''}`
   : ''}
 </section>`;
 }

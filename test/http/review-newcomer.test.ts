@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/http/server.ts';
+import { postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
+import { signIn, type Client } from './support/api-client.ts';
+import { reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
+
+/** The review pages as a newcomer found them (issue 16, newcomer trial): what each form, column and label tells a clerk. */
+describe('the review pages, as a newcomer reads them', () => {
+  let env: TestEnvironment;
+  let server: FastifyInstance;
+  let f: ReviewFixture;
+
+  beforeAll(async () => {
+    env = await postgresWithRedis();
+    f = await reviewFixture(env);
+    server = await buildServer(env);
+  }, 180_000);
+  afterAll(async () => {
+    await server?.close();
+    await env?.close();
+  });
+
+  const get = (c: Client, url: string) => server.inject({ method: 'GET', url, headers: { cookie: c.cookie } });
+  const act = (c: Client, itemId: number, payload: Record<string, unknown>) =>
+    server.inject({ method: 'POST', url: `/v1/review-items/${itemId}/actions`, headers: { cookie: c.cookie, 'x-csrf-token': c.csrf }, payload });
+  /** The open items of a kind, oldest first, with their decision. */
+  const openItems = async (kind: string) =>
+    (await sql<{ id: number; decision_id: string | null; household_id: string }>`
+      select id, decision_id, household_id from review_items where municipality_code = ${f.m} and kind = ${kind} and status = 'open' order by id`.execute(env.db)).rows;
+  /** Each form's legend with the label of its text box. */
+  const reasonLabels = (body: string) =>
+    new Map([...body.matchAll(/<legend>([^<]+)<\/legend>[\s\S]*?<label>([^<]*)<textarea[^>]*placeholder="([^"]*)"/g)].map((m) => [m[1].replace(/（.*$/, ''), `${m[2].trim()}｜${m[3]}`]));
+
+  it('says on every reason field whether its text goes into the resident\'s letter', async () => {
+    const reviewer = await signIn(server, f.users.reviewer);
+    const [review] = await openItems('decision_review');
+    const forms = reasonLabels((await get(reviewer, `/decisions/${review.decision_id}?purpose=review`)).body);
+    // A staff decision's reason (approve, reject, override) is printed in the 認定・不支給 letter; the 照会 is the letter.
+    for (const legend of ['承認', '却下', '判定の変更', '本人への照会']) expect(forms.get(legend), legend).toContain('通知書に記載されます');
+    expect(forms.get('保留')).toContain('内部の記録（必須・通知書には載りません）');
+    // Approving a large change makes no staff decision: its reason stays in the office.
+    const { rows: [other] } = await sql<{ id: number; kind: string; household_id: string }>`
+      select id, kind, household_id from review_items where municipality_code = ${f.m} and kind <> 'decision_review' and status = 'open' order by id limit 1`.execute(env.db);
+    const household = (await get(reviewer, `/households/${other.household_id}?purpose=review`)).body;
+    const otherForms = reasonLabels(household.slice(household.indexOf(`<section id="item-${other.id}">`)));
+    expect(otherForms.get('承認')).toContain('内部の記録（任意・通知書には載りません）');
+    // The bulk approval: a 要審査 item's approval is a staff decision, another kind's is not.
+    expect((await get(reviewer, '/review?kind=decision_review')).body).toMatch(/<label>理由（必須・通知書に記載されます） <textarea name="reason"/);
+    expect((await get(reviewer, `/review?kind=${other.kind}`)).body).toMatch(/<label>内部の記録（必須・通知書には載りません） <textarea name="reason"/);
+  });
+});
