@@ -171,11 +171,14 @@ async function simulatePage(
     const draftSnapshots = await withDecisions(draft.program, await snapshotsOn(dates));
     const ownSnapshots = current && (differ || current.program.spec.reads_decisions.join() !== draft.program.spec.reads_decisions.join());
     const currentSnapshots = ownSnapshots ? new Map((await withDecisions(current.program, await snapshotsOn(currentDates ?? dates))).map((s) => [s.household_id, s])) : undefined;
+    // A draft whose rule version is the one in force, read on the same snapshots, cannot decide
+    // otherwise: evaluated once (a folder of every program with one changed costs one evaluation more).
+    const unchanged = current && !ownSnapshots && current.program.ruleVersion === draft.program.ruleVersion;
     for (const snapshot of draftSnapshots) {
       // A person-level program is compared person by person (each taxpayer is a row).
       for (const subject of subjectsOf(draft.program, snapshot)) {
         const next = evaluateHousehold(draft, snapshot, asOf, undefined, subject);
-        const now = current ? evaluateHousehold(current, currentSnapshots?.get(snapshot.household_id) ?? snapshot, asOf, undefined, subject) : undefined;
+        const now = unchanged ? next : current ? evaluateHousehold(current, currentSnapshots?.get(snapshot.household_id) ?? snapshot, asOf, undefined, subject) : undefined;
         if (!next && !now) continue;
         if (!concerns(next) && !concerns(now)) continue;
         record(result, m, snapshot, asOf, districts.get(snapshot.household_id) ?? '不明', now, next, mask, emit);
