@@ -28,11 +28,18 @@ export interface Paged<T> {
 export const QUEUE_SORTS = ['date', 'date_desc', 'amount', 'amount_desc', 'kind'] as const;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
 
+/**
+ * A queue filter's state: the item's own status, or awaiting_reply, an unresolved item whose
+ * last action asked the resident (照会) and which waits for the answer. That is read from the
+ * actions, not stored: the item stays open (or held) for the next action, as before.
+ */
+export type QueueStatus = ReviewItemStatus | 'awaiting_reply';
+
 export interface QueueFilter {
   kind?: ReviewItemKind;
   program?: string;
   /** Default: open and held. */
-  status?: ReviewItemStatus;
+  status?: QueueStatus;
   /** Default: oldest first (date). */
   sort?: QueueSort;
   page?: number;
@@ -63,8 +70,15 @@ export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: Queu
           eb.selectFrom('review_actions as a').select(['a.action as decided_action', 'a.outcome as decided_outcome', 'a.amount_yen as decided_amount_yen'])
             .whereRef('a.review_item_id', '=', 'r.id').where('a.action', 'in', ['approve', 'reject', 'override']).orderBy('a.id', 'desc').limit(1).as('a'),
         (join) => join.onTrue(),
+      )
+      // The item's last action of any kind: a 照会 still waiting for its answer, and who resolved it.
+      .leftJoinLateral(
+        (eb) => eb.selectFrom('review_actions as l').select(['l.action as last_action', 'l.staff_login as last_staff_login'])
+          .whereRef('l.review_item_id', '=', 'r.id').orderBy('l.id', 'desc').limit(1).as('l'),
+        (join) => join.onTrue(),
       );
-    query = filter.status ? query.where('r.status', '=', filter.status) : query.where('r.status', 'in', ['open', 'held']);
+    if (filter.status === 'awaiting_reply') query = query.where('r.status', 'in', ['open', 'held']).where('l.last_action', '=', 'request_info');
+    else query = filter.status ? query.where('r.status', '=', filter.status) : query.where('r.status', 'in', ['open', 'held']);
     if (filter.kind) query = query.where('r.kind', '=', filter.kind);
     if (filter.program) query = query.where('r.program', '=', filter.program);
     const page = pageOf(filter.page);
@@ -73,6 +87,7 @@ export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: Queu
       .select(['r.id', 'r.kind', 'r.status', 'r.program', 'r.household_id', 'r.person_id', 'r.decision_id', 'r.period_start', 'r.detail', 'r.created_at'])
       .select(['d.outcome', 'd.change_kind', 'd.effective_from', 'd.period_kind', 'h.head_person_id'])
       .select(['a.decided_action', 'a.decided_outcome', 'a.decided_amount_yen'])
+      .select(sql<boolean>`r.status <> 'resolved' and l.last_action is not distinct from 'request_info'`.as('awaiting_reply'))
       .select(AT_STAKE.as('amount_yen'))
       .select(sql<string | null>`h.family_name || ' ' || h.given_name`.as('head_name'));
     const sort = filter.sort ?? 'date';

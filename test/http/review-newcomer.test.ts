@@ -50,4 +50,23 @@ describe('the review pages, as a newcomer reads them', () => {
     expect((await get(reviewer, '/review?kind=decision_review')).body).toMatch(/<label>理由（必須・通知書に記載されます） <textarea name="reason"/);
     expect((await get(reviewer, `/review?kind=${other.kind}`)).body).toMatch(/<label>内部の記録（必須・通知書には載りません） <textarea name="reason"/);
   });
+
+  it('shows an item asked about (照会) as 照会中（回答待ち） in the queue, with a filter, still open for the next action', async () => {
+    const reviewer = await signIn(server, f.users.reviewer);
+    const [, asked] = await openItems('decision_review');
+    expect((await act(reviewer, asked.id, { action: 'request_info', reason: '前住所地の課税証明書をご提出ください' })).statusCode).toBe(200);
+    // The usual list (未処理と保留中) still holds it, with its state said.
+    const queue = (await get(reviewer, '/review?sort=date_desc')).body;
+    expect(queue).toContain(`>${asked.id}</a></td>`);
+    expect(queue.slice(queue.indexOf(`>${asked.id}</a></td>`))).toMatch(/^[^\n]*<td class="nw">照会中（回答待ち）<\/td>/);
+    // A filter of its own, in the select list, in the API too.
+    expect(queue).toContain('<option value="awaiting_reply">照会中（回答待ち）</option>');
+    const filtered = (await get(reviewer, '/v1/review-items?status=awaiting_reply')).json();
+    expect(filtered.rows.map((r: { id: number }) => r.id)).toEqual([asked.id]);
+    expect((await get(reviewer, '/review?status=awaiting_reply')).body).toContain(`>${asked.id}</a></td>`);
+    // The item's own page says so too, and the item can still be decided.
+    expect((await get(reviewer, `/decisions/${asked.decision_id}?purpose=review`)).body).toContain(`審査項目 ${asked.id}: 要審査（判定不能）（照会中（回答待ち））`);
+    expect((await act(reviewer, asked.id, { action: 'approve' })).statusCode).toBe(200);
+    expect((await get(reviewer, '/v1/review-items?status=awaiting_reply')).json().rows).toEqual([]);
+  });
 });

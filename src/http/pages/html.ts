@@ -8,7 +8,8 @@ export { html, Html };
 
 export const LABELS = {
   kind: { decision_review: '要審査（判定不能）', large_change: '大きな額の変更', stop: '支給停止', failed_transfer: '振込不能', missing_account: '口座未登録', recovery: '返還' },
-  status: { open: '未処理', held: '保留中', resolved: '処理済み' },
+  // awaiting_reply is no stored status: an open or held item whose last action was a 照会 (case-reads.service.ts).
+  status: { open: '未処理', held: '保留中', resolved: '処理済み', awaiting_reply: '照会中（回答待ち）' },
   outcome: { eligible: '支給', ineligible: '不支給', review: '要審査' },
   change: { new: '新規', amount_changed: '額の変更', stopped: '支給停止', restarted: '支給再開', outcome_changed: '判定の変更', recipient_changed: '受給者の変更', confirmed: '職員による確認' },
   action: { approve: '承認', reject: '却下', hold: '保留', request_info: '本人への照会', override: '判定の変更（上書き）', confirm: '上書きの確認' },

@@ -2,11 +2,11 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SAFE_CAST } from '../../csv/safe-cell.ts';
 import type { Kysely, Selectable } from 'kysely';
-import type { DB, ReviewActionTable, ReviewItemKind, ReviewItemStatus, ReviewItemTable } from '../../db/schema.ts';
+import type { DB, ReviewActionTable, ReviewItemKind, ReviewItemTable } from '../../db/schema.ts';
 import type { ConditionResult, Explanation } from '../../engine/evaluate-household.ts';
 import { amountStepLabel, OPERATOR_JA, show } from '../../engine/explanation-text.ts';
 import { checkedPurpose, PURPOSES } from '../../review/access-log.service.ts';
-import { decisionView, programNames, QUEUE_SORTS, reviewQueue, type QueueSort, type SourceRecord } from '../../review/case-reads.service.ts';
+import { decisionView, programNames, QUEUE_SORTS, reviewQueue, type QueueSort, type QueueStatus, type SourceRecord } from '../../review/case-reads.service.ts';
 import { actOnReviewItem, bulkApprove, confirmOverride, type ActionInput } from '../../review/review-action.service.ts';
 import { roleAtLeast, type Session } from '../../staff/staff.service.ts';
 import { formField, idParam, MAX_AMOUNT_YEN, pageParam, safeBack } from '../input.ts';
@@ -26,7 +26,7 @@ export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
   /** The queue's filter from a query string: unknown values are ignored, as a select list can only send known ones. */
   const queueFilter = (q: QueueQuery) => ({
     kind: isLabel('kind', q.kind) ? (q.kind as ReviewItemKind) : undefined,
-    status: isLabel('status', q.status) ? (q.status as ReviewItemStatus) : undefined,
+    status: isLabel('status', q.status) ? (q.status as QueueStatus) : undefined,
     program: typeof q.program === 'string' && q.program ? q.program.slice(0, 200) : undefined,
     sort: QUEUE_SORTS.find((s) => s === q.sort),
   });
@@ -44,7 +44,7 @@ export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
     const bulk = f.kind !== undefined && f.status !== 'resolved' && roleAtLeast(session.user.role, 'reviewer') && result.rows.length > 0;
     const option = (value: string, text: string, selected: string | undefined) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${text}</option>`;
     const table = html`<table><thead><tr>${bulk ? html`<th><input type="checkbox" data-select-all="ids" aria-label="このページの項目をすべて選択"></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th>${resolved ? html`<th>職員の決定</th><th>決定した金額</th>` : html`<th>金額</th>`}<th>登録日時（実際の時刻）</th></tr></thead><tbody>
-${result.rows.map((r) => html`<tr>${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="審査項目 ${r.id} を選択"></td>` : ''}<td class="nw"><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td class="nw">${label('status', r.status)}</td><td>${programs.get(r.program) ?? r.program}</td>
+${result.rows.map((r) => html`<tr>${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="審査項目 ${r.id} を選択"></td>` : ''}<td class="nw"><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td class="nw">${queueState(r)}</td><td>${programs.get(r.program) ?? r.program}</td>
 <td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td>${r.head_name ?? ''}</td>${resolved ? decidedCells(r) : html`<td class="num">${atStake(r)}</td>`}<td>${dateTime(r.created_at)}</td></tr>`)}
 </tbody></table>`;
     const body = html`
@@ -73,7 +73,7 @@ ${table}
     const f = queueFilter(request.query);
     const [result, programs] = await Promise.all([reviewQueue(db, request.session!.user, { ...f, all: true }), programNames(db, request.session!.user)]);
     const rows = result.rows.map((r) => [
-      r.id, label('kind', r.kind), label('status', r.status), programs.get(r.program) ?? r.program, r.program, r.household_id, r.head_name ?? '',
+      r.id, label('kind', r.kind), queueState(r), programs.get(r.program) ?? r.program, r.program, r.household_id, r.head_name ?? '',
       r.amount_yen ?? '', perMonth(r) ? '月額' : '', r.decision_id ?? '', dateTime(r.created_at),
     ]);
     const csv = stringify([['番号', '種類', '状態', '制度', '制度ID', '世帯番号', '世帯主', '金額（円）', '金額の単位', '決定番号', '登録日時（実際の時刻）'], ...rows], { cast: SAFE_CAST, record_delimiter: '\r\n' });
@@ -178,6 +178,12 @@ function decidedCells(r: QueueRow): Html {
 function reasonLabel(required: boolean, letter: boolean): string {
   const need = required ? '必須' : '任意';
   return letter ? `理由（${need}・通知書に記載されます）` : `内部の記録（${need}・通知書には載りません）`;
+}
+
+/** An item's state as a clerk follows it up: a 照会 waiting for its answer says so (held as well, if it is). */
+function queueState(r: { status: string; awaiting_reply: boolean | null }): string {
+  if (!r.awaiting_reply) return label('status', r.status);
+  return r.status === 'held' ? `保留中・${label('status', 'awaiting_reply')}` : label('status', 'awaiting_reply');
 }
 
 function bulkNotice(q: QueueQuery): Html {
@@ -367,7 +373,8 @@ export function itemSection(item: Item, allActions: Action[], session: Session, 
   const reason = (required: boolean, letter: boolean, hint: string) => html`<label>${reasonLabel(required, letter)} <textarea name="reason" rows="2" cols="60"${required ? html` required` : ''} placeholder="${hint}"></textarea></label>`;
   // Approving a 要審査 case is a staff decision, whose reason the 認定通知書 prints; approving anything else only closes the item.
   const approveDecides = item.kind === 'decision_review';
-  return html`<section id="item-${item.id}"><h3>審査項目 ${item.id}: ${label('kind', item.kind)}（${label('status', item.status)}）</h3>
+  const awaitingReply = item.status !== 'resolved' && actions.at(-1)?.action === 'request_info';
+  return html`<section id="item-${item.id}"><h3>審査項目 ${item.id}: ${label('kind', item.kind)}（${queueState({ status: item.status, awaiting_reply: awaitingReply })}）</h3>
 ${actions.length ? html`<table><thead><tr><th>日時</th><th>職員</th><th>操作</th><th>理由</th></tr></thead><tbody>
 ${actions.map((a) => html`<tr><td>${dateTime(a.created_at)}</td><td>${a.staff_login}</td><td>${label('action', a.action)}${a.action === 'override' ? html`（${overridden(a)}）` : ''}</td><td>${a.reason ?? ''}</td></tr>`)}
 </tbody></table>` : ''}

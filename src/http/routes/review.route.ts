@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { DB, ReviewItemKind, ReviewItemStatus } from '../../db/schema.ts';
+import type { DB, ReviewItemKind } from '../../db/schema.ts';
 import { accessLogForStaff, checkedPurpose, PURPOSES } from '../../review/access-log.service.ts';
-import { decisionView, householdView, listDecisions, QUEUE_SORTS, reviewQueue, searchPersons, type QueueSort } from '../../review/case-reads.service.ts';
+import { decisionView, householdView, listDecisions, QUEUE_SORTS, reviewQueue, searchPersons, type QueueSort, type QueueStatus } from '../../review/case-reads.service.ts';
 import { actOnReviewItem, confirmOverride, type ActionInput } from '../../review/review-action.service.ts';
 import { NotFoundError } from '../../errors.ts';
 import { MAX_AMOUNT_YEN, MAX_PAGE } from '../input.ts';
@@ -32,7 +32,7 @@ export function reviewRoutes(app: FastifyInstance, db: Kysely<DB>): void {
   const viewer = staffOnly(db);
   const reviewer = staffOnly(db, 'reviewer');
 
-  app.get<{ Querystring: { kind?: ReviewItemKind; status?: ReviewItemStatus; program?: string; sort?: QueueSort; page?: number } }>(
+  app.get<{ Querystring: { kind?: ReviewItemKind; status?: QueueStatus; program?: string; sort?: QueueSort; page?: number } }>(
     '/v1/review-items',
     {
       ...viewer,
@@ -43,7 +43,8 @@ export function reviewRoutes(app: FastifyInstance, db: Kysely<DB>): void {
           additionalProperties: false,
           properties: {
             kind: { type: 'string', enum: ['decision_review', 'large_change', 'stop', 'failed_transfer', 'missing_account', 'recovery'] },
-            status: { type: 'string', enum: ['open', 'held', 'resolved'] },
+            // awaiting_reply: open or held, the last action a 照会 waiting for the resident's answer.
+            status: { type: 'string', enum: ['open', 'held', 'resolved', 'awaiting_reply'] },
             program: text,
             sort: { type: 'string', enum: [...QUEUE_SORTS] },
             page,
