@@ -18,7 +18,7 @@ export function registerAccessLogCommand(program: Command): void {
   program
     .command('access-log')
     .description("every access by staff to a person's data: who, when, what, why")
-    .requiredOption('--person <id>', '宛名番号 (required)')
+    .requiredOption('--person <id>', '宛名番号 as the register holds it, leading zeros included (required)')
     .option('--municipality <code>', 'the municipality the person is registered in (default: every municipality)')
     .option('--purpose <purpose>', `why the log is read, recorded in it: ${Object.keys(PURPOSES).join(' | ')}`, 'disclosure')
     .option('--json', 'one JSON object per line instead of a table')
