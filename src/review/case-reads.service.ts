@@ -25,7 +25,8 @@ export interface Paged<T> {
   pages: number;
 }
 
-export const QUEUE_SORTS = ['date', 'date_desc', 'amount', 'amount_desc', 'kind'] as const;
+/** resolved_desc: the latest resolved first (a supervisor checking the day's work); unresolved items, with no such time, last. */
+export const QUEUE_SORTS = ['date', 'date_desc', 'amount', 'amount_desc', 'kind', 'resolved_desc'] as const;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
 
 /**
@@ -84,7 +85,9 @@ export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: Queu
     const page = pageOf(filter.page);
     const [{ n }] = await query.select((eb) => eb.fn.countAll<string>().as('n')).execute();
     let rows = query
-      .select(['r.id', 'r.kind', 'r.status', 'r.program', 'r.household_id', 'r.person_id', 'r.decision_id', 'r.period_start', 'r.detail', 'r.created_at'])
+      .select(['r.id', 'r.kind', 'r.status', 'r.program', 'r.household_id', 'r.person_id', 'r.decision_id', 'r.period_start', 'r.detail', 'r.created_at', 'r.resolved_at'])
+      // Who resolved a resolved item: its last action's author (the confirming supervisor, for an override).
+      .select(sql<string | null>`case when r.status = 'resolved' then l.last_staff_login end`.as('resolved_by'))
       .select(['d.outcome', 'd.change_kind', 'd.effective_from', 'd.period_kind', 'h.head_person_id'])
       .select(['a.decided_action', 'a.decided_outcome', 'a.decided_amount_yen'])
       .select(sql<boolean>`r.status <> 'resolved' and l.last_action is not distinct from 'request_info'`.as('awaiting_reply'))
@@ -93,7 +96,9 @@ export async function reviewQueue(db: Kysely<DB>, actor: StaffUser, filter: Queu
     const sort = filter.sort ?? 'date';
     if (sort === 'amount' || sort === 'amount_desc') rows = rows.orderBy(AT_STAKE, (ob) => (sort === 'amount' ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
     if (sort === 'kind') rows = rows.orderBy('r.kind');
-    rows = rows.orderBy('r.created_at', sort === 'date_desc' ? 'desc' : 'asc').orderBy('r.id', sort === 'date_desc' ? 'desc' : 'asc');
+    if (sort === 'resolved_desc') rows = rows.orderBy('r.resolved_at', (ob) => ob.desc().nullsLast());
+    const newestFirst = sort === 'date_desc' || sort === 'resolved_desc';
+    rows = rows.orderBy('r.created_at', newestFirst ? 'desc' : 'asc').orderBy('r.id', newestFirst ? 'desc' : 'asc');
     const found = await (filter.all ? rows : rows.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).execute();
     const result = found.map((r) => ({ ...r, amount_yen: r.amount_yen === null ? null : Number(r.amount_yen) }));
     await logAccess(trx, actor, result.flatMap((r) => [r.person_id, r.head_person_id].filter((p): p is string => !!p)), filter.all ? '審査キュー（CSV出力）' : '審査キュー', 'review');

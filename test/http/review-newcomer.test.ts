@@ -69,4 +69,24 @@ describe('the review pages, as a newcomer reads them', () => {
     expect((await act(reviewer, asked.id, { action: 'approve' })).statusCode).toBe(200);
     expect((await get(reviewer, '/v1/review-items?status=awaiting_reply')).json().rows).toEqual([]);
   });
+
+  it('shows in the resolved queue when and by whom each item was resolved, newest first on asking, and exports them', async () => {
+    const reviewer = await signIn(server, f.users.reviewer);
+    const reviewer2 = await signIn(server, f.users.reviewer2);
+    const [first, second] = (await openItems('decision_review')).slice(-2);
+    expect((await act(reviewer, first.id, { action: 'approve' })).statusCode).toBe(200);
+    expect((await act(reviewer2, second.id, { action: 'reject', reason: '前住所地で課税' })).statusCode).toBe(200);
+    const page = (await get(reviewer, '/review?status=resolved&sort=resolved_desc')).body;
+    expect(page).toContain('<th>処理日時</th><th>処理者</th>');
+    expect(page).toContain('<option value="resolved_desc" selected>処理日時の新しい順</option>');
+    const rows = [...page.matchAll(/<tr><td class="nw"><a href="[^"]*">(\d+)<\/a><\/td>.*?<\/tr>/gs)];
+    expect(rows.slice(0, 2).map((m) => Number(m[1]))).toEqual([second.id, first.id]);
+    expect(rows[0][0]).toMatch(new RegExp(`<td>令和\\d+年\\d+月\\d+日 \\d\\d:\\d\\d</td><td>${f.users.reviewer2}</td>`));
+    expect(rows[1][0]).toContain(`<td>${f.users.reviewer}</td>`);
+    const csv = (await get(reviewer, '/review.csv?status=resolved&sort=resolved_desc')).body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    expect(csv[0]).toMatch(/,登録日時（実際の時刻）,処理日時,処理者$/);
+    expect(csv[1]).toMatch(new RegExp(`^${second.id},.*,令和\\d+年\\d+月\\d+日 \\d\\d:\\d\\d,${f.users.reviewer2}$`));
+    // The open list's CSV keeps its columns.
+    expect((await get(reviewer, '/review.csv')).body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('番号,種類,状態,制度,制度ID,世帯番号,世帯主,金額（円）,金額の単位,決定番号,登録日時（実際の時刻）');
+  });
 });

@@ -43,9 +43,9 @@ export function reviewPages(app: FastifyInstance, db: Kysely<DB>): void {
     const resolved = f.status === 'resolved';
     const bulk = f.kind !== undefined && f.status !== 'resolved' && roleAtLeast(session.user.role, 'reviewer') && result.rows.length > 0;
     const option = (value: string, text: string, selected: string | undefined) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${text}</option>`;
-    const table = html`<table><thead><tr>${bulk ? html`<th><input type="checkbox" data-select-all="ids" aria-label="このページの項目をすべて選択"></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th>${resolved ? html`<th>職員の決定</th><th>決定した金額</th>` : html`<th>金額</th>`}<th>登録日時（実際の時刻）</th></tr></thead><tbody>
+    const table = html`<table><thead><tr>${bulk ? html`<th><input type="checkbox" data-select-all="ids" aria-label="このページの項目をすべて選択"></th>` : ''}<th>番号</th><th>種類</th><th>状態</th><th>制度</th><th>世帯番号</th><th>世帯主</th>${resolved ? html`<th>職員の決定</th><th>決定した金額</th>` : html`<th>金額</th>`}<th>登録日時（実際の時刻）</th>${resolved ? html`<th>処理日時</th><th>処理者</th>` : ''}</tr></thead><tbody>
 ${result.rows.map((r) => html`<tr>${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="審査項目 ${r.id} を選択"></td>` : ''}<td class="nw"><a href="${itemLink(r)}">${r.id}</a></td><td>${label('kind', r.kind)}</td><td class="nw">${queueState(r)}</td><td>${programs.get(r.program) ?? r.program}</td>
-<td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td>${r.head_name ?? ''}</td>${resolved ? decidedCells(r) : html`<td class="num">${atStake(r)}</td>`}<td>${dateTime(r.created_at)}</td></tr>`)}
+<td><a href="/households/${encodeURIComponent(r.household_id)}?purpose=review">${r.household_id}</a></td><td>${r.head_name ?? ''}</td>${resolved ? decidedCells(r) : html`<td class="num">${atStake(r)}</td>`}<td>${dateTime(r.created_at)}</td>${resolved ? html`<td>${r.resolved_at ? dateTime(r.resolved_at) : ''}</td><td>${r.resolved_by ?? ''}</td>` : ''}</tr>`)}
 </tbody></table>`;
     const body = html`
 ${q.approved !== undefined ? html`<p class="notice" role="status">${bulkNotice(q)}</p>` : ''}
@@ -72,11 +72,15 @@ ${table}
   app.get<{ Querystring: QueueQuery }>('/review.csv', { ...viewer, schema: { hide: true } }, async (request, reply) => {
     const f = queueFilter(request.query);
     const [result, programs] = await Promise.all([reviewQueue(db, request.session!.user, { ...f, all: true }), programNames(db, request.session!.user)]);
+    // The resolved list adds when and by whom, at the end: the other lists' columns stay as they were.
+    const resolved = f.status === 'resolved';
     const rows = result.rows.map((r) => [
       r.id, label('kind', r.kind), queueState(r), programs.get(r.program) ?? r.program, r.program, r.household_id, r.head_name ?? '',
       r.amount_yen ?? '', perMonth(r) ? '月額' : '', r.decision_id ?? '', dateTime(r.created_at),
+      ...(resolved ? [r.resolved_at ? dateTime(r.resolved_at) : '', r.resolved_by ?? ''] : []),
     ]);
-    const csv = stringify([['番号', '種類', '状態', '制度', '制度ID', '世帯番号', '世帯主', '金額（円）', '金額の単位', '決定番号', '登録日時（実際の時刻）'], ...rows], { cast: SAFE_CAST, record_delimiter: '\r\n' });
+    const header = ['番号', '種類', '状態', '制度', '制度ID', '世帯番号', '世帯主', '金額（円）', '金額の単位', '決定番号', '登録日時（実際の時刻）', ...(resolved ? ['処理日時', '処理者'] : [])];
+    const csv = stringify([header, ...rows], { cast: SAFE_CAST, record_delimiter: '\r\n' });
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="review-queue-${todayInJapan()}.csv"`)
@@ -137,7 +141,7 @@ type QueueQuery = { kind?: string; program?: string; status?: string; sort?: str
 
 // The item's recording time (the real clock), not the nightly's business date, which a demo's
 // nightlies for past dates set years before: the queue names it for what it is.
-const SORT_LABELS: Record<QueueSort, string> = { date: '登録日時の古い順', date_desc: '登録日時の新しい順', amount_desc: '金額の大きい順', amount: '金額の小さい順', kind: '種類順' };
+const SORT_LABELS: Record<QueueSort, string> = { date: '登録日時の古い順', date_desc: '登録日時の新しい順', amount_desc: '金額の大きい順', amount: '金額の小さい順', kind: '種類順', resolved_desc: '処理日時の新しい順' };
 
 /**
  * An item about a decision carries the decision's amount, per month for a monthly program; a
