@@ -89,4 +89,16 @@ describe('the review pages, as a newcomer reads them', () => {
     // The open list's CSV keeps its columns.
     expect((await get(reviewer, '/review.csv')).body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('番号,種類,状態,制度,制度ID,世帯番号,世帯主,金額（円）,金額の単位,決定番号,登録日時（実際の時刻）');
   });
+
+  it('links a member\'s access log from the household page with the page\'s own purpose, never a silent 開示請求', async () => {
+    const reviewer = await signIn(server, f.users.reviewer);
+    const [item] = await openItems('decision_review');
+    const body = (await get(reviewer, `/households/${item.household_id}?purpose=review`)).body;
+    const links = [...body.matchAll(/href="(\/persons\/[^"]+\/access-log[^"]*)"/g)].map((m) => m[1].replaceAll('&amp;', '&'));
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) expect(new URL(link, 'http://x').searchParams.get('purpose')).toBe('review');
+    const counter = (await get(reviewer, `/households/${item.household_id}?purpose=counter`)).body;
+    expect(counter).toMatch(/\/access-log\?purpose=counter"/);
+    expect(counter).not.toContain('purpose=disclosure');
+  });
 });

@@ -54,6 +54,8 @@ export function householdPages(app: FastifyInstance, ctx: IngestContext): void {
       ...v.decisions.map((d) => ({ at: d.decided_at, what: html`決定 <a href="/decisions/${encodeURIComponent(d.decision_id)}?purpose=${purpose}">${d.decision_id}</a>`, detail: html`${programs.get(d.program) ?? d.program}：${label('outcome', d.outcome)}（${label('change', d.change_kind)}）${d.period_kind === 'monthly' ? ' 月額' : ' '}${money(d.amount_yen)}、${date(d.effective_from)}から${d.decided_by ? '（職員による決定）' : ''}` })),
       ...v.items.map((i) => ({ at: i.created_at, what: html`<a href="#item-${i.id}">審査項目 ${i.id}</a>`, detail: html`${programs.get(i.program) ?? i.program}：${label('kind', i.kind)}（${label('status', i.status)}）` })),
     ].sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
+    // The access log links carry this page's purpose (a clerk reviewing reads the log for the
+    // review): never a 開示請求 nobody asked for; a disclosure starts from the log page's own prompt.
     const body = html`
 ${request.query.done ? html`<p class="notice" role="status">「${label('action', request.query.done)}」を記録しました。次の夜間処理で支払と通知に反映されます。</p>` : ''}
 ${request.query.recorded ? html`<p class="notice" role="status">状況を記録しました。次の夜間処理で判定に反映されます。</p>` : ''}
@@ -61,7 +63,7 @@ ${request.query.recorded ? html`<p class="notice" role="status">状況を記録�
 <table><thead><tr><th>宛名番号</th><th>氏名</th><th>フリガナ</th><th>続柄</th><th>生年月日</th><th>住所</th><th>状態</th><th></th></tr></thead><tbody>
 ${v.members.map((m) => html`<tr><td>${m.person_id}</td><td>${m.family_name} ${m.given_name}</td><td>${m.family_name_kana} ${m.given_name_kana}</td><td>${m.relationship}</td><td>${date(m.birth_date)}</td>
 <td>${m.postal_code ? `〒${m.postal_code.slice(0, 3)}-${m.postal_code.slice(3)} ` : ''}${m.address}</td><td>${label('residentStatus', m.status)}</td>
-<td><a href="/persons/${encodeURIComponent(m.person_id)}/access-log?purpose=disclosure">アクセス記録</a></td></tr>`)}
+<td><a href="/persons/${encodeURIComponent(m.person_id)}/access-log?purpose=${purpose}">アクセス記録</a></td></tr>`)}
 </tbody></table>
 ${circumstancesSection(v, request.session!, purpose, programs)}
 <h2>経過（記録日時の新しい順）</h2>
