@@ -101,4 +101,18 @@ describe('the review pages, as a newcomer reads them', () => {
     expect(counter).toMatch(/\/access-log\?purpose=counter"/);
     expect(counter).not.toContain('purpose=disclosure');
   });
+
+  it('calls a staff 却下 the staff\'s decision, not 「判定の変更」 (the override\'s name), in the household\'s 経過 and where it replaced a decision', async () => {
+    const reviewer = await signIn(server, f.users.reviewer);
+    const [item] = await openItems('decision_review');
+    const rejected = await act(reviewer, item.id, { action: 'reject', reason: '前住所地で課税されていることを確認' });
+    expect(rejected.statusCode, rejected.body).toBe(200);
+    const staffDecision = rejected.json().decision_id as string;
+    const household = (await get(reviewer, `/households/${item.household_id}?purpose=review`)).body;
+    const line = household.slice(household.indexOf(`>${staffDecision}</a>`)).split('</tr>')[0];
+    expect(line).toContain('不支給（職員の判断）');
+    expect(line).not.toContain('判定の変更');
+    const replaced = (await get(reviewer, `/decisions/${item.decision_id}?purpose=review`)).body;
+    expect(replaced).toContain(`${staffDecision}</a>（職員の判断）に置き換えられています。`);
+  });
 });

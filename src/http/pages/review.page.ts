@@ -184,6 +184,15 @@ function reasonLabel(required: boolean, letter: boolean): string {
   return letter ? `理由（${need}・通知書に記載されます）` : `内部の記録（${need}・通知書には載りません）`;
 }
 
+/**
+ * What kind of decision it is, in a line: a staff decision is 職員の判断 whatever it changed (a
+ * staff 却下 is stored as an outcome change, whose label 判定の変更 is also the override form's
+ * name, and would read as an override); an engine decision, its change.
+ */
+export function changeText(d: { change_kind: string; decided_by?: number | null }): string {
+  return d.decided_by !== null && d.decided_by !== undefined ? '職員の判断' : label('change', d.change_kind);
+}
+
 /** An item's state as a clerk follows it up: a 照会 waiting for its answer says so (held as well, if it is). */
 function queueState(r: { status: string; awaiting_reply: boolean | null }): string {
   if (!r.awaiting_reply) return label('status', r.status);
@@ -293,14 +302,14 @@ function decisionBody(view: View, session: Session, query: { purpose?: string; d
   const staff = d.decided_by !== null && d.decided_by !== undefined;
   return html`
 ${query.done ? html`<p class="notice" role="status">「${label('action', query.done)}」を記録しました。${query.done === 'override' ? '別の監督者が確認すると決定となり、その後の夜間処理で支払と通知に反映されます。' : '次の夜間処理で支払と通知に反映されます。'}</p>` : ''}
-${view.next ? html`<p class="notice">この決定は <a href="/decisions/${encodeURIComponent(view.next.decision_id)}?purpose=${query.purpose ?? 'review'}">${view.next.decision_id}</a>（${label('change', view.next.change_kind)}）に置き換えられています。</p>` : ''}
+${view.next ? html`<p class="notice">この決定は <a href="/decisions/${encodeURIComponent(view.next.decision_id)}?purpose=${query.purpose ?? 'review'}">${view.next.decision_id}</a>（${changeText(view.next)}）に置き換えられています。</p>` : ''}
 ${staff ? html`<section class="notice staff-decision"><h2>職員の判断による決定</h2>
 <p>${label('outcome', d.outcome)}：職員 ${e.staff?.login ?? ''} が ${dateTime(d.decided_at)} に決定しました。${d.outcome === 'eligible' ? html`支給額は ${perMonth}${money(d.amount_yen)}です。` : '支給しません（0円）。'}</p>
 <p>理由: <strong>${e.staff?.reason ?? ''}</strong></p></section>` : ''}
 <table><tbody>
 <tr><th>制度</th><td>${e.program_name_ja}（${d.program}）</td></tr>
 <tr><th>世帯番号</th><td><a href="/households/${encodeURIComponent(d.household_id)}?purpose=${query.purpose ?? 'review'}">${d.household_id}</a></td></tr>
-<tr><th>判定</th><td><strong>${label('outcome', d.outcome)}</strong>（${staff ? '職員の判断' : label('change', d.change_kind)}）${d.decided_by ? html`・職員 ${e.staff?.login ?? ''} による決定（理由: ${e.staff?.reason ?? ''}）` : html`・エンジンによる判定`}</td></tr>
+<tr><th>判定</th><td><strong>${label('outcome', d.outcome)}</strong>（${changeText(d)}）${d.decided_by ? html`・職員 ${e.staff?.login ?? ''} による決定（理由: ${e.staff?.reason ?? ''}）` : html`・エンジンによる判定`}</td></tr>
 <tr><th>金額</th><td>${d.period_kind === 'monthly' ? '月額 ' : ''}${money(d.amount_yen)}${d.outcome === 'review' ? html`（判定できないため未定。承認すると、ルールが計算した ${d.period_kind === 'monthly' ? '月額 ' : ''}${money(e.amount.total_yen)} を支給）` : ''}</td></tr>
 <tr><th>適用開始</th><td>${date(d.effective_from)}</td></tr>
 <tr><th>受給者</th><td>${d.recipient_person_id ? html`${nameOf(view, d.recipient_person_id)}宛名番号 ${d.recipient_person_id}` : '（なし）'}</td></tr>
