@@ -212,7 +212,17 @@ export async function decisionView(db: Kysely<DB>, actor: StaffUser, decisionId:
       purpose,
     );
     const names = await namesAsKnown(trx, [...inputs.members.map((m) => m.person_id), ...(decision.recipient_person_id ? [decision.recipient_person_id] : [])], inputs.membership_date || decision.as_of, decision.known_at);
+    // The nightly run that made an engine decision, by its business date: a run decides earlier
+    // months too (a retroactive change), so the decision's as_of is not always the run's date.
+    // batch_runs is no tenant table (no personal data, no grant to the tenant role): read outside
+    // the transaction, for the decision's own municipality, which row-level security let us see.
+    const run = decision.decided_by === null
+      ? await db.selectFrom('batch_runs').select(sql<string>`to_char(run_date, 'YYYY-MM-DD')`.as('run_date'))
+        .where('municipality_code', '=', decision.municipality_code).where('known_at', '=', decision.known_at).orderBy('id').executeTakeFirst()
+      : undefined;
     return {
+      /** The business date of the nightly run that made it (engine decisions only; undefined if unknown). */
+      nightly_date: run?.run_date,
       decision: { ...decision, explanation: decision.explanation as unknown as Explanation & { staff?: { login: string; reason: string } } },
       previous: previous && { ...(previousShown as Omit<typeof previous, 'inputs' | 'explanation_text'>), explanation: previous.explanation as unknown as Explanation },
       next,

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wareki } from '../../src/engine/wareki.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
 import { signIn, type Client } from './support/api-client.ts';
-import { reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
+import { DATE, reviewFixture, type ReviewFixture } from './support/review-fixture.ts';
 
 /** The review pages as a newcomer found them (issue 16, newcomer trial): what each form, column and label tells a clerk. */
 describe('the review pages, as a newcomer reads them', () => {
@@ -114,5 +115,16 @@ describe('the review pages, as a newcomer reads them', () => {
     expect(line).not.toContain('判定の変更');
     const replaced = (await get(reviewer, `/decisions/${item.decision_id}?purpose=review`)).body;
     expect(replaced).toContain(`${staffDecision}</a>（職員の判断）に置き換えられています。`);
+  });
+
+  it('names the decision\'s as-of date 判定の基準日, and the nightly that decided it by its own date', async () => {
+    const reviewer = await signIn(server, f.users.reviewer);
+    // A nightly decides earlier months too (a retroactive change): the as-of date is the month's, not the run's.
+    const { rows: [d] } = await sql<{ decision_id: string; as_of: string }>`
+      select decision_id, to_char(as_of, 'YYYY-MM-DD') as as_of from decisions where municipality_code = ${f.m} and decided_by is null order by as_of, id limit 1`.execute(env.db);
+    const body = (await get(reviewer, `/decisions/${d.decision_id}?purpose=review`)).body;
+    expect(body).not.toContain('基準日（夜間処理の日付）');
+    expect(body).toContain(`<tr><th>判定の基準日</th><td>${wareki(d.as_of)}時点の情報で判定</td></tr>`);
+    expect(body).toContain(`<tr><th>夜間処理の日付</th><td>${wareki(DATE)}</td></tr>`);
   });
 });

@@ -238,7 +238,7 @@ describe('the review pages in Chromium', () => {
     // The business date of the nightly and the real clock, each named for what it is.
     const { rows: [when] } = await sql<{ as_of: string }>`select to_char(as_of, 'YYYY-MM-DD') as as_of from decisions where decision_id = ${born.decision_id}`.execute(env.db);
     const cell = (th: string) => reviewer.locator('tr', { has: reviewer.locator(`th:text-is("${th}")`) }).locator('td').textContent();
-    expect(await cell('基準日（夜間処理の日付）')).toBe(`${wareki(when.as_of)}時点の情報で判定`);
+    expect(await cell('判定の基準日')).toBe(`${wareki(when.as_of)}時点の情報で判定`);
     expect(await cell('処理日時（実際の時刻）')).toMatch(/^令和\d+年\d+月\d+日 \d\d:\d\d（令和\d+年\d+月\d+日 \d\d:\d\dまでに記録された情報による）$/);
     await reviewer.goto(`${base}/review`);
     expect(await reviewer.locator('thead th').last().textContent()).toBe('登録日時（実際の時刻）');

@@ -313,7 +313,8 @@ ${staff ? html`<section class="notice staff-decision"><h2>職員の判断によ�
 <tr><th>金額</th><td>${d.period_kind === 'monthly' ? '月額 ' : ''}${money(d.amount_yen)}${d.outcome === 'review' ? html`（判定できないため未定。承認すると、ルールが計算した ${d.period_kind === 'monthly' ? '月額 ' : ''}${money(e.amount.total_yen)} を支給）` : ''}</td></tr>
 <tr><th>適用開始</th><td>${date(d.effective_from)}</td></tr>
 <tr><th>受給者</th><td>${d.recipient_person_id ? html`${nameOf(view, d.recipient_person_id)}宛名番号 ${d.recipient_person_id}` : '（なし）'}</td></tr>
-<tr><th>基準日（夜間処理の日付）</th><td>${date(d.as_of)}時点の情報で判定</td></tr>
+<tr><th>判定の基準日</th><td>${date(d.as_of)}時点の情報で判定</td></tr>
+${view.nightly_date ? html`<tr><th>夜間処理の日付</th><td>${date(view.nightly_date)}</td></tr>` : ''}
 <tr><th>処理日時（実際の時刻）</th><td>${dateTime(d.decided_at)}（${dateTime(d.known_at)}までに記録された情報による）</td></tr>
 <tr><th>ルール版</th><td><code>${d.rule_version}</code>（${e.rules_file}）</td></tr>
 </tbody></table>
