@@ -49,7 +49,7 @@ describe('the review queue', () => {
     const { rows: heads } = await sql<{ household_id: string; name: string }>`
       select household_id, family_name || ' ' || given_name as name from persons where municipality_code = ${f.m} and relationship = '世帯主'`.execute(env.db);
     for (const r of review) expect(r.head_name).toBe(heads.find((h) => h.household_id === r.household_id)!.name);
-    expect(page).toContain(`<td>${review[0].head_name}</td>`);
+    expect(page).toContain(`<td class="nw">${review[0].head_name}</td>`);
 
     // Per month on a decision of a monthly program; a payment's item (口座未登録…) is what that payment pays.
     const all = (await get(c, '/v1/review-items?page=1')).json().rows as (Row & { period_kind: string | null })[];

@@ -127,4 +127,10 @@ describe('the review pages, as a newcomer reads them', () => {
     expect(body).toContain(`<tr><th>判定の基準日</th><td>${wareki(d.as_of)}時点の情報で判定</td></tr>`);
     expect(body).toContain(`<tr><th>夜間処理の日付</th><td>${wareki(DATE)}</td></tr>`);
   });
+
+  it('keeps a 世帯主\'s name on one line in the queue', async () => {
+    const viewer = await signIn(server, f.users.viewer);
+    const [row] = (await get(viewer, '/v1/review-items?kind=decision_review')).json().rows as { head_name: string }[];
+    expect((await get(viewer, '/review?kind=decision_review')).body).toContain(`<td class="nw">${row.head_name}</td>`);
+  });
 });
