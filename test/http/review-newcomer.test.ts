@@ -82,7 +82,7 @@ describe('the review pages, as a newcomer reads them', () => {
     expect(page).toContain('<option value="resolved_desc" selected>処理日時の新しい順</option>');
     const rows = [...page.matchAll(/<tr><td class="nw"><a href="[^"]*">(\d+)<\/a><\/td>.*?<\/tr>/gs)];
     expect(rows.slice(0, 2).map((m) => Number(m[1]))).toEqual([second.id, first.id]);
-    expect(rows[0][0]).toMatch(new RegExp(`<td>令和\\d+年\\d+月\\d+日 \\d\\d:\\d\\d</td><td>${f.users.reviewer2}</td>`));
+    expect(rows[0][0]).toMatch(new RegExp(`<td class="nw">令和\\d+年\\d+月\\d+日 \\d\\d:\\d\\d</td><td>${f.users.reviewer2}</td>`));
     expect(rows[1][0]).toContain(`<td>${f.users.reviewer}</td>`);
     const csv = (await get(reviewer, '/review.csv?status=resolved&sort=resolved_desc')).body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
     expect(csv[0]).toMatch(/,登録日時（実際の時刻）,処理日時,処理者$/);
