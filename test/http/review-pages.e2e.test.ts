@@ -257,8 +257,13 @@ describe('the review pages in Chromium', () => {
     expect(await reviewer.locator('header').textContent()).toContain(f.users.reviewer2);
     expect((await reviewer.locator('main').textContent())!.split('このページを表示する権限がありません。').length - 1).toBe(1);
     await shot(reviewer, 'refused-403');
+    // A mistyped address: the pages' 404 with the usual header, not Fastify's JSON (issue 16, newcomer trial).
+    await reviewer.goto(`${base}/review/1`);
+    expect(await reviewer.locator('header').textContent()).toContain(f.users.reviewer2);
+    expect(await reviewer.locator('main .error').textContent()).toBe('見つかりません。');
+    await shot(reviewer, 'not-found-404');
     // Refused on purpose.
-    expect(refused.filter((r) => !/admin\/users: (console: .*)?403/.test(r))).toEqual([]);
+    expect(refused.filter((r) => !/admin\/users: (console: .*)?403/.test(r) && !/review\/1: (console: .*)?404/.test(r))).toEqual([]);
     refused.length = 0;
   }, 60_000);
 
