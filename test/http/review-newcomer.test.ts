@@ -67,6 +67,7 @@ describe('the review pages, as a newcomer reads them', () => {
     expect((await get(reviewer, '/review?status=awaiting_reply')).body).toContain(`>${asked.id}</a></td>`);
     // The item's own page says so too, and the item can still be decided.
     expect((await get(reviewer, `/decisions/${asked.decision_id}?purpose=review`)).body).toContain(`審査項目 ${asked.id}: 要審査（判定不能）（照会中（回答待ち））`);
+    expect((await get(reviewer, `/households/${asked.household_id}?purpose=review`)).body).toMatch(new RegExp(`審査項目 ${asked.id}</a></td><td>[^<]*：要審査（判定不能）（照会中（回答待ち））`));
     expect((await act(reviewer, asked.id, { action: 'approve' })).statusCode).toBe(200);
     expect((await get(reviewer, '/v1/review-items?status=awaiting_reply')).json().rows).toEqual([]);
   });

@@ -194,7 +194,7 @@ export function changeText(d: { change_kind: string; decided_by?: number | null 
 }
 
 /** An item's state as a clerk follows it up: a 照会 waiting for its answer says so (held as well, if it is). */
-function queueState(r: { status: string; awaiting_reply: boolean | null }): string {
+export function queueState(r: { status: string; awaiting_reply: boolean | null }): string {
   if (!r.awaiting_reply) return label('status', r.status);
   return r.status === 'held' ? `保留中・${label('status', 'awaiting_reply')}` : label('status', 'awaiting_reply');
 }
