@@ -431,4 +431,23 @@ describe('the review pages in Chromium', () => {
     expect(await row(f.users.admin).getByRole('button').count()).toBe(0);
     expect(refused).toEqual([]);
   }, 180_000);
+
+  it('an item asked about from its page reads 照会中（回答待ち） in the queue, and its filter lists it (issue 16, newcomer trial)', async () => {
+    const reviewer = await signIn(f.users.reviewer2);
+    const asked = await openFirst(reviewer, 'decision_review');
+    const form = reviewer.getByRole('group', { name: /^本人への照会/ });
+    expect(await form.locator('label').textContent()).toContain('通知書に記載されます');
+    await form.getByRole('textbox').fill('前住所地の課税証明書をご提出ください');
+    await reviewer.getByRole('button', { name: '照会文書を作成する' }).click();
+    expect(await reviewer.getByRole('status').textContent()).toContain('「本人への照会」を記録しました');
+    await reviewer.goto(`${base}/review`);
+    await reviewer.selectOption('select[name=status]', 'awaiting_reply');
+    await Promise.all([reviewer.waitForURL(/status=awaiting_reply/), reviewer.getByRole('button', { name: '表示' }).click()]);
+    const rows = reviewer.locator('main table tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().locator('a[href^="/decisions/"]').getAttribute('href')).toContain(encodeURIComponent(asked));
+    expect(await rows.first().locator('td').nth(2).textContent()).toBe('照会中（回答待ち）');
+    await shot(reviewer, 'queue-awaiting-reply');
+    expect(refused).toEqual([]);
+  }, 60_000);
 });
