@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import { programsOfBatch } from '../batch/programs-of-batch.ts';
 import { runChunkOnce } from '../batch/run-chunk-once.ts';
 import type { DB } from '../db/schema.ts';
 import type { CompiledProgram } from '../engine/evaluate-household.ts';
-import { UnusableInputError } from '../errors.ts';
 import { decideHouseholds, type DecideResult } from './decide.service.ts';
 
 export interface DecideChunkJob {
@@ -19,20 +19,10 @@ export interface DecideChunkJob {
 }
 
 /**
- * The decide worker: decides one chunk of households, once (runChunkOnce). A worker whose rules
- * differ from the batch's refuses the job rather than decide with other rules than the batch
- * recorded: workers must be restarted when the rules folder changes.
+ * The decide worker: decides one chunk of households, once (runChunkOnce), with the batch's
+ * rules (programsOfBatch).
  */
 export async function decideChunk(db: Kysely<DB>, loaded: CompiledProgram[], job: DecideChunkJob): Promise<DecideResult> {
-  const programs = job.programs.map(({ id, ruleVersion }) => {
-    const compiled = loaded.find((p) => p.program.spec.id === id);
-    if (compiled?.program.ruleVersion !== ruleVersion) {
-      throw new UnusableInputError(
-        'rules_differ',
-        `this worker has ${compiled ? `rule version ${compiled.program.ruleVersion}` : 'no rules'} for ${id}, the batch uses ${ruleVersion}: restart the workers with the batch's rules folder`,
-      );
-    }
-    return compiled;
-  });
+  const programs = programsOfBatch(loaded, job.programs);
   return runChunkOnce(db, job, (trx) => decideHouseholds(trx, programs, job.municipalityCode, job.households, job.asOf, new Date(job.knownAt), loaded));
 }

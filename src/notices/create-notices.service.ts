@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { AmountStep, Explanation } from '../engine/evaluate-household.ts';
 import type { MunicipalitySettings } from '../municipalities/municipality-settings.ts';
@@ -49,108 +49,124 @@ interface NewNotice {
 export const SUPPORTED_STUDENT_CONFIRMATION = 'supported_student_confirmation';
 
 /**
- * Creates the notice (content as data, to be rendered by the notices worker) of every decision
- * that needs one, every recovery or missing-account item, every request for information staff
- * made and every 確認書 a decision waits for, once each: the notice id comes from its source,
- * so a re-run inserts nothing. Staff decisions are notified like the engine's. Nothing is
- * written for a program a household declined (辞退): not the decision that records it, nor
- * anything else while its latest decision is declined. Returns how many are new.
+ * The notices of a run are created in two parts, each letter once: the notice id comes from its
+ * source, so a re-run inserts nothing. Staff decisions are notified like the engine's. Nothing
+ * is written for a program a household declined (辞退): not the decision that records it, nor
+ * anything else while its latest decision is declined.
+ *
+ * - The decisions' letters (most of them), in chunks of decision groups (decisionGroups) that
+ *   the notices workers create side by side: createDecisionNotices.
+ * - Then, in the nightly process, every recovery or missing-account item, every request for
+ *   information staff made and every 確認書 a decision waits for: createOtherNotices.
  */
-export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): Promise<number> {
-  const m = input.municipalityCode;
-  // 口座登録のお願い this run sends (items still without a letter): a 決定 letter of the same
-  // program and household says it is enclosed, and the two go in one envelope.
-  const accountRequests = new Set(
-    (
-      await db
-        .selectFrom('review_items')
-        .select(['program', 'household_id'])
-        .where('municipality_code', '=', m)
-        .where('kind', '=', 'missing_account')
-        .where('status', '=', 'open')
-        .where(({ not, exists, selectFrom, or }) =>
-          or([
-            not(exists(selectFrom('notices').select('notices.id').whereRef('notices.review_item_id', '=', 'review_items.id'))),
-            exists(selectFrom('notices').select('notices.id').whereRef('notices.review_item_id', '=', 'review_items.id').where('notices.batch_run_id', '=', input.runId)),
-          ]),
-        )
-        .execute()
-    ).map((r) => `${r.program}|${r.household_id}`),
-  );
-  let created = 0;
-  for (const groups of chunks(await decisionGroups(db, input), PAGE)) {
-    const ids = groups.flat();
-    const { rows: stored } = await sql<
-      NoticeDecision & StoredDecision & {
-        id: number;
-        supersedes: number | null;
-        program: string;
-        household_id: string;
-        recipient_person_id: string | null;
-        previous_recipient: string | null;
-        previous_amount: number | null;
-        head: string | null;
-        declined: boolean;
-        household_declined: boolean;
-      }
-    >`
-      select d.id, d.supersedes, d.decision_id, d.program, d.household_id, d.change_kind, d.outcome, d.amount_yen, d.period_kind, d.effective_from,
-             d.explanation, d.explanation_text, d.rule_version, d.engine_version, d.as_of, d.recipient_person_id,
-             p.recipient_person_id as previous_recipient, p.amount_yen as previous_amount, d.head_person_id as head,
-             ${declinedSql('d.explanation')} as declined,
-             coalesce((select ${declinedSql('l.explanation')} from decisions l
-               where l.municipality_code = d.municipality_code and l.program = d.program and l.household_id = d.household_id
-               order by l.effective_from desc, l.id desc limit 1), false) as household_declined
-      from decisions d left join decisions p on p.id = d.supersedes
-      where d.id = any(${ids}::bigint[])`.execute(db);
-    const rows = await withFullExplanations(db, stored);
-    const engineSteps = await overriddenSteps(db, rows);
-    const byId = new Map(rows.map((r) => [Number(r.id), r]));
-    const letters = groups.flatMap((group) => {
-      const wanted = group.flatMap((id) => {
-        const d = byId.get(id);
-        if (!d || d.declined || d.household_declined) return [];
-        const program = input.programs.get(d.program);
-        const kind = program && noticeKindFor(d, program);
-        const person = d.recipient_person_id ?? d.previous_recipient ?? d.head;
-        return program && kind && person ? [{ d, program, kind, person }] : [];
-      });
-      if (wanted.length === 0) return [];
-      const last = wanted[wanted.length - 1];
-      // A benefit granted and then changed in the same run is one 認定 with its amounts by month.
-      const kind = last.kind === '額の変更' && wanted.some((w) => w.kind === '支給決定') ? '支給決定' : last.kind;
-      return [{ ...last, kind, earlier: wanted.slice(0, -1).map((w) => w.d) }];
-    });
-    const people = letters.flatMap((l) => [l.person, ...[...l.d.explanation.amount.steps, ...(engineSteps.get(Number(l.d.supersedes)) ?? [])].flatMap((s) => (s.person_id ? [s.person_id] : []))]);
-    const persons = await recipients(db, m, people, input.settings);
-    const { byPerson, failed } = await accountsOf(db, m, letters.map((w) => w.person));
-    const paidNow = await paidOn(db, m, letters.map((l) => l.d.household_id), input.paymentDates);
-    const notices: NewNotice[] = [];
-    for (const { d, program, kind, person, earlier } of letters) {
-      const recipient = persons.get(person);
-      if (!recipient) continue;
-      const account = usableAccount(byPerson.get(person) ?? [], failed);
-      const paymentDate = input.paymentDates.get(d.program);
-      const raised = kind === '支給決定' || (kind === '額の変更' && d.amount_yen > (d.previous_amount ?? 0));
-      const from = earlier[0]?.effective_from ?? d.effective_from;
-      const content = decisionNotice({
-        ...common(input, program, recipient),
-        decision: { ...d, explanation: d.explanation as Explanation },
-        earlier,
-        kind,
-        paymentDate,
-        paidNow: paidNow.get(`${d.program}|${d.household_id}`),
-        accountState: { account, requestEnclosed: accountRequests.has(`${d.program}|${d.household_id}`) },
-        names: new Map([...persons].map(([id, p]) => [id, p.name])),
-        lapsed: raised && paymentDate ? lapsedMonthsOf(input, program, from, paymentDate) : [],
-        previousAmountYen: earlier.length ? undefined : d.previous_amount,
-        engineSteps: engineSteps.get(Number(d.supersedes)),
-      });
-      notices.push({ content, program: d.program, household_id: d.household_id, person_id: person, decision_id: d.decision_id, review_item_id: null });
-    }
-    created += await insertNotices(db, input, notices);
-  }
 
+/**
+ * The letters of one chunk of decision groups (decisionGroups), in `trx`: content built first,
+ * then numbered and inserted, so the 文書番号 lock is held only for the insert. Returns how many
+ * are new.
+ */
+export async function createDecisionNotices(trx: Transaction<DB>, input: CreateNoticesInput, groups: number[][]): Promise<number> {
+  const m = input.municipalityCode;
+  const ids = groups.flat();
+  const { rows: stored } = await sql<
+    NoticeDecision & StoredDecision & {
+      id: number;
+      supersedes: number | null;
+      program: string;
+      household_id: string;
+      recipient_person_id: string | null;
+      previous_recipient: string | null;
+      previous_amount: number | null;
+      head: string | null;
+      declined: boolean;
+      household_declined: boolean;
+    }
+  >`
+    select d.id, d.supersedes, d.decision_id, d.program, d.household_id, d.change_kind, d.outcome, d.amount_yen, d.period_kind, d.effective_from,
+           d.explanation, d.explanation_text, d.rule_version, d.engine_version, d.as_of, d.recipient_person_id,
+           p.recipient_person_id as previous_recipient, p.amount_yen as previous_amount, d.head_person_id as head,
+           ${declinedSql('d.explanation')} as declined,
+           coalesce((select ${declinedSql('l.explanation')} from decisions l
+             where l.municipality_code = d.municipality_code and l.program = d.program and l.household_id = d.household_id
+             order by l.effective_from desc, l.id desc limit 1), false) as household_declined
+    from decisions d left join decisions p on p.id = d.supersedes
+    where d.id = any(${ids}::bigint[])`.execute(trx);
+  const rows = await withFullExplanations(trx, stored);
+  const engineSteps = await overriddenSteps(trx, rows);
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  const letters = groups.flatMap((group) => {
+    const wanted = group.flatMap((id) => {
+      const d = byId.get(id);
+      if (!d || d.declined || d.household_declined) return [];
+      const program = input.programs.get(d.program);
+      const kind = program && noticeKindFor(d, program);
+      const person = d.recipient_person_id ?? d.previous_recipient ?? d.head;
+      return program && kind && person ? [{ d, program, kind, person }] : [];
+    });
+    if (wanted.length === 0) return [];
+    const last = wanted[wanted.length - 1];
+    // A benefit granted and then changed in the same run is one 認定 with its amounts by month.
+    const kind = last.kind === '額の変更' && wanted.some((w) => w.kind === '支給決定') ? '支給決定' : last.kind;
+    return [{ ...last, kind, earlier: wanted.slice(0, -1).map((w) => w.d) }];
+  });
+  if (letters.length === 0) return 0;
+  const accountRequests = await accountRequestsOf(trx, input, letters.map((l) => l.d.household_id));
+  const people = letters.flatMap((l) => [l.person, ...[...l.d.explanation.amount.steps, ...(engineSteps.get(Number(l.d.supersedes)) ?? [])].flatMap((s) => (s.person_id ? [s.person_id] : []))]);
+  const persons = await recipients(trx, m, people, input.settings);
+  const { byPerson, failed } = await accountsOf(trx, m, letters.map((w) => w.person));
+  const paidNow = await paidOn(trx, m, letters.map((l) => l.d.household_id), input.paymentDates);
+  const notices: NewNotice[] = [];
+  for (const { d, program, kind, person, earlier } of letters) {
+    const recipient = persons.get(person);
+    if (!recipient) continue;
+    const account = usableAccount(byPerson.get(person) ?? [], failed);
+    const paymentDate = input.paymentDates.get(d.program);
+    const raised = kind === '支給決定' || (kind === '額の変更' && d.amount_yen > (d.previous_amount ?? 0));
+    const from = earlier[0]?.effective_from ?? d.effective_from;
+    const content = decisionNotice({
+      ...common(input, program, recipient),
+      decision: { ...d, explanation: d.explanation as Explanation },
+      earlier,
+      kind,
+      paymentDate,
+      paidNow: paidNow.get(`${d.program}|${d.household_id}`),
+      accountState: { account, requestEnclosed: accountRequests.has(`${d.program}|${d.household_id}`) },
+      names: new Map([...persons].map(([id, p]) => [id, p.name])),
+      lapsed: raised && paymentDate ? lapsedMonthsOf(input, program, from, paymentDate) : [],
+      previousAmountYen: earlier.length ? undefined : d.previous_amount,
+      engineSteps: engineSteps.get(Number(d.supersedes)),
+    });
+    notices.push({ content, program: d.program, household_id: d.household_id, person_id: person, decision_id: d.decision_id, review_item_id: null });
+  }
+  return insertNotices(trx, input, notices);
+}
+
+/**
+ * 口座登録のお願い this run sends (items of these households still without a letter): a 決定
+ * letter of the same program and household says it is enclosed, and the two go in one envelope.
+ * As 'program|household'.
+ */
+async function accountRequestsOf(trx: Transaction<DB>, input: CreateNoticesInput, households: string[]): Promise<Set<string>> {
+  const rows = await trx
+    .selectFrom('review_items')
+    .select(['program', 'household_id'])
+    .where('municipality_code', '=', input.municipalityCode)
+    .where('household_id', '=', sql<string>`any(${[...new Set(households)]}::text[])`)
+    .where('kind', '=', 'missing_account')
+    .where('status', '=', 'open')
+    .where(({ not, exists, selectFrom, or }) =>
+      or([
+        not(exists(selectFrom('notices').select('notices.id').whereRef('notices.review_item_id', '=', 'review_items.id'))),
+        exists(selectFrom('notices').select('notices.id').whereRef('notices.review_item_id', '=', 'review_items.id').where('notices.batch_run_id', '=', input.runId)),
+      ]),
+    )
+    .execute();
+  return new Set(rows.map((r) => `${r.program}|${r.household_id}`));
+}
+
+/** The letters of a run besides its decisions' (see createDecisionNotices), after those. Returns how many are new. */
+export async function createOtherNotices(db: Kysely<DB>, input: CreateNoticesInput): Promise<number> {
+  let created = 0;
   const items = await db
     .selectFrom('review_items')
     .select(['id', 'kind', 'item_key', 'program', 'household_id', 'person_id', 'amount_yen', 'period_start', sql<string | null>`detail ->> 'period_end'`.as('period_end')])
@@ -173,7 +189,7 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
       const content = reviewItemNotice({ ...common(input, program, recipient), item: item as NoticeReviewItem, staffReason: staffReasons.get(`${item.program}|${item.household_id}`) });
       notices.push({ content, program: item.program, household_id: item.household_id, person_id: item.person_id!, decision_id: null, review_item_id: item.id });
     }
-    created += await insertNotices(db, input, notices);
+    created += await db.transaction().execute((trx) => insertNotices(trx, input, notices));
   }
   const requests = await db
     .selectFrom('review_actions as a')
@@ -195,15 +211,9 @@ export async function createNotices(db: Kysely<DB>, input: CreateNoticesInput): 
     const content = informationRequestNotice({ ...common(input, program, recipient), actionId: r.id, request: r.reason ?? '' });
     letters.push({ content, program: r.program, household_id: r.household_id, person_id: r.person_id!, decision_id: null, review_item_id: r.item_id, review_action_id: r.id });
   }
-  created += await insertNotices(db, input, letters);
+  created += await db.transaction().execute((trx) => insertNotices(trx, input, letters));
   created += await createConfirmationRequests(db, input);
   return created;
-}
-
-function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
 }
 
 /**
@@ -212,7 +222,7 @@ function chunks<T>(list: T[], size: number): T[][] {
  * decisions up to the last one already notified are left out, so a run resumed after its
  * notices were made finds nothing more (a letter's row names the last decision of its group).
  */
-async function decisionGroups(db: Kysely<DB>, input: CreateNoticesInput): Promise<number[][]> {
+export async function decisionGroups(db: Kysely<DB>, input: CreateNoticesInput): Promise<number[][]> {
   const { rows } = await sql<{ id: number; household_id: string; program: string; notified: boolean }>`
     select d.id, d.household_id, d.program, exists (select from notices n where n.decision_id = d.decision_id) as notified
     from decisions d
@@ -332,7 +342,7 @@ async function createConfirmationRequests(db: Kysely<DB>, input: CreateNoticesIn
         notices.set(content.noticeId, { content, program: d.program, household_id: d.household_id, person_id: person, decision_id: d.decision_id, review_item_id: null });
       }
     }
-    created += await insertNotices(db, input, [...notices.values()]);
+    created += await db.transaction().execute((trx) => insertNotices(trx, input, [...notices.values()]));
   }
   return created;
 }
@@ -357,34 +367,32 @@ async function recipients(db: Kysely<DB>, m: string, ids: string[], municipality
   );
 }
 
-async function insertNotices(db: Kysely<DB>, input: CreateNoticesInput, notices: NewNotice[]): Promise<number> {
+async function insertNotices(trx: Transaction<DB>, input: CreateNoticesInput, notices: NewNotice[]): Promise<number> {
   if (notices.length === 0) return 0;
   const symbol = (program: string) => input.programs.get(program)?.notice?.document_symbol ?? '';
-  return db.transaction().execute(async (trx) => {
-    const numbers = await documentNumbers(trx, input.municipalityCode, input.issuedOn, notices.map((n) => ({ noticeId: n.content.noticeId, symbol: symbol(n.program) })));
-    const rows = await trx
-      .insertInto('notices')
-      .values(
-        notices.map((n) => ({
-          notice_id: n.content.noticeId,
-          municipality_code: input.municipalityCode,
-          kind: n.content.kind,
-          program: n.program,
-          household_id: n.household_id,
-          person_id: n.person_id,
-          decision_id: n.decision_id,
-          review_item_id: n.review_item_id,
-          review_action_id: n.review_action_id ?? null,
-          batch_run_id: input.runId,
-          issued_on: input.issuedOn,
-          content: JSON.stringify({ ...n.content, documentNumber: numbers.get(n.content.noticeId) }),
-        })),
-      )
-      .onConflict((c) => c.column('notice_id').doNothing())
-      .returning('id')
-      .execute();
-    return rows.length;
-  });
+  const numbers = await documentNumbers(trx, input.municipalityCode, input.issuedOn, notices.map((n) => ({ noticeId: n.content.noticeId, symbol: symbol(n.program) })));
+  const rows = await trx
+    .insertInto('notices')
+    .values(
+      notices.map((n) => ({
+        notice_id: n.content.noticeId,
+        municipality_code: input.municipalityCode,
+        kind: n.content.kind,
+        program: n.program,
+        household_id: n.household_id,
+        person_id: n.person_id,
+        decision_id: n.decision_id,
+        review_item_id: n.review_item_id,
+        review_action_id: n.review_action_id ?? null,
+        batch_run_id: input.runId,
+        issued_on: input.issuedOn,
+        content: JSON.stringify({ ...n.content, documentNumber: numbers.get(n.content.noticeId) }),
+      })),
+    )
+    .onConflict((c) => c.column('notice_id').doNothing())
+    .returning('id')
+    .execute();
+  return rows.length;
 }
 
 /**

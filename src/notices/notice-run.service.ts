@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { runStage, type RunRef, type StageContext } from '../batch/batch-stage.service.ts';
 import { waitFor } from '../batch/wait-for.ts';
-import type { DB } from '../db/schema.ts';
-import type { JobQueue } from '../queue/job-queue.ts';
-import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
+import type { CompiledProgram } from '../engine/evaluate-household.ts';
 import { ConflictError } from '../errors.ts';
-import { createNotices, type CreateNoticesInput } from './create-notices.service.ts';
+import { JOB, QUEUE, type JobRequest } from '../queue/queue-names.ts';
+import { createOtherNotices, decisionGroups, type CreateNoticesInput } from './create-notices.service.ts';
 import { writePrintManifest } from './print-manifest.ts';
 
 const RENDER_CHUNK = 100;
@@ -30,18 +30,36 @@ function envelopeJobs(m: string, ids: number[], envelopeOf: Map<number, string>,
 }
 
 /**
- * The notice stage of a nightly run for one municipality: creates the notices due, has the
- * notices workers render every pending one (a notice left pending by an interrupted run is
- * rendered now), waits for them, and writes the run's print manifest. Without rendering, the
- * notices wait, pending, for the next run that renders.
+ * The notice stage of a nightly run for one municipality: the notices workers create the
+ * decisions' letters, a chunk of decision groups each (a stage: runStage), then this process
+ * creates the other notices due (createOtherNotices); the notices workers render every pending
+ * one (a notice left pending by an interrupted run is rendered now), and it waits for them and
+ * writes the run's print manifest. Without rendering, the notices wait, pending, for the next
+ * run that renders.
  */
 export async function runNotices(
-  ctx: { db: Kysely<DB>; jobs: JobQueue; noticesDir: string; renderNotices?: boolean },
+  ctx: StageContext & { noticesDir: string; renderNotices?: boolean; programs: CompiledProgram[]; chunkHouseholds?: number },
+  run: RunRef,
   input: CreateNoticesInput,
 ): Promise<{ notices_created: number; manifest?: string }> {
   const { db } = ctx;
   const m = input.municipalityCode;
-  const created = await createNotices(db, input);
+  const stage = `notices:${input.issuedOn}`;
+  const totals = await runStage(ctx, run, stage, {
+    items: () => decisionGroups(db, input),
+    chunkSize: ctx.chunkHouseholds ?? 1000,
+    job: (groups, chunk): Omit<JobRequest<typeof JOB.createNotices>, 'jobId'> => ({
+      queue: QUEUE.notices,
+      name: JOB.createNotices,
+      data: {
+        runId: run.runId, stage, chunk, municipalityCode: m, issuedOn: input.issuedOn, since: input.since.toISOString(), settings: input.settings,
+        paymentDates: Object.fromEntries(input.paymentDates),
+        programs: ctx.programs.map((p) => ({ id: p.program.spec.id, ruleVersion: p.program.ruleVersion })),
+        groups,
+      },
+    }),
+  });
+  const created = ((totals.notices_created as number | undefined) ?? 0) + (await createOtherNotices(db, input));
   if (ctx.renderNotices === false) return { notices_created: created };
   // By envelope (household, addressee), so that a chunk holds its envelopes whole: a worker
   // renders every letter of an envelope its chunk touches (render-notices.service.ts).

@@ -1,5 +1,6 @@
 import type { FinishStageJob } from '../batch/batch-stage.service.ts';
 import type { DecideChunkJob } from '../decisions/decide-chunk.service.ts';
+import type { CreateNoticesJob } from '../notices/create-notices-chunk.service.ts';
 import type { RenderNoticesJob } from '../notices/render-notices.service.ts';
 import type { CreatePaymentsJob } from '../payments/create-payments.service.ts';
 
@@ -11,7 +12,7 @@ export const QUEUE = {
   decide: 'decide',
   /** Chunks of households whose payment lines to bring in line with their decisions. */
   payments: 'payments',
-  /** Notices to render to PDF. */
+  /** Chunks of a run's decisions to write letters for, and notices to render to PDF. */
   notices: 'notices',
   /** The parent of each batch stage's flow: runs once all its chunks are done. */
   stages: 'stages',
@@ -26,6 +27,7 @@ export const JOB = {
   decideHouseholds: 'decide-households',
   finishStage: 'finish-stage',
   createPayments: 'create-payments',
+  createNotices: 'create-notices',
   renderNotices: 'render-notices',
   simulate: 'simulate',
 } as const;
@@ -42,6 +44,7 @@ export interface JobData {
   [JOB.decideHouseholds]: DecideChunkJob;
   [JOB.finishStage]: FinishStageJob;
   [JOB.createPayments]: CreatePaymentsJob;
+  [JOB.createNotices]: CreateNoticesJob;
   [JOB.renderNotices]: RenderNoticesJob;
   [JOB.simulate]: { simulationId: number };
 }

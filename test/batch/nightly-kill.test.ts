@@ -17,9 +17,10 @@ const DATE = '2024-12-13';
 
 /**
  * What a run leaves: every decision with the one it supersedes (its place in the chain; ids are
- * the database's own, so they are not compared), and every payment line.
+ * the database's own, so they are not compared), every payment line, and every notice (its id
+ * comes from its source; 文書番号 are not compared, a killed run gives none back).
  */
-async function outcome(db: TestDatabase): Promise<{ decisions: string[]; lines: string[] }> {
+async function outcome(db: TestDatabase): Promise<{ decisions: string[]; lines: string[]; notices: string[] }> {
   const { rows: decisions } = await sql<{ key: string }>`
     select concat_ws(' ', d.program, d.household_id, d.effective_from, d.change_kind, d.outcome, d.amount_yen, d.recipient_person_id,
       'after', p.effective_from, p.change_kind) as key
@@ -27,7 +28,9 @@ async function outcome(db: TestDatabase): Promise<{ decisions: string[]; lines: 
   const { rows: lines } = await sql<{ key: string }>`
     select concat_ws(' ', program, household_id, recipient_person_id, period_start, payment_date, kind, amount_yen, status) as key
     from payment_lines order by 1`.execute(db.db);
-  return { decisions: decisions.map((r) => r.key), lines: lines.map((r) => r.key) };
+  const { rows: notices } = await sql<{ key: string }>`
+    select concat_ws(' ', notice_id, kind, program, household_id, person_id, decision_id, issued_on) as key from notices order by 1`.execute(db.db);
+  return { decisions: decisions.map((r) => r.key), lines: lines.map((r) => r.key), notices: notices.map((r) => r.key) };
 }
 
 async function chunksDone(db: TestDatabase, stage: string): Promise<number> {
@@ -43,7 +46,7 @@ async function chunksDone(db: TestDatabase, stage: string): Promise<number> {
 describe('a nightly batch killed mid-way', () => {
   let template: string;
   let reference: TestDatabase;
-  let expected: { decisions: string[]; lines: string[] };
+  let expected: { decisions: string[]; lines: string[]; notices: string[] };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-kill-'));
   const envFor = (db: TestDatabase, name: string) => ({
     DATABASE_URL: db.url!, REDIS_URL, BENEFIT_QUEUE_PREFIX: `kill-${randomBytes(4).toString('hex')}`,
@@ -66,6 +69,7 @@ describe('a nightly batch killed mid-way', () => {
     // Every household has a 2024 benefit decision; those with children also child-allowance months.
     expect(expected.decisions.length).toBeGreaterThan(1500);
     expect(expected.lines.length).toBeGreaterThan(300);
+    expect(expected.notices.length).toBeGreaterThan(1500);
   }, 180_000);
   afterAll(async () => {
     await reference?.close();
@@ -99,8 +103,9 @@ describe('a nightly batch killed mid-way', () => {
     }
   }, 300_000);
 
-  for (const stage of ['decide', 'payments']) {
-    it(`the command and the worker killed while ${stage === 'decide' ? 'deciding' : 'creating payment lines'}: the same command resumes the run`, async () => {
+  const doing = { decide: 'deciding', payments: 'creating payment lines', notices: 'writing letters' };
+  for (const stage of ['decide', 'payments', 'notices'] as const) {
+    it(`the command and the worker killed while ${doing[stage]}: the same command resumes the run`, async () => {
       const db = await createPostgresDatabase(template);
       const env = envFor(db, stage);
       const worker = start(['worker'], env);
@@ -110,7 +115,7 @@ describe('a nightly batch killed mid-way', () => {
       nightly.kill('SIGKILL');
       await Promise.all([exited(worker), exited(nightly)]);
       const partial = await outcome(db);
-      const key = stage === 'decide' ? 'decisions' : 'lines';
+      const key = ({ decide: 'decisions', payments: 'lines', notices: 'notices' } as const)[stage];
       expect(partial[key].length).toBeGreaterThan(0);
       expect(partial[key].length).toBeLessThan(expected[key].length);
 
