@@ -25,7 +25,7 @@ export interface PaymentRunResult {
  * The payment stage of a nightly run for one municipality: for each program, the next payment
  * date not yet exported, the households whose lines may change, and a stage (runStage) with one
  * job per chunk of them on the payments queue; then records the computation so the next run
- * starts from it.
+ * starts from it. The programs' stages run side by side.
  */
 export async function runPayments(
   ctx: PaymentRunContext,
@@ -35,9 +35,11 @@ export async function runPayments(
   const m = run.municipalityCode;
   const result: PaymentRunResult = { paymentDates: new Map(), payments_created: 0, review_items: 0, lapsed_periods: 0, lapsed_yen: 0 };
   const exported = new Set((await db.selectFrom('payment_exports').select('payment_date').where('municipality_code', '=', m).execute()).map((r) => r.payment_date));
-  for (const program of run.programs) {
-    const { spec } = program;
-    if (!appliesTo(program, m) || (spec.period_kind === 'once' && run.date < spec.base_date!)) continue;
+  // A program's lines, items and computation are its own: a night with few changes waits for
+  // one round of stages, not seven in turn.
+  const paying = run.programs.filter((p) => appliesTo(p, m) && !(p.spec.period_kind === 'once' && run.date < p.spec.base_date!));
+  // Settled, not all: a stage that fails leaves the others to finish before the run stops.
+  const stages = await Promise.allSettled(paying.map(async ({ spec }) => {
     const next = nextPaymentDate(spec.payment.schedule, run.settings.payment_day, run.date, exported);
     const schedule = monthlySchedule(spec.payment.schedule);
     const lastPeriod = spec.period_kind === 'once' ? { start: spec.base_date!, end: spec.base_date! } : lastDuePeriod(schedule, next.month, run.date);
@@ -82,6 +84,8 @@ export async function runPayments(
       { municipality: m, program: spec.id, payment_date: next.date, lapsed_periods: totals.lapsed_periods ?? 0, lapsed_yen: totals.lapsed_yen ?? 0 },
       'payments computed',
     );
-  }
+  }));
+  const failed = stages.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
   return result;
 }
