@@ -90,6 +90,9 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
         await queueFlow();
       }, round),
       onUnreachable: (error) => ctx.logger?.warn({ stage, err: error.message }, 'the database cannot be reached: waiting for it'),
+      // A poll is two lookups by key, and a stage of one chunk (most stages of a night with few
+      // changes) ends a fraction of a second after it starts: a 500 ms pause would be most of it.
+      maxDelayMs: 100,
     },
   );
   ctx.onProgress?.(stage, chunks, chunks);

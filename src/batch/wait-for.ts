@@ -13,6 +13,8 @@ export interface WaitOptions {
   checkAfterMs?: number;
   /** Told of each failed poll while the database cannot be reached. */
   onUnreachable?: (error: Error) => void;
+  /** The longest pause between polls (they start at 20 ms and double). Default 500 ms. */
+  maxDelayMs?: number;
 }
 
 /**
@@ -22,12 +24,12 @@ export interface WaitOptions {
  * until it has failed for UNREACHABLE_MS in a row; then that error is thrown.
  */
 export async function waitFor(remaining: () => Promise<number>, what: string, options: WaitOptions = {}): Promise<void> {
-  const { stallMs = 10 * 60_000, check, checkAfterMs = 5000, onUnreachable } = options;
+  const { stallMs = 10 * 60_000, check, checkAfterMs = 5000, onUnreachable, maxDelayMs = 500 } = options;
   let deadline = Date.now() + stallMs;
   let nextCheck = Date.now() + checkAfterMs;
   let last = Infinity;
   let unreachableSince: number | undefined;
-  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+  for (let delay = 20; ; delay = Math.min(delay * 2, maxDelayMs)) {
     let left: number;
     try {
       left = await remaining();
