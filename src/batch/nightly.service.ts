@@ -189,7 +189,12 @@ async function nightlyFor(
   // statistics; with stale ones the planner sorts every remaining decision for each page. A
   // night that decided a few households leaves them fresh enough, and skips the 1-2 s it takes.
   if (run.full || basis.fullReasons.length || summary.decisions_created - createdBefore > ANALYZE_AFTER_DECISIONS) {
-    await timed('review', () => sql`analyze decisions`.execute(db));
+    await timed('review', async () => {
+      await sql`analyze decisions`.execute(db);
+      // The time ranges of the pages just written, for the next night's "decided since" reads
+      // (migrations/0016_decision_time_ranges.ts).
+      await sql`select brin_summarize_new_values('decisions_known_at'), brin_summarize_new_values('decisions_decided_at')`.execute(db);
+    });
   }
   const since = last?.known_at ?? new Date(0);
   summary.review_items += await timed('review', () => createDecisionReviewItems(db, m, since));
