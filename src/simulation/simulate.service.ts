@@ -7,7 +7,7 @@ import { legalAge } from '../engine/legal-age.ts';
 import { compileProgram, evaluateHousehold, type CompiledProgram, type Evaluation } from '../engine/evaluate-household.ts';
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
 import { UnusableInputError } from '../errors.ts';
-import { loadHouseholdSnapshots } from '../residents/household-snapshot.repository.ts';
+import { readHouseholdHistories, type HouseholdHistories } from '../residents/household-snapshot.repository.ts';
 import { snapshotDates, subjectsOf, withPriorDecisions } from '../decisions/decide.service.ts';
 import { runCases } from '../rules/case-runner.ts';
 import { appliesTo, versionOn, type Program } from '../rules/program-loader.ts';
@@ -152,10 +152,15 @@ async function simulatePage(
   emit: (row: ChangedHousehold) => void,
 ): Promise<void> {
   const snapshots = new Map<string, HouseholdSnapshot[]>();
-  // Read on the dates the nightly reads them (snapshotDates), so a simulation sees what deciding would.
+  // The page's histories are read once; each date's snapshots are picked from them, on the dates
+  // the nightly reads them (snapshotDates), so a simulation sees what deciding would.
+  let histories: HouseholdHistories | undefined;
   const snapshotsOn = async (dates: { membership: string; circumstancesOn: string }) => {
     const key = `${dates.membership}/${dates.circumstancesOn}`;
-    if (!snapshots.has(key)) snapshots.set(key, await loadHouseholdSnapshots(trx, m, ids, { ...dates, asOf, knownAt: new Date() }));
+    if (!snapshots.has(key)) {
+      histories ??= await readHouseholdHistories(trx, m, ids, new Date());
+      snapshots.set(key, await histories.snapshots({ ...dates, asOf }));
+    }
     return snapshots.get(key)!;
   };
   const districts = await headDistricts(trx, m, ids);
