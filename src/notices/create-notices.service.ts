@@ -48,7 +48,7 @@ interface NewNotice {
 /** The condition a 児童手当 decision leaves unknown while a 確認書 for a supported student is missing. */
 export const SUPPORTED_STUDENT_CONFIRMATION = 'supported_student_confirmation';
 
-/**
+/*
  * The notices of a run are created in two parts, each letter once: the notice id comes from its
  * source, so a re-run inserts nothing. Staff decisions are notified like the engine's. Nothing
  * is written for a program a household declined (辞退): not the decision that records it, nor
