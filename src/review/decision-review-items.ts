@@ -11,16 +11,23 @@ export const LARGE_CHANGE_YEN = 10_000;
 /**
  * Opens a review item for every engine decision known after `since` that a person must look
  * at: the engine could not decide (`review`: nothing is paid until staff decide), a stop, or a
- * large change of amount. An open item whose decision a newer engine decision has superseded is
- * closed: the newer decision is what counts. Idempotent: the item's key is its decision.
+ * large change of amount. An open item whose decision a newer engine decision (known after
+ * `since`) has superseded is closed: the newer decision is what counts. Idempotent: the item's key is its decision.
  */
 export async function createDecisionReviewItems(db: Kysely<DB>, m: string, since: Date): Promise<number> {
+  // Only decisions made since can have superseded an open item's decision: an item is opened for
+  // a decision nothing supersedes yet. From those (few, by the decisions_known_at index), not from
+  // every open item (100,000 at 450,000 households: 1.1-2.3 s a night).
   await sql`
+    with superseded as materialized (
+      select d.decision_id from decisions n join decisions d on d.id = n.supersedes
+      where n.municipality_code = ${m} and n.known_at > ${since} and n.decided_by is null
+    )
     update review_items r set status = 'resolved', resolved_at = now(), updated_at = now(),
       detail = r.detail || '{"superseded": true}'
-    from decisions d join decisions n on n.supersedes = d.id
-    where r.municipality_code = ${m} and r.decision_id = d.decision_id and r.status <> 'resolved'
-      and r.kind in ('decision_review', 'large_change', 'stop') and n.decided_by is null`.execute(db);
+    from superseded s
+    where r.decision_id = s.decision_id and r.municipality_code = ${m} and r.status <> 'resolved'
+      and r.kind in ('decision_review', 'large_change', 'stop')`.execute(db);
   const result = await sql`
     insert into review_items (municipality_code, kind, item_key, program, household_id, person_id, decision_id, amount_yen, detail)
     select d.municipality_code,
