@@ -51,8 +51,7 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
   const finished = await stageResult(db, run.runId, stage);
   if (finished) return finished;
   const items = await plannedItems(db, run.runId, stage, spec.items);
-  const size = chunkSizeFor(items.length, spec.chunkSize);
-  const chunks = Math.ceil(items.length / size);
+  const chunks = Math.ceil(items.length / spec.chunkSize);
   // Job ids carry the attempt: jobs an earlier attempt left in the queue must not stand in for
   // this attempt's flow, whose parent waits for its own children only. A flow queued again in
   // this attempt (its jobs lost or failed) carries its round too.
@@ -65,7 +64,7 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
     const children = new Map<number, JobRequest>();
     for (let chunk = 0; chunk < chunks; chunk++) {
       if (done.has(chunk)) continue;
-      children.set(chunk, { ...spec.job(items.slice(chunk * size, (chunk + 1) * size), chunk), jobId: `${id}-${chunk}` } as JobRequest);
+      children.set(chunk, { ...spec.job(items.slice(chunk * spec.chunkSize, (chunk + 1) * spec.chunkSize), chunk), jobId: `${id}-${chunk}` } as JobRequest);
     }
     const parent: JobRequest<typeof JOB.finishStage> = { queue: QUEUE.stages, name: JOB.finishStage, data: { runId: run.runId, stage, chunks }, jobId: `stage-${id}` };
     flow = { parent, children };
@@ -98,19 +97,6 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
   );
   ctx.onProgress?.(stage, chunks, chunks);
   return (await stageResult(db, run.runId, stage))!;
-}
-
-/** A small stage is split into at least this many chunks, while they keep MIN_CHUNK items or more. */
-const SPREAD = 8;
-const MIN_CHUNK = 250;
-
-/**
- * Items per chunk: at most `chunkSize`, and fewer for a small stage (a night of a few thousand
- * changes), so that its chunks keep every worker's jobs busy rather than leave the last one
- * running alone. From the number of stored items only: a resumed run splits them alike.
- */
-export function chunkSizeFor(items: number, chunkSize: number): number {
-  return Math.min(chunkSize, Math.max(MIN_CHUNK, Math.ceil(items / SPREAD)));
 }
 
 /** A stage's flow as queued: its parent, and its children by chunk. */
