@@ -12,7 +12,8 @@ export const LARGE_CHANGE_YEN = 10_000;
  * Opens a review item for every engine decision known after `since` that a person must look
  * at: the engine could not decide (`review`: nothing is paid until staff decide), a stop, or a
  * large change of amount. An open item whose decision a newer engine decision (known after
- * `since`) has superseded is closed: the newer decision is what counts. Idempotent: the item's key is its decision.
+ * `since`) has superseded is closed: the newer decision is what counts. Idempotent: the item's
+ * key is its decision.
  */
 export async function createDecisionReviewItems(db: Kysely<DB>, m: string, since: Date): Promise<number> {
   // Only decisions made since can have superseded an open item's decision: an item is opened for
