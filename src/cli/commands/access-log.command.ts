@@ -7,7 +7,7 @@ import { withMunicipality } from '../../db/tenant.ts';
 import { UnusableInputError } from '../../errors.ts';
 import { accessLogOf, checkedPurpose, logCommandLineRead, PURPOSES, type AccessLogEntry } from '../../review/access-log.service.ts';
 import type { DB } from '../../db/schema.ts';
-import { label } from '../../http/pages/html.ts';
+import { label } from '../../codes/labels.ts';
 import { openAppContext } from '../app-context.ts';
 
 /**
