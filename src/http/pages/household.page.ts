@@ -10,7 +10,7 @@ import { formField, pageParam } from '../input.ts';
 import { pageErrorText } from './error-text.ts';
 import { staffOnly } from '../session-auth.ts';
 import { csrfField, date, dateTime, html, label, money, page, type Html } from './html.ts';
-import { changeText, itemSection, purposeChooser, queueState } from './review.page.ts';
+import { changeText, itemSection, itemState, purposeChooser } from './review.page.ts';
 
 /**
  * A household's page with its timeline and its members' circumstances (a reviewer records one
@@ -52,7 +52,7 @@ export function householdPages(app: FastifyInstance, ctx: IngestContext): void {
     // a payment date as if it were the time something happened.
     const recorded = [
       ...v.decisions.map((d) => ({ at: d.decided_at, what: html`決定 <a href="/decisions/${encodeURIComponent(d.decision_id)}?purpose=${purpose}">${d.decision_id}</a>`, detail: html`${programs.get(d.program) ?? d.program}：${label('outcome', d.outcome)}（${changeText(d)}）${d.period_kind === 'monthly' ? ' 月額' : ' '}${money(d.amount_yen)}、${date(d.effective_from)}から` })),
-      ...v.items.map((i) => ({ at: i.created_at, what: html`<a href="#item-${i.id}">審査項目 ${i.id}</a>`, detail: html`${programs.get(i.program) ?? i.program}：${label('kind', i.kind)}（${queueState({ status: i.status, awaiting_reply: i.status !== 'resolved' && v.actions.filter((a) => a.review_item_id === i.id).at(-1)?.action === 'request_info' })}）` })),
+      ...v.items.map((i) => ({ at: i.created_at, what: html`<a href="#item-${i.id}">審査項目 ${i.id}</a>`, detail: html`${programs.get(i.program) ?? i.program}：${label('kind', i.kind)}（${itemState(i, v.actions)}）` })),
     ].sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
     // The access log links carry this page's purpose (a clerk reviewing reads the log for the
     // review): never a 開示請求 nobody asked for; a disclosure starts from the log page's own prompt.

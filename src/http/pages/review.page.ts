@@ -199,6 +199,12 @@ export function queueState(r: { status: string; awaiting_reply: boolean | null }
   return r.status === 'held' ? `保留中・${label('status', 'awaiting_reply')}` : label('status', 'awaiting_reply');
 }
 
+/** The same state from an item and the actions of its page: unresolved, its last action a 照会 (as the queue reads it in case-reads.service.ts). */
+export function itemState(item: { id: number; status: string }, allActions: Action[]): string {
+  const last = allActions.filter((a) => a.review_item_id === item.id).at(-1);
+  return queueState({ status: item.status, awaiting_reply: item.status !== 'resolved' && last?.action === 'request_info' });
+}
+
 function bulkNotice(q: QueueQuery): Html {
   const skipped = typeof q.skipped === 'string' && q.skipped ? q.skipped.split('\n').slice(0, 100) : [];
   return html`${Number(q.approved) || 0}件を承認しました。次の夜間処理で支払と通知に反映されます。${skipped.length ? html`<br>承認しなかった項目: ${skipped.map((s) => html`<br>審査項目 ${s.replace(':', '：')}`)}` : ''}`;
@@ -387,8 +393,7 @@ export function itemSection(item: Item, allActions: Action[], session: Session, 
   const reason = (required: boolean, letter: boolean, hint: string) => html`<label>${reasonLabel(required, letter)} <textarea name="reason" rows="2" cols="60"${required ? html` required` : ''} placeholder="${hint}"></textarea></label>`;
   // Approving a 要審査 case is a staff decision, whose reason the 認定通知書 prints; approving anything else only closes the item.
   const approveDecides = item.kind === 'decision_review';
-  const awaitingReply = item.status !== 'resolved' && actions.at(-1)?.action === 'request_info';
-  return html`<section id="item-${item.id}"><h3>審査項目 ${item.id}: ${label('kind', item.kind)}（${queueState({ status: item.status, awaiting_reply: awaitingReply })}）</h3>
+  return html`<section id="item-${item.id}"><h3>審査項目 ${item.id}: ${label('kind', item.kind)}（${itemState(item, allActions)}）</h3>
 ${actions.length ? html`<table><thead><tr><th>日時</th><th>職員</th><th>操作</th><th>理由</th></tr></thead><tbody>
 ${actions.map((a) => html`<tr><td>${dateTime(a.created_at)}</td><td>${a.staff_login}</td><td>${label('action', a.action)}${a.action === 'override' ? html`（${overridden(a)}）` : ''}</td><td>${a.reason ?? ''}</td></tr>`)}
 </tbody></table>` : ''}
