@@ -205,7 +205,7 @@ async function nightlyFor(
     summary.review_items += payments.review_items;
     lock.assertHeld();
     const notices = await timed('notices', () =>
-      runNotices({ ...stageCtx, noticesDir: ctx.noticesDir, renderNotices: ctx.renderNotices, programs: ctx.programs, chunkHouseholds: ctx.chunkHouseholds }, run, {
+      runNotices({ ...ctx, onProgress }, run, {
         runId: run.runId, municipalityCode: m, issuedOn: date, since, settings,
         programs: new Map(programs.map((p) => [p.spec.id, p.spec])), paymentDates: payments.paymentDates,
       }),
