@@ -50,7 +50,9 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
   const { db } = ctx;
   const finished = await stageResult(db, run.runId, stage);
   if (finished) return finished;
+  const start = performance.now();
   const items = await plannedItems(db, run.runId, stage, spec.items);
+  const planned = performance.now();
   const chunks = Math.ceil(items.length / spec.chunkSize);
   // Job ids carry the attempt: jobs an earlier attempt left in the queue must not stand in for
   // this attempt's flow, whose parent waits for its own children only. A flow queued again in
@@ -96,6 +98,7 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
     },
   );
   ctx.onProgress?.(stage, chunks, chunks);
+  ctx.logger?.debug({ stage, chunks, plan_ms: Math.round(planned - start), ms: Math.round(performance.now() - start) }, 'stage done');
   return (await stageResult(db, run.runId, stage))!;
 }
 
@@ -170,7 +173,11 @@ async function doneChunks(db: Kysely<DB>, runId: number, stage: string): Promise
   return rows.map((r) => r.chunk);
 }
 
-async function plannedItems<I>(db: Kysely<DB>, runId: number, stage: string, items: () => Promise<I[]>): Promise<I[]> {
+/**
+ * A stage's items, computed and stored on its first start (`items`), read back after: runStage
+ * calls it, and a caller may call it first, to plan several stages before any of them writes.
+ */
+export async function plannedItems<I>(db: Kysely<DB>, runId: number, stage: string, items: () => Promise<I[]>): Promise<I[]> {
   const planned = await db.selectFrom('batch_plans').select('items').where('run_id', '=', runId).where('stage', '=', stage).executeTakeFirst();
   if (planned) return planned.items as I[];
   const fresh = await items();
