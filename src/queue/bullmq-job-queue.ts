@@ -115,8 +115,12 @@ export function startWorkers(
     const worker = new Worker(
       name,
       async (job) => {
+        const start = performance.now();
         try {
-          return await handlers[name]({ name: job.name as JobName, data: job.data });
+          const result = await handlers[name]({ name: job.name as JobName, data: job.data });
+          // Where a night's time goes, job by job (LOG_LEVEL=debug); ids name the run, stage and chunk.
+          logger.debug({ queue: name, jobId: job.id, ms: Math.round(performance.now() - start) }, 'job done');
+          return result;
         } catch (error) {
           if (error instanceof UnusableInputError) throw new UnrecoverableError(error.message);
           throw error;
