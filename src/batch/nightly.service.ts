@@ -200,7 +200,8 @@ async function nightlyFor(
   summary.review_items += await timed('review', () => createDecisionReviewItems(db, m, since));
   if (settings) {
     const programs = ctx.programs.map((p) => p.program);
-    const payments = await timed('payments', () => runPayments({ ...ctx, onProgress }, { run, municipalityCode: m, date, settings, programs }));
+    const changesSince = run.full ? null : (last?.known_at ?? null);
+    const payments = await timed('payments', () => runPayments({ ...ctx, onProgress }, { run, municipalityCode: m, date, settings, programs, changesSince }));
     summary.payments_created += payments.payments_created;
     summary.review_items += payments.review_items;
     lock.assertHeld();

@@ -149,9 +149,13 @@ export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob
 /**
  * The households whose payments for a program may have to change, each with the first period
  * to look at: those with decisions made since the last computation (from the earliest month
- * they take effect), on a new payment period everyone with a benefit in it, those still
- * waiting for an account or for a failed transfer to be paid again, those with lines cancelled
- * since (kept out of a file for review), and those whose review items staff acted on since.
+ * they take effect), on a new payment period everyone with a benefit in it, those with lines
+ * cancelled since (kept out of a file for review) or transfers failed since, and those whose
+ * review items staff acted on since. Those still waiting for an account, or for a failed
+ * transfer to be paid again, wait for their data to change (an account registered): they are
+ * planned again when a change touched the household since `changesSince`, the last run's
+ * knowledge time, or always when it is null (a first or full run). Re-planning every one of
+ * them every night cost 62,000 households a night at 450,000 households (docs/performance.md).
  */
 export async function paymentCandidates(
   db: Kysely<DB>,
@@ -159,12 +163,18 @@ export async function paymentCandidates(
   program: string,
   since: Date | null,
   newPeriod: { start: string; end: string } | null,
+  changesSince: Date | null,
 ): Promise<{ id: string; from: string }[]> {
   const sinceTime = since ?? new Date(0);
   const periodStart = newPeriod?.start ?? null;
   const periodEnd = newPeriod?.end ?? null;
+  const touchedOnly = changesSince ? sql`household_id in (select household_id from touched)` : sql`true`;
   const { rows } = await sql<{ id: string; from: string }>`
-    with candidates as (
+    with touched as materialized (
+      select distinct household_id from household_changes
+      where municipality_code = ${m} and recorded_at > ${changesSince ?? new Date(0)}
+    ),
+    candidates as (
       -- A new decision matters if it pays, or if something was paid before (it may recover):
       -- a household never eligible has nothing to plan (most of a one-off program's households).
       select household_id, min(effective_from) as from_date from decisions d
@@ -183,20 +193,23 @@ export async function paymentCandidates(
       where municipality_code = ${m} and program = ${program} and effective_from between ${periodStart}::date and ${periodEnd}::date
       union all
       select household_id, period_start from review_items
-      where municipality_code = ${m} and program = ${program} and kind = 'missing_account' and status = 'open'
+      where municipality_code = ${m} and program = ${program} and kind = 'missing_account' and status = 'open' and ${touchedOnly}
       union all
       select household_id, period_start from payment_lines p
       where municipality_code = ${m} and program = ${program} and status = 'failed'
         and not exists (select from payment_lines r where r.reissue_of = p.id)
+        and (updated_at > ${sinceTime} or ${touchedOnly})
       union all
       -- Lines cancelled since (an export kept them back for review, or withdrew them): planned
       -- again, for the next payment date.
       select household_id, period_start from payment_lines
       where municipality_code = ${m} and program = ${program} and status = 'cancelled' and updated_at > ${sinceTime}
       union all
-      select r.household_id, coalesce(r.period_start, d.effective_from) from review_items r
+      -- Staff acted (an item the engine opened or closed itself changes nothing to plan).
+      select r.household_id, coalesce(r.period_start, d.effective_from) from review_actions a
+      join review_items r on r.id = a.review_item_id
       left join decisions d on d.decision_id = r.decision_id
-      where r.municipality_code = ${m} and r.program = ${program} and r.updated_at > ${sinceTime}
+      where a.municipality_code = ${m} and a.created_at > ${sinceTime} and r.program = ${program}
     )
     select household_id as id, to_char(min(from_date), 'YYYY-MM-DD') as from from candidates
     where from_date is not null group by household_id order by household_id`.execute(db);

@@ -30,7 +30,11 @@ export interface PaymentRunResult {
  */
 export async function runPayments(
   ctx: PaymentRunContext,
-  run: { run: RunRef; municipalityCode: string; date: string; settings: MunicipalitySettings; programs: Program[] },
+  run: {
+    run: RunRef; municipalityCode: string; date: string; settings: MunicipalitySettings; programs: Program[];
+    /** The last run's knowledge time: households a change touched since may now be paid (an account registered). Null: a first or full run. */
+    changesSince: Date | null;
+  },
 ): Promise<PaymentRunResult> {
   const { db } = ctx;
   const m = run.municipalityCode;
@@ -59,7 +63,7 @@ export async function runPayments(
     const newPeriod = !last || last.last_period_start !== lastPeriod.start ? lastPeriod : null;
     const stage = `payments:${spec.id}:${next.date}`;
     const households = await plannedItems(db, run.run.runId, stage, () =>
-      paymentCandidates(db, m, spec.id, last?.started_at ?? null, spec.period_kind === 'monthly' ? newPeriod : null),
+      paymentCandidates(db, m, spec.id, last?.started_at ?? null, spec.period_kind === 'monthly' ? newPeriod : null, run.changesSince),
     );
     return { spec, next, schedule, lastPeriod, startedAt, stage, households };
   }));
