@@ -115,6 +115,8 @@ export async function createDecisionNotices(trx: Transaction<DB>, input: CreateN
   const persons = await recipients(trx, m, people, input.settings);
   const { byPerson, failed } = await accountsOf(trx, m, letters.map((w) => w.person));
   const paidNow = await paidOn(trx, m, letters.map((l) => l.d.household_id), input.paymentDates);
+  // Once per chunk: built per letter, it cost a copy of the chunk's names for each of ~2,000 letters.
+  const names = new Map([...persons].map(([id, p]) => [id, p.name]));
   const notices: NewNotice[] = [];
   for (const { d, program, kind, person, earlier } of letters) {
     const recipient = persons.get(person);
@@ -131,7 +133,7 @@ export async function createDecisionNotices(trx: Transaction<DB>, input: CreateN
       paymentDate,
       paidNow: paidNow.get(`${d.program}|${d.household_id}`),
       accountState: { account, requestEnclosed: accountRequests.has(`${d.program}|${d.household_id}`) },
-      names: new Map([...persons].map(([id, p]) => [id, p.name])),
+      names,
       lapsed: raised && paymentDate ? lapsedMonthsOf(input, program, from, paymentDate) : [],
       previousAmountYen: earlier.length ? undefined : d.previous_amount,
       engineSteps: engineSteps.get(Number(d.supersedes)),
