@@ -28,8 +28,8 @@ export interface FinishStageJob {
   chunks: number;
 }
 
-/** Counts summed over a stage's chunks (nested objects of counts are summed key by key). */
-export type Totals = { [key: string]: number | Totals };
+/** Counts summed over a stage's chunks (nested objects of counts key by key; lists joined). */
+export type Totals = { [key: string]: number | string[] | Totals };
 
 export interface StageSpec<I> {
   /** The stage's items; asked for only on its first start, then read back from batch_plans. */
@@ -158,7 +158,12 @@ export function addTotals(a: Totals, b: Totals): Totals {
   const sum: Totals = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = sum[k];
-    sum[k] = typeof v === 'number' ? ((prev as number | undefined) ?? 0) + v : addTotals((prev as Totals | undefined) ?? {}, v);
+    sum[k] =
+      typeof v === 'number'
+        ? ((prev as number | undefined) ?? 0) + v
+        : Array.isArray(v)
+          ? [...((prev as string[] | undefined) ?? []), ...v]
+          : addTotals((prev as Totals | undefined) ?? {}, v);
   }
   return sum;
 }

@@ -155,17 +155,29 @@ async function nightlyFor(
       const deciding = ctx.programs.filter(
         (p) => (asOf === date || p.program.spec.period_kind === 'monthly') && (!plan.programs || plan.programs.includes(p.program.spec.id)),
       );
-      // Programs that read other programs' decisions go in a second pass, once every chunk of the
-      // first has written its decisions: a member may have been in another household then.
+      // Programs that read other programs' decisions are decided in the first pass only for
+      // households whose members lived in the chunk's own households on the read programs' dates.
+      // The others (a member then in a household of another chunk) wait for a second pass, once
+      // every chunk of the first has written its decisions; so do households not planned whose
+      // members' earlier households had a decision of a read program since the last run.
+      const readers = deciding.filter((p) => p.program.spec.reads_decisions.length);
       const passes = [
-        { stage: decideStage(plan), programs: deciding.filter((p) => !p.program.spec.reads_decisions.length) },
-        { stage: `${decideStage(plan)}:readers`, programs: deciding.filter((p) => p.program.spec.reads_decisions.length) },
+        { stage: decideStage(plan), programs: deciding, deferReaders: readers.length > 0 },
+        { stage: `${decideStage(plan)}:readers`, programs: readers, deferReaders: false },
       ];
-      for (const [i, { stage, programs }] of passes.entries()) {
+      let first: Partial<DecideResult> = {};
+      for (const [i, { stage, programs, deferReaders }] of passes.entries()) {
         if (programs.length === 0) continue;
         const totals = (await runStage(stageCtx, run, stage, {
-          // A full run plans everyone already: no household can be added.
-          items: async () => (i === 0 || run.full ? households : [...new Set([...households, ...(await readersAffected(db, m, programs, asOf, last?.known_at))])].sort()),
+          items: async () => {
+            if (i === 0) return households;
+            // A first pass whose chunks did not all say which households they left (a worker of an
+            // earlier version, or a run it began) leaves every planned household to this one.
+            const left = first.checked === households.length ? (first.deferred ?? []) : households;
+            const planned = new Set(households);
+            const others = run.full ? [] : (await readersAffected(db, m, programs, asOf, last?.known_at)).filter((h) => !planned.has(h));
+            return [...new Set([...left, ...others])].sort();
+          },
           chunkSize,
           job: (list, chunk): Omit<JobRequest<typeof JOB.decideHouseholds>, 'jobId'> => ({
             queue: QUEUE.decide,
@@ -173,9 +185,11 @@ async function nightlyFor(
             data: {
               runId: run.runId, stage, chunk, municipalityCode: m, asOf, knownAt: knownAt.toISOString(),
               programs: programs.map((p) => ({ id: p.program.spec.id, ruleVersion: p.program.ruleVersion })), households: list,
+              ...(deferReaders && { deferReaders }),
             },
           }),
         })) as unknown as Partial<DecideResult>;
+        if (i === 0) first = totals;
         summary.decisions_created += totals.created ?? 0;
         for (const [k, n] of Object.entries(totals.byKind ?? {})) summary.decisions_by_kind[k] = (summary.decisions_by_kind[k] ?? 0) + n;
       }

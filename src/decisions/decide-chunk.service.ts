@@ -16,6 +16,8 @@ export interface DecideChunkJob {
   /** The programs to decide, with the rule version the batch loaded. */
   programs: { id: string; ruleVersion: string }[];
   households: string[];
+  /** The first pass of a night: readers only where every read decision is final (decideHouseholds). */
+  deferReaders?: boolean;
 }
 
 /**
@@ -24,5 +26,5 @@ export interface DecideChunkJob {
  */
 export async function decideChunk(db: Kysely<DB>, loaded: CompiledProgram[], job: DecideChunkJob): Promise<DecideResult> {
   const programs = programsOfBatch(loaded, job.programs);
-  return runChunkOnce(db, job, (trx) => decideHouseholds(trx, programs, job.municipalityCode, job.households, job.asOf, new Date(job.knownAt), loaded));
+  return runChunkOnce(db, job, (trx) => decideHouseholds(trx, programs, job.municipalityCode, job.households, job.asOf, new Date(job.knownAt), loaded, job.deferReaders));
 }

@@ -14,6 +14,9 @@ export interface DecideResult {
   created: number;
   review: number;
   byKind: Partial<Record<ChangeKind, number>>;
+  /** With `deferReaders`: the households looked at, and those whose readers wait for the readers' pass. */
+  checked?: number;
+  deferred?: string[];
 }
 
 /**
@@ -32,8 +35,17 @@ export async function decideHouseholds(
   knownAt: Date,
   /** Every program loaded: those whose decisions a program reads may not be decided in this pass. */
   loaded: CompiledProgram[] = programs,
+  /**
+   * Decide a program that reads others' decisions only for households whose members, on each
+   * read program's membership date, lived in this chunk's households (or nowhere here): those
+   * decisions are written in this transaction before it (inDecisionOrder), or were not made
+   * tonight. The others are listed in `deferred`, for a pass after every chunk has written.
+   */
+  deferReaders = false,
 ): Promise<DecideResult> {
   const result: DecideResult = { evaluated: 0, created: 0, review: 0, byKind: {} };
+  const deferred = new Set<string>();
+  const inChunk = new Set(householdIds);
   // The chunk's histories are read once; each program's dates are picked from them.
   let histories: HouseholdHistories | undefined;
   const snapshotsByDate = new Map<string, HouseholdSnapshot[]>();
@@ -53,7 +65,19 @@ export async function decideHouseholds(
       snapshots = await histories.snapshots({ membership, asOf, circumstancesOn });
       snapshotsByDate.set(key, snapshots);
     }
-    if (program.spec.reads_decisions.length) snapshots = await withPriorDecisions(db, municipalityCode, loaded.map((p) => p.program), program, snapshots, knownAt);
+    if (program.spec.reads_decisions.length) {
+      if (deferReaders) {
+        const dates = readDecisionDates(loaded.map((p) => p.program), program).map((r) => r.membership);
+        const decidedHere = (s: HouseholdSnapshot) =>
+          s.members.every((x) => dates.every((date) => {
+            const household = histories!.householdOn(x.person_id, date);
+            return household === undefined || inChunk.has(household);
+          }));
+        for (const s of snapshots) if (!decidedHere(s)) deferred.add(s.household_id);
+        snapshots = snapshots.filter((s) => !deferred.has(s.household_id));
+      }
+      snapshots = await withPriorDecisions(db, municipalityCode, loaded.map((p) => p.program), program, snapshots, knownAt);
+    }
     const evaluated: { snapshot: (typeof snapshots)[number]; subject: string; evaluation: Evaluation }[] = [];
     for (const snapshot of snapshots) {
       // A person-level program decides each member; a household's chains are then one per person.
@@ -101,7 +125,7 @@ export async function decideHouseholds(
     }
     result.created += await insertDecisions(db, fresh);
   }
-  return result;
+  return deferReaders ? { ...result, checked: householdIds.length, deferred: [...deferred].sort() } : result;
 }
 
 /**
@@ -141,15 +165,20 @@ export async function withPriorDecisions(
   snapshots: HouseholdSnapshot[],
   knownAt: Date,
 ): Promise<HouseholdSnapshot[]> {
-  const reads = reader.spec.reads_decisions.map((id) => {
+  const reads = readDecisionDates(programs, reader);
+  const personIds = snapshots.flatMap((s) => s.members.map((x) => x.person_id));
+  const byPerson = await priorDecisions(db, m, personIds, reads, knownAt);
+  return snapshots.map((s) => ({ ...s, members: s.members.map((x) => ({ ...x, decisions: byPerson.get(x.person_id) ?? [] })) }));
+}
+
+/** The programs whose decisions `reader` reads, each with the membership date its decisions are looked up on. */
+function readDecisionDates(programs: Program[], reader: Program): { program: string; membership: string }[] {
+  return reader.spec.reads_decisions.map((id) => {
     const source = programs.find((p) => p.spec.id === id);
     const membership = source && membershipDate(source, source.spec.base_date ?? source.versions[0].from);
     if (!membership) throw new Error(`${reader.spec.id} reads the decisions of ${id}, which is not among the programs loaded or has no membership date`);
     return { program: id, membership };
   });
-  const personIds = snapshots.flatMap((s) => s.members.map((x) => x.person_id));
-  const byPerson = await priorDecisions(db, m, personIds, reads, knownAt);
-  return snapshots.map((s) => ({ ...s, members: s.members.map((x) => ({ ...x, decisions: byPerson.get(x.person_id) ?? [] })) }));
 }
 
 /**

@@ -31,6 +31,8 @@ export async function loadHouseholdSnapshots(
 /** A chunk's histories, read once: snapshots on any dates, as known at the knowledge time they were read with. */
 export interface HouseholdHistories {
   snapshots(dates: SnapshotDates): Promise<HouseholdSnapshot[]>;
+  /** The household a member of the chunk's households lived in on a date, as priorDecisions finds it; undefined if not resident then. */
+  householdOn(personId: string, date: string): string | undefined;
 }
 
 /**
@@ -70,6 +72,11 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
   const chunk = new Set(householdIds);
 
   return {
+    householdOn(personId, date) {
+      const versions = persons.get(personId)?.versions;
+      const state = versions && latestOn(versions, date);
+      return state?.status === 'resident' ? state.household_id : undefined;
+    },
     async snapshots(dates) {
       const on = dates.circumstancesOn ?? dates.membership;
       const byHousehold = new Map<string, HouseholdSnapshot>(
