@@ -168,7 +168,32 @@ export async function paymentCandidates(
   const sinceTime = since ?? new Date(0);
   const periodStart = newPeriod?.start ?? null;
   const periodEnd = newPeriod?.end ?? null;
-  const touchedOnly = changesSince ? sql`household_id in (select household_id from touched)` : sql`true`;
+  // Those waiting for an account or a transfer paid again: on a first or full run all of them;
+  // else those of the households a change touched, each looked up by index. A join with the
+  // touched households was planned as a nested loop over both (their statistics are a night old,
+  // or none) and took 26 s for one program at 450,000 households.
+  const waiting = changesSince
+    ? sql`
+      select r.household_id, r.period_start from touched t
+      cross join lateral (
+        select household_id, period_start from review_items
+        where municipality_code = ${m} and program = ${program} and household_id = t.household_id
+          and kind = 'missing_account' and status = 'open' offset 0
+      ) r
+      union all
+      select l.household_id, l.period_start from touched t
+      cross join lateral (
+        select id, household_id, period_start from payment_lines
+        where municipality_code = ${m} and program = ${program} and household_id = t.household_id and status = 'failed' offset 0
+      ) l
+      where not exists (select from payment_lines r where r.reissue_of = l.id)`
+    : sql`
+      select household_id, period_start from review_items
+      where municipality_code = ${m} and program = ${program} and kind = 'missing_account' and status = 'open'
+      union all
+      select household_id, period_start from payment_lines p
+      where municipality_code = ${m} and program = ${program} and status = 'failed'
+        and not exists (select from payment_lines r where r.reissue_of = p.id)`;
   const { rows } = await sql<{ id: string; from: string }>`
     with touched as materialized (
       select distinct household_id from household_changes
@@ -192,13 +217,11 @@ export async function paymentCandidates(
       select household_id, ${periodStart}::date from decisions
       where municipality_code = ${m} and program = ${program} and effective_from between ${periodStart}::date and ${periodEnd}::date
       union all
-      select household_id, period_start from review_items
-      where municipality_code = ${m} and program = ${program} and kind = 'missing_account' and status = 'open' and ${touchedOnly}
+      ${waiting}
       union all
       select household_id, period_start from payment_lines p
-      where municipality_code = ${m} and program = ${program} and status = 'failed'
+      where municipality_code = ${m} and program = ${program} and status = 'failed' and updated_at > ${sinceTime}
         and not exists (select from payment_lines r where r.reissue_of = p.id)
-        and (updated_at > ${sinceTime} or ${touchedOnly})
       union all
       -- Lines cancelled since (an export kept them back for review, or withdrew them): planned
       -- again, for the next payment date.
