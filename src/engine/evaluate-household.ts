@@ -232,22 +232,40 @@ function decided(setUp: SetUp, evaluated: EngineCondition[]): Evaluation {
     amount: { total_yen: total, paid: outcome === 'eligible', period_kind: program.spec.period_kind, steps },
     recipient: { person_id: recipient.person?.person_id ?? null, reason_ja: recipient.reason_ja },
   };
-  return {
-    program: program.spec.id,
-    outcome,
-    amount_yen: outcome === 'eligible' ? total : 0,
-    recipient_person_id: recipient.person?.person_id ?? null,
-    period_kind: program.spec.period_kind,
-    evaluation_date: date,
-    rule_version: program.ruleVersion,
-    engine_version: engineVersion,
-    explanation,
-    // Rendered when read: most evaluations write no decision, and a written one stores no text.
-    get explanation_text() {
-      return explanationText(explanation);
-    },
-    concerned,
-  };
+  return new Decided(explanation, recipient.person?.person_id ?? null, concerned);
+}
+
+/**
+ * An evaluation. A class, so that every one shares its shape and the text's getter (an object
+ * literal with a getter of its own is built slowly, and a copy of it rendered the text).
+ */
+class Decided implements Evaluation {
+  readonly program: string;
+  readonly outcome: Outcome;
+  readonly amount_yen: number;
+  readonly period_kind: 'monthly' | 'once';
+  readonly evaluation_date: string;
+  readonly rule_version: string;
+  readonly engine_version: string;
+
+  constructor(
+    readonly explanation: Explanation,
+    readonly recipient_person_id: string | null,
+    readonly concerned: boolean,
+  ) {
+    this.program = explanation.program;
+    this.outcome = explanation.outcome;
+    this.amount_yen = explanation.amount.paid ? explanation.amount.total_yen : 0;
+    this.period_kind = explanation.amount.period_kind;
+    this.evaluation_date = explanation.evaluation_date;
+    this.rule_version = explanation.rule_version;
+    this.engine_version = explanation.engine_version;
+  }
+
+  /** Rendered when read: most evaluations write no decision, and a written one stores no text. */
+  get explanation_text(): string {
+    return explanationText(this.explanation);
+  }
 }
 
 /** A person-level program's recipient is the person decided. */

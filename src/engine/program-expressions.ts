@@ -37,7 +37,15 @@ export function expressionRun(interpreted: Closure, compiled: Closure | undefine
         // The closure leaves this one to the library (compile-cel.ts).
       }
     }
-    return interpreted(input);
+    // The library's errors are expected (a record the municipality does not hold) and only their
+    // message is kept: no stack trace is taken, which cost more than the evaluation itself.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return interpreted(input);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }) as Run;
   return Object.assign(run, { interpreted, compiled });
 }
