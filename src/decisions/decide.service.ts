@@ -76,7 +76,7 @@ export async function decideHouseholds(
         for (const s of snapshots) if (!decidedHere(s)) deferred.add(s.household_id);
         snapshots = snapshots.filter((s) => !deferred.has(s.household_id));
       }
-      snapshots = await withPriorDecisions(db, municipalityCode, loaded.map((p) => p.program), program, snapshots, knownAt);
+      snapshots = await withPriorDecisions(db, municipalityCode, histories!, loaded.map((p) => p.program), program, snapshots, knownAt);
     }
     const evaluated: { snapshot: (typeof snapshots)[number]; subject: string; evaluation: Evaluation }[] = [];
     for (const snapshot of snapshots) {
@@ -160,6 +160,8 @@ export function subjectsOf(program: Program, snapshot: HouseholdSnapshot): strin
 export async function withPriorDecisions(
   db: Kysely<DB>,
   m: string,
+  /** The histories the snapshots were picked from: where each member lived on the programs' dates. */
+  histories: HouseholdHistories,
   programs: Program[],
   reader: Program,
   snapshots: HouseholdSnapshot[],
@@ -167,7 +169,7 @@ export async function withPriorDecisions(
 ): Promise<HouseholdSnapshot[]> {
   const reads = readDecisionDates(programs, reader);
   const personIds = snapshots.flatMap((s) => s.members.map((x) => x.person_id));
-  const byPerson = await priorDecisions(db, m, personIds, reads, knownAt);
+  const byPerson = await priorDecisions(db, m, histories, personIds, reads, knownAt);
   return snapshots.map((s) => ({ ...s, members: s.members.map((x) => ({ ...x, decisions: byPerson.get(x.person_id) ?? [] })) }));
 }
 

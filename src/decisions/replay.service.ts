@@ -5,7 +5,7 @@ import { compileProgram, evaluateHousehold, ENGINE_VERSIONS } from '../engine/ev
 import type { HouseholdSnapshot } from '../engine/household-snapshot.ts';
 import { NotFoundError, UnusableInputError } from '../errors.ts';
 import type { Program } from '../rules/program-loader.ts';
-import { loadHouseholdSnapshots } from '../residents/household-snapshot.repository.ts';
+import { readHouseholdHistories } from '../residents/household-snapshot.repository.ts';
 import { findDecision, type DecisionRow } from './decision.repository.ts';
 import { snapshotDates, withPriorDecisions } from './decide.service.ts';
 import { inputsHash, recordedProgram } from './stored-explanation.ts';
@@ -74,10 +74,11 @@ export async function decisionInputs(
   program ??= await recordedProgram(db, d.program, d.rule_version);
   const dates = snapshotDates(program, d.as_of);
   if (!dates) return undefined;
-  let snapshots = await loadHouseholdSnapshots(db, d.municipality_code, [d.household_id], { ...dates, asOf: d.as_of, knownAt: d.known_at });
+  const histories = await readHouseholdHistories(db, d.municipality_code, [d.household_id], d.known_at);
+  let snapshots = await histories.snapshots({ ...dates, asOf: d.as_of });
   if (program.spec.reads_decisions.length) {
     const sources = await Promise.all(program.spec.reads_decisions.map((id) => latestRecordedProgram(db, id)));
-    snapshots = await withPriorDecisions(db, d.municipality_code, [program, ...sources.filter((p): p is Program => !!p)], program, snapshots, d.known_at);
+    snapshots = await withPriorDecisions(db, d.municipality_code, histories, [program, ...sources.filter((p): p is Program => !!p)], program, snapshots, d.known_at);
   }
   return snapshots.find((s) => s.household_id === d.household_id);
 }

@@ -70,6 +70,9 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
   }
   let outside: Map<string, PersonTax> | undefined;
   const chunk = new Set(householdIds);
+  // Tax records and accounts depend on the decision date alone: picked once for every membership date.
+  const taxByAsOf = new Map<string, Map<string, Record<string, TaxRecord>>>();
+  const accountsByAsOf = new Map<string, Map<string, AccountSummary[]>>();
 
   return {
     householdOn(personId, date) {
@@ -82,7 +85,9 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
       const byHousehold = new Map<string, HouseholdSnapshot>(
         householdIds.map((id) => [id, { municipality_code: m, household_id: id, membership_date: dates.membership, members: [], supporters: {} }]),
       );
-      const taxOn = new Map<string, Record<string, TaxRecord>>();
+      const taxOn = taxByAsOf.get(dates.asOf) ?? taxByAsOf.set(dates.asOf, new Map()).get(dates.asOf)!;
+      const accountsOn = accountsByAsOf.get(dates.asOf) ?? accountsByAsOf.set(dates.asOf, new Map()).get(dates.asOf)!;
+      const accountsOf = (id: string) => accountsOn.get(id) ?? accountsOn.set(id, accountsAsOf(accounts.get(id), dates.asOf)).get(id)!;
       const taxOf = (id: string, source: Map<string, PersonTax> | undefined) => {
         let records = taxOn.get(id);
         if (records === undefined) {
@@ -102,7 +107,7 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
           birth_date: state.birth_date,
           resident_since: person.residentSince!,
           tax: taxOf(person.id, tax),
-          accounts: accountsOn(accounts.get(person.id), dates.asOf),
+          accounts: accountsOf(person.id),
         };
         // Only when there are some: decisions recorded before circumstances existed have none.
         const active = circumstancesOn(circumstances.get(person.id), on);
@@ -193,7 +198,7 @@ function taxRecordsOn(versions: PersonTax, asOf: string): Record<string, TaxReco
   return records;
 }
 
-function accountsOn(versions: PersonAccounts | undefined, asOf: string): AccountSummary[] {
+function accountsAsOf(versions: PersonAccounts | undefined, asOf: string): AccountSummary[] {
   const accounts: AccountSummary[] = [];
   if (versions) for (const list of versions.values()) {
     const version = latestOn(list, asOf);
@@ -316,42 +321,54 @@ async function circumstanceVersions(db: Kysely<DB>, m: string, personIds: string
 }
 
 /**
- * For each person, the decisions of other programs about the household they belonged to on each
- * program's membership date: per program, the decision in force on that date (the latest
- * effective_from on or before it, the latest made among equals), as known at knownAt. Read by
- * programs that name them (`reads_decisions`), e.g. "a member of a household eligible for the
- * 2023 round". A person not resident then, or whose household has no such decision, has none.
+ * For each member of the chunk's households, the decisions of other programs about the
+ * household they belonged to on each program's membership date: per program, the decision in
+ * force on that date (the latest effective_from on or before it, the latest made among equals),
+ * as known at knownAt. Read by programs that name them (`reads_decisions`), e.g. "a member of a
+ * household eligible for the 2023 round". A person not resident then, or whose household has no
+ * such decision, has none. Where each lived is taken from the chunk's histories (read as known
+ * at the same time), so one lookup serves every member of a household.
  */
 export async function priorDecisions(
   db: Kysely<DB>,
   m: string,
+  histories: HouseholdHistories,
   personIds: string[],
   programs: { program: string; membership: string }[],
   knownAt: Date,
 ): Promise<Map<string, PriorDecision[]>> {
   const byPerson = new Map<string, PriorDecision[]>();
   if (personIds.length === 0 || programs.length === 0) return byPerson;
-  const { rows } = await sql<PriorDecision & { person_id: string }>`
-    select p.person_id, x.program, d.outcome, d.amount_yen, h.household_id
-    from unnest(${personIds}::text[]) as p(person_id)
-    cross join unnest(${programs.map((x) => x.program)}::text[], ${programs.map((x) => x.membership)}::date[]) as x(program, on_date)
-    cross join lateral (
-      select household_id, status from person_history
-      where municipality_code = ${m} and person_id = p.person_id and valid_from <= x.on_date and recorded_at <= ${knownAt}
-      order by valid_from desc, recorded_at desc, change_row desc limit 1
-    ) h
+  const lookups = new Map<string, { program: string; on: string; household: string }>();
+  for (const id of personIds) {
+    for (const { program, membership } of programs) {
+      const household = histories.householdOn(id, membership);
+      if (household !== undefined) lookups.set(`${program}\u0000${household}`, { program, on: membership, household });
+    }
+  }
+  const list = [...lookups.values()];
+  const { rows } = await sql<PriorDecision>`
+    select x.program, d.outcome, d.amount_yen, x.household_id
+    from unnest(${list.map((x) => x.program)}::text[], ${list.map((x) => x.on)}::date[], ${list.map((x) => x.household)}::text[]) as x(program, on_date, household_id)
     cross join lateral (
       select outcome, amount_yen from decisions
-      where municipality_code = ${m} and program = x.program and household_id = h.household_id
+      where municipality_code = ${m} and program = x.program and household_id = x.household_id
         and effective_from <= x.on_date and known_at <= ${knownAt}
       order by effective_from desc, id desc limit 1
     ) d
-    where h.status = 'resident'
-    order by p.person_id, x.program`.execute(db);
-  for (const { person_id, ...d } of rows) {
-    const list = byPerson.get(person_id) ?? [];
-    list.push(d);
-    byPerson.set(person_id, list);
+    order by x.program`.execute(db);
+  const found = new Map(rows.map((r) => [`${r.program}\u0000${r.household_id}`, r]));
+  // Each person's decisions in the database's order of the programs (the order they were read in
+  // before, by person and program, which the inputs' hash of recorded decisions depends on).
+  const order = [...new Set(rows.map((r) => r.program))].map((program) => programs.find((p) => p.program === program)!);
+  for (const id of personIds) {
+    const decisions: PriorDecision[] = [];
+    for (const { program, membership } of order) {
+      const household = histories.householdOn(id, membership);
+      const decision = household !== undefined && found.get(`${program}\u0000${household}`);
+      if (decision) decisions.push(decision);
+    }
+    if (decisions.length) byPerson.set(id, decisions);
   }
   return byPerson;
 }

@@ -155,10 +155,11 @@ async function simulatePage(
   // The page's histories are read once; each date's snapshots are picked from them, on the dates
   // the nightly reads them (snapshotDates), so a simulation sees what deciding would.
   let histories: HouseholdHistories | undefined;
+  const knownAt = new Date();
   const snapshotsOn = async (dates: { membership: string; circumstancesOn: string }) => {
     const key = `${dates.membership}/${dates.circumstancesOn}`;
     if (!snapshots.has(key)) {
-      histories ??= await readHouseholdHistories(trx, m, ids, new Date());
+      histories ??= await readHouseholdHistories(trx, m, ids, knownAt);
       snapshots.set(key, await histories.snapshots({ ...dates, asOf }));
     }
     return snapshots.get(key)!;
@@ -172,7 +173,7 @@ async function simulatePage(
     const differ = currentDates && (currentDates.membership !== dates.membership || currentDates.circumstancesOn !== dates.circumstancesOn);
     // Other programs' decisions as recorded now, for programs that read them (as the nightly would).
     const withDecisions = async (program: Program, list: HouseholdSnapshot[]) =>
-      program.spec.reads_decisions.length ? withPriorDecisions(trx, m, programs, program, list, new Date()) : list;
+      program.spec.reads_decisions.length ? withPriorDecisions(trx, m, histories!, programs, program, list, knownAt) : list;
     const draftSnapshots = await withDecisions(draft.program, await snapshotsOn(dates));
     const ownSnapshots = current && (differ || current.program.spec.reads_decisions.join() !== draft.program.spec.reads_decisions.join());
     const currentSnapshots = ownSnapshots ? new Map((await withDecisions(current.program, await snapshotsOn(currentDates ?? dates))).map((s) => [s.household_id, s])) : undefined;
