@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { UnusableInputError } from './errors.ts';
@@ -40,6 +41,11 @@ const schema = z.object({
   BENEFIT_DRAFTS_DIR: z.string().min(1).default('./drafts'),
   /** Where simulations started from the pages write their reports. Default BENEFIT_DATA_DIR/reports */
   BENEFIT_REPORTS_DIR: z.string().min(1).optional(),
+  /**
+   * Threads `simulate` compares pages in, each with its own connection (PostgreSQL server only;
+   * the embedded database simulates in one). Default: the machine's cores, at most 4.
+   */
+  BENEFIT_SIMULATE_THREADS: z.coerce.number().int().min(1).max(16).optional(),
   /** Prefix of the BullMQ keys in Redis, so several installations can share one Redis. */
   BENEFIT_QUEUE_PREFIX: z.string().min(1).default('benefit'),
   /**
@@ -62,6 +68,7 @@ export interface Config {
   noticesDir: string;
   chunkHouseholds: number;
   jobLockSeconds: number;
+  simulateThreads: number;
   logLevel: (typeof LOG_LEVELS)[number];
   queuePrefix: string;
   rulesDir: string;
@@ -92,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     noticesDir: path.resolve(c.BENEFIT_NOTICES_DIR ?? path.join(c.BENEFIT_DATA_DIR, 'notices')),
     chunkHouseholds: c.BENEFIT_CHUNK_HOUSEHOLDS,
     jobLockSeconds: c.BENEFIT_JOB_LOCK_SECONDS,
+    simulateThreads: c.BENEFIT_SIMULATE_THREADS ?? Math.min(os.availableParallelism(), 4),
     logLevel: c.LOG_LEVEL,
     queuePrefix: c.BENEFIT_QUEUE_PREFIX,
     rulesDir: c.BENEFIT_RULES_DIR ? path.resolve(c.BENEFIT_RULES_DIR) : SHIPPED_RULES,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
 import type { CompiledProgram } from '../src/engine/evaluate-household.ts';
 import type { Logger } from '../src/logger.ts';
+import type { SimulationThreads } from '../src/simulation/simulate-threads.ts';
 
 export interface WorkerDeps {
   db: Kysely<DB>;
@@ -13,4 +14,6 @@ export interface WorkerDeps {
   /** Draft rules folders (simulations started from the pages), and where their reports go. */
   draftsDir: string;
   reportsDir: string;
+  /** Where simulations compare their pages (simulationThreads); none: in the worker's thread. */
+  simulationThreads?: SimulationThreads;
 }

@@ -9,6 +9,7 @@ import { InProcessJobQueue } from '../queue/in-process-job-queue.ts';
 import type { Job, JobHandlers, JobQueue } from '../queue/job-queue.ts';
 import { QUEUE } from '../queue/queue-names.ts';
 import { loadPrograms } from '../rules/program-loader.ts';
+import { threadsAvailable, type SimulationThreads } from '../simulation/simulate-threads.ts';
 import type { WorkerDeps } from '../../workers/worker-deps.ts';
 
 export interface AppContext {
@@ -48,7 +49,7 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
   // command would pay at start-up.
   const jobs: JobQueue = config.redisUrl
     ? new (await import('../queue/bullmq-job-queue.ts')).BullJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix }, logger)
-    : new InProcessJobQueue(handlersLoadedOnFirstJob({ db: database.db, logger, noticesDir: config.noticesDir, programs, draftsDir: config.draftsDir, reportsDir: config.reportsDir }));
+    : new InProcessJobQueue(handlersLoadedOnFirstJob({ db: database.db, logger, noticesDir: config.noticesDir, programs, draftsDir: config.draftsDir, reportsDir: config.reportsDir, simulationThreads: simulationThreads(config, database) }));
   logger.debug({ database: database.kind, queue: jobs.kind }, 'started');
   return {
     config,
@@ -62,6 +63,16 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
       await database.close();
     },
   };
+}
+
+/**
+ * Where a simulation compares its pages: threads of their own, each with a connection, on a
+ * PostgreSQL server and when running the compiled JavaScript; otherwise (the embedded database
+ * is one connection) in the simulating thread.
+ */
+export function simulationThreads(config: Config, database: Database): SimulationThreads | undefined {
+  if (database.kind !== 'postgres' || !config.databaseUrl || config.simulateThreads < 2 || !threadsAvailable()) return undefined;
+  return { databaseUrl: config.databaseUrl, count: config.simulateThreads };
 }
 
 /** The workers' handlers, for jobs run in this process: loaded at the first job, if any. */

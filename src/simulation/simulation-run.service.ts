@@ -12,6 +12,7 @@ import { JOB, QUEUE } from '../queue/queue-names.ts';
 import { loadPrograms } from '../rules/program-loader.ts';
 import { roleAtLeast, type StaffUser } from '../staff/staff.service.ts';
 import { simulate } from './simulate.service.ts';
+import type { SimulationThreads } from './simulate-threads.ts';
 import { openChangedCsv, writeSimulationReport } from './simulation-report.ts';
 
 const DRAFT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -58,7 +59,7 @@ export async function requestSimulation(
  * broken draft is a result, not a retry).
  */
 export async function runSimulation(
-  deps: { db: Kysely<DB>; programs: CompiledProgram[]; draftsDir: string; reportsDir: string },
+  deps: { db: Kysely<DB>; programs: CompiledProgram[]; draftsDir: string; reportsDir: string; simulationThreads?: SimulationThreads },
   id: number,
 ): Promise<void> {
   const row = await deps.db.selectFrom('simulations').selectAll().where('id', '=', id).executeTakeFirst();
@@ -68,7 +69,7 @@ export async function runSimulation(
     const drafts = loadPrograms(path.join(deps.draftsDir, row.draft));
     const dir = path.join(deps.reportsDir, String(id));
     const csv = openChangedCsv(dir);
-    const summary = await simulate(deps.db, { drafts, inForce: deps.programs.map((p) => p.program), asOf: row.as_of, municipalityCodes: [row.municipality_code], onChanged: csv.write });
+    const summary = await simulate(deps.db, { drafts, inForce: deps.programs.map((p) => p.program), asOf: row.as_of, municipalityCodes: [row.municipality_code], onChanged: csv.write, threads: deps.simulationThreads });
     await csv.close();
     writeSimulationReport(dir, summary);
     await deps.db.updateTable('simulations').set({ status: 'done', summary: JSON.stringify(summary), finished_at: new Date() }).where('id', '=', id).execute();

@@ -181,6 +181,56 @@ describe('simulating a rule change on the population', () => {
     for (const f of ['report.html', 'summary.json', 'changed-households.csv']) expect(fs.existsSync(path.join(same, 'out', f))).toBe(true);
   });
 
+  it('compared in threads, page by page, the report and the CSV are byte for byte those of one thread', async () => {
+    const dir = draft('threads', ({ parameters, cases }) => {
+      setValue(parameters, 'household_amount', 40_000);
+      for (const c of cases) if ((c.expect as { outcome: string }).outcome === 'eligible') (c.expect as { amount_yen: number }).amount_yen += 10_000;
+    });
+    const outputs = [];
+    // 500 households in pages of 60: nine pages, given to three threads as each comes free.
+    for (const [threads, page] of [['1', '2000'], ['3', '60'], ['2', '60']]) {
+      const out = path.join(dir, `out-${threads}-${page}`);
+      const env2 = { DATABASE_URL: env.database.url!, LOG_LEVEL: 'debug', BENEFIT_SIMULATE_THREADS: threads, BENEFIT_CHUNK_HOUSEHOLDS: page };
+      const run = await runCli(['simulate', '--rules', dir, '--as-of', AS_OF, '--out', out, '--json'], env2);
+      expect(run.code, run.stderr).toBe(0);
+      // Every thread asked for compared pages (one thread: in the command's own).
+      expect(run.stderr).toContain(`"pages":${page === '60' ? 9 : 1},"threads":${threads}`);
+      outputs.push({ stdout: run.stdout, summary: fs.readFileSync(path.join(out, 'summary.json'), 'utf8'), csv: fs.readFileSync(path.join(out, 'changed-households.csv'), 'utf8') });
+    }
+    const p = (JSON.parse(outputs[0].stdout) as { programs: ProgramSimulation[] }).programs[0];
+    expect(p.amount_increased).toBeGreaterThan(50);
+    expect(outputs[0].csv.trim().split('\n')).toHaveLength(1 + p.amount_increased);
+    expect(outputs[1]).toEqual(outputs[0]);
+    expect(outputs[2]).toEqual(outputs[0]);
+    // The threads' count is checked like any setting.
+    const bad = await runCli(['simulate', '--rules', dir, '--as-of', AS_OF, '--out', path.join(dir, 'bad')], { DATABASE_URL: env.database.url!, BENEFIT_SIMULATE_THREADS: '0' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('BENEFIT_SIMULATE_THREADS');
+  });
+
+  it("a thread whose connection is cut ends the simulation with the reason, and no summary is written", async () => {
+    const dir = draft('thread-cut', () => {});
+    const out = path.join(dir, 'out');
+    const running = runCli(['simulate', '--rules', dir, '--as-of', AS_OF, '--out', out], {
+      DATABASE_URL: env.database.url!, BENEFIT_SIMULATE_THREADS: '2', BENEFIT_CHUNK_HOUSEHOLDS: '10',
+    });
+    // The first thread's connection, cut as soon as it shows (the threads name theirs).
+    let cut = 0;
+    for (let i = 0; i < 500 && cut === 0; i++) {
+      const { rows } = await sql<{ done: boolean }>`
+        select pg_terminate_backend(pid) as done from pg_stat_activity
+        where datname = current_database() and application_name = 'benefit simulate' limit 1`.execute(env.db);
+      cut = rows.filter((r) => r.done).length;
+      if (cut === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(cut).toBe(1);
+    const result = await running;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('a simulation thread failed');
+    expect(fs.existsSync(path.join(out, 'summary.json'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'report.html'))).toBe(false);
+  });
+
   it('a supervisor runs a draft from the pages in the background and reads the report; nobody else can', async () => {
     fs.cpSync(draft('pages', ({ parameters, cases }) => {
       setValue(parameters, 'household_amount', 40_000);

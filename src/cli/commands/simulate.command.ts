@@ -5,7 +5,7 @@ import { UnusableInputError } from '../../errors.ts';
 import { loadPrograms } from '../../rules/program-loader.ts';
 import { simulate } from '../../simulation/simulate.service.ts';
 import { openChangedCsv, writeSimulationReport } from '../../simulation/simulation-report.ts';
-import { openAppContext } from '../app-context.ts';
+import { openAppContext, simulationThreads } from '../app-context.ts';
 
 /** `benefit simulate`: a draft rules folder against the rules in force, on the real population, read-only. */
 export function registerSimulateCommand(program: Command): void {
@@ -24,7 +24,9 @@ export function registerSimulateCommand(program: Command): void {
       const app = await openAppContext();
       try {
         const csv = openChangedCsv(path.resolve(o.out));
-        const summary = await simulate(app.db, { drafts, inForce: app.programs.map((p) => p.program), asOf: o.asOf, unmasked: o.unmasked, onChanged: csv.write });
+        const summary = await simulate(app.db, { drafts, inForce: app.programs.map((p) => p.program), asOf: o.asOf, unmasked: o.unmasked, onChanged: csv.write,
+          pageHouseholds: app.config.chunkHouseholds, threads: simulationThreads(app.config, app.database), logger: app.logger,
+        });
         await csv.close();
         const files = writeSimulationReport(path.resolve(o.out), summary);
         if (o.json) {

@@ -3,7 +3,7 @@ import { EXIT_FAILURE, UnusableInputError } from '../../errors.ts';
 import { wholeNumberOption } from '../whole-number-option.ts';
 import { startWorkers } from '../../queue/bullmq-job-queue.ts';
 import { jobHandlers } from '../../../workers/job-handlers.ts';
-import { openAppContext } from '../app-context.ts';
+import { openAppContext, simulationThreads } from '../app-context.ts';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -21,7 +21,7 @@ export function registerWorkerCommand(program: Command): void {
       }
       const workers = startWorkers(
         { redisUrl: app.config.redisUrl, prefix: app.config.queuePrefix, concurrency: options.concurrency, lockSeconds: app.config.jobLockSeconds },
-        jobHandlers({ db: app.db, logger: app.logger, noticesDir: app.config.noticesDir, programs: app.programs, draftsDir: app.config.draftsDir, reportsDir: app.config.reportsDir }),
+        jobHandlers({ db: app.db, logger: app.logger, noticesDir: app.config.noticesDir, programs: app.programs, draftsDir: app.config.draftsDir, reportsDir: app.config.reportsDir, simulationThreads: simulationThreads(app.config, app.database) }),
         app.logger,
       );
       app.logger.info('workers started');
