@@ -39,15 +39,7 @@ export const MEMBER_FACT_NAMES = [
 ];
 
 /** What a birth date gives on an evaluation date: the same for everyone born that day. */
-interface DateFacts {
-  adult: boolean;
-  age: number;
-  under_3: boolean;
-  within_school_year_after_12: boolean;
-  within_school_year_after_15: boolean;
-  within_school_year_after_18: boolean;
-  within_school_year_after_22: boolean;
-}
+type DateFacts = Pick<MemberFacts, 'age' | 'under_3' | `within_school_year_after_${12 | 15 | 18 | 22}`> & { adult: boolean };
 
 // A run evaluates a few dates for people born on some 40,000 days: each pair is worked out once.
 // By date (and engine), then birth date; the last date's map is kept at hand, as most evaluations

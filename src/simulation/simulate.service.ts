@@ -68,9 +68,10 @@ export async function simulate(db: Kysely<DB>, input: SimulateInput): Promise<Si
     .setAccessMode('read only')
     .execute(async (trx) => {
       const pages: Page[] = [];
+      const size = input.pageHouseholds ?? PAGE;
       for (const m of input.municipalityCodes ?? (await municipalityCodes(trx))) {
         const households = await allHouseholds(trx, m);
-        for (let i = 0; i < households.length; i += input.pageHouseholds ?? PAGE) pages.push({ m, ids: households.slice(i, i + (input.pageHouseholds ?? PAGE)) });
+        for (let i = 0; i < households.length; i += size) pages.push({ m, ids: households.slice(i, i + size) });
       }
       const total = pages.reduce((n, p) => n + p.ids.length, 0);
       let done = 0;
