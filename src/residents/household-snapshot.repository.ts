@@ -69,7 +69,6 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
     }
   }
   let outside: Map<string, PersonTax> | undefined;
-  const chunk = new Set(householdIds);
   // Tax records and accounts depend on the decision date alone: picked once for every membership date.
   const taxByAsOf = new Map<string, Map<string, Record<string, TaxRecord>>>();
   const accountsByAsOf = new Map<string, Map<string, AccountSummary[]>>();
@@ -97,10 +96,13 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
         }
         return records;
       };
-      const members: { household: string; order: number; member: MemberSnapshot }[] = [];
+      // Each member goes straight to its household, in the order of the persons (the database's
+      // collation of their ids, rather than JavaScript's).
       for (const person of persons.values()) {
         const state = latestOn(person.versions, dates.membership);
-        if (!state || state.status !== 'resident' || !chunk.has(state.household_id)) continue;
+        if (!state || state.status !== 'resident') continue;
+        const snapshot = byHousehold.get(state.household_id);
+        if (!snapshot) continue;
         const member: MemberSnapshot = {
           person_id: person.id,
           relationship: state.relationship,
@@ -110,25 +112,16 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
           accounts: accountsOf(person.id),
         };
         // Only when there are some: decisions recorded before circumstances existed have none.
-        const active = circumstancesOn(circumstances.get(person.id), on);
-        if (active.length) member.circumstances = active;
-        members.push({ household: state.household_id, order: person.order, member });
+        const versions = circumstances.get(person.id);
+        if (versions) {
+          const active = circumstancesOn(versions, on);
+          if (active.length) member.circumstances = active;
+        }
+        snapshot.members.push(member);
       }
-      // The order the store's query gave: 世帯主 first, then by birth date, then by id (the
-      // database's collation, hence its order of the persons rather than JavaScript's).
-      members.sort(
-        (a, b) =>
-          Number(a.member.relationship !== '世帯主') - Number(b.member.relationship !== '世帯主') ||
-          compare(a.member.birth_date, b.member.birth_date) ||
-          a.order - b.order,
-      );
-      const membersOf = new Map<string, Set<string>>();
-      for (const { household, member } of members) {
-        byHousehold.get(household)!.members.push(member);
-        const own = membersOf.get(household) ?? new Set<string>();
-        own.add(member.person_id);
-        membersOf.set(household, own);
-      }
+      // The order the store's query gave: 世帯主 first, then by birth date, then by id (the sort is
+      // stable, and each household's members are in the persons' order).
+      for (const snapshot of byHousehold.values()) if (snapshot.members.length > 1) snapshot.members.sort(byRank);
       // Each household takes the records of its members' supporters who are not its own members,
       // wherever they live.
       if (wanted.size && !outside) {
@@ -136,12 +129,11 @@ export async function readHouseholdHistories(db: Kysely<DB>, m: string, househol
         outside = new Map([...wanted].map((id) => [id, read.get(id) ?? new Map()]));
       }
       for (const snapshot of byHousehold.values()) {
-        const own = membersOf.get(snapshot.household_id) ?? new Set<string>();
         for (const member of snapshot.members) {
           if (!supported.has(member.person_id)) continue;
           for (const record of Object.values(member.tax)) {
             const s = record.dependent_of;
-            if (!s || own.has(s)) continue;
+            if (!s || snapshot.members.some((x) => x.person_id === s)) continue;
             const records = taxOf(s, persons.has(s) ? tax : outside);
             if (Object.keys(records).length) snapshot.supporters[s] = records;
           }
@@ -162,10 +154,9 @@ interface PersonVersion extends Version {
   birth_date: string;
   status: string;
 }
+/** Kept in the database's order of person ids (the query's). */
 interface PersonHistory {
   id: string;
-  /** Rank in the database's order of person ids. */
-  order: number;
   /** Oldest first: valid_from, then recorded_at, then change_row. */
   versions: PersonVersion[];
   /** The first day of the earliest resident version: when residence here began. */
@@ -182,6 +173,8 @@ function latestOn<T extends Version>(versions: T[], date: string): T | undefined
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const byRank = (a: MemberSnapshot, b: MemberSnapshot) => Number(a.relationship !== '世帯主') - Number(b.relationship !== '世帯主') || compare(a.birth_date, b.birth_date);
 
 function append<K, T>(map: Map<K, T[]>, key: K, value: T) {
   const list = map.get(key);
@@ -208,9 +201,9 @@ function accountsAsOf(versions: PersonAccounts | undefined, asOf: string): Accou
 }
 
 /** Per (circumstance, program) the version in force on the date, kept when it says active. */
-function circumstancesOn(versions: PersonCircumstances | undefined, on: string): Circumstance[] {
+function circumstancesOn(versions: PersonCircumstances, on: string): Circumstance[] {
   const active: Circumstance[] = [];
-  if (versions) for (const list of versions.values()) {
+  for (const list of versions.values()) {
     const version = latestOn(list, on);
     if (version?.active) active.push(version.circumstance);
   }
@@ -236,7 +229,7 @@ async function personVersions(db: Kysely<DB>, m: string, householdIds: string[],
   const persons = new Map<string, PersonHistory>();
   for (const { person_id, ...version } of rows) {
     let person = persons.get(person_id);
-    if (!person) persons.set(person_id, (person = { id: person_id, order: persons.size, versions: [] }));
+    if (!person) persons.set(person_id, (person = { id: person_id, versions: [] }));
     person.versions.push(version);
     if (version.status === 'resident') person.residentSince ??= version.valid_from;
   }
