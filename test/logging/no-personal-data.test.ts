@@ -91,8 +91,12 @@ describe('logs never contain personal data', () => {
     }
     for (const note of NOTES) values.add(note);
     expect(values.size).toBeGreaterThan(500);
+    // The batch's business dates (the night's date, the months it decides, payment dates) name
+    // its stages and jobs: a resident born on one of them (a child born on 1 October) is not a
+    // leak. Only the dates are taken out of those fields; the rest of them is checked.
+    const checked = captured.replace(/"(date|stage|jobId|payment_date)":"[^"]*"/g, (field) => field.replace(/\d{4}-\d{2}-\d{2}/g, 'YYYY-MM-DD'));
     // Digits count only as a whole number, not inside a timestamp; any Japanese text is a leak.
-    const leaked = [...values].filter((v) => (/^[\d-]+$/.test(v) ? new RegExp(`(?<![\\d-])${v}(?![\\d-])`).test(captured) : captured.includes(v)));
+    const leaked = [...values].filter((v) => (/^[\d-]+$/.test(v) ? new RegExp(`(?<![\\d-])${v}(?![\\d-])`).test(checked) : checked.includes(v)));
     expect(leaked).toEqual([]);
   });
 });
