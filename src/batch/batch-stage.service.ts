@@ -53,7 +53,8 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
   const start = performance.now();
   const items = await plannedItems(db, run.runId, stage, spec.items);
   const planned = performance.now();
-  const chunks = Math.ceil(items.length / spec.chunkSize);
+  const size = await plannedChunkSize(db, run.runId, stage, chunkSizeFor(items.length, spec.chunkSize), spec.chunkSize);
+  const chunks = Math.ceil(items.length / size);
   // Job ids carry the attempt: jobs an earlier attempt left in the queue must not stand in for
   // this attempt's flow, whose parent waits for its own children only. A flow queued again in
   // this attempt (its jobs lost or failed) carries its round too.
@@ -66,7 +67,7 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
     const children = new Map<number, JobRequest>();
     for (let chunk = 0; chunk < chunks; chunk++) {
       if (done.has(chunk)) continue;
-      children.set(chunk, { ...spec.job(items.slice(chunk * spec.chunkSize, (chunk + 1) * spec.chunkSize), chunk), jobId: `${id}-${chunk}` } as JobRequest);
+      children.set(chunk, { ...spec.job(items.slice(chunk * size, (chunk + 1) * size), chunk), jobId: `${id}-${chunk}` } as JobRequest);
     }
     const parent: JobRequest<typeof JOB.finishStage> = { queue: QUEUE.stages, name: JOB.finishStage, data: { runId: run.runId, stage, chunks }, jobId: `stage-${id}` };
     flow = { parent, children };
@@ -100,6 +101,24 @@ export async function runStage<I>(ctx: StageContext, run: RunRef, stage: string,
   ctx.onProgress?.(stage, chunks, chunks);
   ctx.logger?.debug({ stage, chunks, plan_ms: Math.round(planned - start), ms: Math.round(performance.now() - start) }, 'stage done');
   return (await stageResult(db, run.runId, stage))!;
+}
+
+/** A stage of fewer items than this many full chunks is cut into this many smaller ones. */
+export const MIN_CHUNKS = 8;
+/**
+ * ...but none smaller than this: a chunk's own statements (two or three per program) would cost
+ * a tenth of its work and more. A stage of at most this many items stays one chunk.
+ */
+export const MIN_CHUNK_ITEMS = 500;
+
+/**
+ * The items a chunk of a stage takes: `max`, or fewer in a small stage, so that its chunks are
+ * shared among every worker's job slots. With 2 workers of 2 jobs, a night of 9,893 households
+ * in chunks of 2,000 ran four chunks at once and then the fifth alone; in eight of 1,237 it
+ * decided in 3.4–3.5 s instead of 4.1–4.5 s (docs/performance.md).
+ */
+export function chunkSizeFor(items: number, max: number): number {
+  return Math.min(max, Math.max(MIN_CHUNK_ITEMS, Math.ceil(items / MIN_CHUNKS)));
 }
 
 /** A stage's flow as queued: its parent, and its children by chunk. */
@@ -176,6 +195,20 @@ async function stageResult(db: Kysely<DB>, runId: number, stage: string): Promis
 async function doneChunks(db: Kysely<DB>, runId: number, stage: string): Promise<number[]> {
   const rows = await db.selectFrom('batch_chunks').select('chunk').where('run_id', '=', runId).where('stage', '=', stage).execute();
   return rows.map((r) => r.chunk);
+}
+
+/**
+ * The chunk size of a stage's plan: `size` on its first start, kept with its items, so a resumed
+ * run cuts the same chunks and queues again exactly those not done, whatever its settings. A plan
+ * an earlier version stored without a size, with chunks already done, was cut in `configured`.
+ */
+export async function plannedChunkSize(db: Kysely<DB>, runId: number, stage: string, size: number, configured: number): Promise<number> {
+  const { rows } = await sql<{ chunk_size: number }>`
+    update batch_plans set chunk_size = coalesce(chunk_size,
+      case when exists (select from batch_chunks where run_id = ${runId} and stage = ${stage}) then ${configured}::integer else ${size}::integer end)
+    where run_id = ${runId} and stage = ${stage}
+    returning chunk_size`.execute(db);
+  return rows[0].chunk_size;
 }
 
 /**

@@ -214,6 +214,8 @@ export interface BatchPlanTable {
   run_id: number;
   stage: string;
   items: JSONColumnType<unknown[]>;
+  /** The items a chunk takes, kept from the stage's first start; null in plans stored before it was kept. */
+  chunk_size: number | null;
 }
 
 export interface BatchStageTable {
