@@ -1,16 +1,11 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { KyselyPlugin, QueryId, RawNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
-import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import type { JobQueue } from '../../src/queue/job-queue.ts';
-import { importFile } from '../support/import-file.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
-import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { importRows } from '../support/import-file.ts';
+import { payingMunicipality } from '../support/municipalities.ts';
+import { account, income, resident, type Row } from '../support/rows.ts';
 import { PROGRAMS, nightlyContext, postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
-
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 /**
  * The programs' payment stages run side by side, but each program's candidates are found before
@@ -28,13 +23,8 @@ describe('payment stages', () => {
   afterAll(() => env?.close());
 
   it("finds every program's candidates before the first payment job is queued", async () => {
-    const m = freshMunicipality();
-    const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-    await updateSettings(env.db, m, { ...base, requester: { ...base.requester, code: `97${m}00` } });
-    const load = async (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => {
-      const { rejectedRows } = await importFile(env, kind, writeCsv(rows.map((r) => ({ ...r, municipality_code: m }))));
-      expect(rejectedRows).toBe(0);
-    };
+    const m = await payingMunicipality(env.db);
+    const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
     await load('residents', [
       resident({ person_id: 'P1', household_id: 'H1', relationship: '世帯主', birth_date: '1985-04-10', effective_date: '2015-01-01' }),
       resident({ person_id: 'A1', household_id: 'H1', relationship: '子', given_name: '一郎', given_name_kana: 'イチロウ', birth_date: '2020-05-10', effective_date: '2020-05-10' }),

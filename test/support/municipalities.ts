@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import type { Kysely } from 'kysely';
 import { municipalityCheckDigit } from '../../src/codes/municipality-code.ts';
+import type { DB } from '../../src/db/schema.ts';
+import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 
 let next = 10000 + Math.floor(Math.random() * 80000);
 
@@ -6,4 +10,15 @@ let next = 10000 + Math.floor(Math.random() * 80000);
 export function freshMunicipality(): string {
   const firstFive = String(next++).padStart(5, '0');
   return `${firstFive}${municipalityCheckDigit(firstFive)}`;
+}
+
+/**
+ * A fresh municipality with the example settings for payments and notices, under a Zengin
+ * requester code of its own (the code is unique across municipalities).
+ */
+export async function payingMunicipality(db: Kysely<DB>): Promise<string> {
+  const m = freshMunicipality();
+  const base = JSON.parse(fs.readFileSync(new URL('../../examples/municipality-141003.json', import.meta.url), 'utf8'));
+  await updateSettings(db, m, { ...base, requester: { ...base.requester, code: `97${m}00` } });
+  return m;
 }
