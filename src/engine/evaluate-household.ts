@@ -196,75 +196,100 @@ function setUpEvaluation(program: Program, snapshot: HouseholdSnapshot, asOf: st
   return { program, version, snapshot, date, engineVersion, recipient, ctx };
 }
 
-/** The outcome, amount and explanation from the conditions as evaluated (by either path). */
+/**
+ * The outcome and amount from the conditions as evaluated (by either path). The explanation is
+ * built when first read: most evaluations write no decision (a nightly writes about a third, a
+ * simulation reads a few as samples), and building it was a sixth of an evaluation's work.
+ */
 function decided(setUp: SetUp, evaluated: EngineCondition[]): Evaluation {
-  const { program, version, snapshot, date, engineVersion, recipient, ctx } = setUp;
-  const rules = version.rules;
-  const conditions = [membersCondition(snapshot.members.length)];
-  if (snapshot.members.length > 0) {
-    conditions.push(...rules.conditions.map((spec) => conditionResult(spec, evaluated.find((c) => c.name === spec.name), ctx.derived?.errors[spec.fact])));
-  }
-
-  const concerned = snapshot.members.length > 0 && !rules.conditions.some((spec, i) => spec.concerns && conditions[i + 1].result === false);
-  const declined = recipient.person?.circumstances?.some((c) => c.circumstance === 'declined' && c.program === program.spec.id);
-  if (declined) conditions.push(declinedCondition());
+  const { program, version, snapshot, recipient, ctx } = setUp;
+  const specs = snapshot.members.length > 0 ? version.rules.conditions : [];
+  const found = specs.map((spec) => evaluated.find((c) => c.name === spec.name));
+  const declined = recipient.person?.circumstances?.some((c) => c.circumstance === 'declined' && c.program === program.spec.id) ?? false;
+  let failed = snapshot.members.length === 0 || declined;
+  let unknown = false;
+  let concerned = snapshot.members.length > 0;
+  specs.forEach((spec, i) => {
+    const result = conditionOutcome(spec, found[i]).result;
+    if (result === false) {
+      failed = true;
+      if (spec.concerns) concerned = false;
+    } else if (result === null) unknown = true;
+  });
   const steps = amountSteps(program, version, ctx);
   const total = steps.reduce((sum, s) => sum + s.value_yen, 0);
   const confirmation = unconfirmedCondition(program, version, ctx, total);
-  if (confirmation) conditions.push(confirmation);
-  conditions.push(...steps.flatMap((s) => (s.error === undefined ? [] : [amountUnknownCondition(s)])));
-  const outcome: Outcome = conditions.some((c) => c.result === false)
-    ? 'ineligible'
-    : conditions.some((c) => c.result === null) || !recipient.person
-      ? 'review'
-      : 'eligible';
-  const explanation: Explanation = {
+  if (confirmation || steps.some((s) => s.error !== undefined)) unknown = true;
+  const outcome: Outcome = failed ? 'ineligible' : unknown || !recipient.person ? 'review' : 'eligible';
+  return new Decided(setUp, outcome, total, concerned, () => ({
     program: program.spec.id,
     program_name_ja: program.spec.name.ja,
     rule_version: program.ruleVersion,
-    engine_version: engineVersion,
+    engine_version: setUp.engineVersion,
     rules_file: version.file,
-    evaluation_date: date,
+    evaluation_date: setUp.date,
     membership_date: snapshot.membership_date,
     outcome,
-    conditions,
+    conditions: [
+      membersCondition(snapshot.members.length),
+      ...specs.map((spec, i) => conditionResult(spec, found[i], ctx.derived?.errors[spec.fact])),
+      ...(declined ? [declinedCondition()] : []),
+      ...(confirmation ? [confirmation] : []),
+      ...steps.flatMap((s) => (s.error === undefined ? [] : [amountUnknownCondition(s)])),
+    ],
     ...(ctx.derived && { facts: ctx.derived.values }),
     amount: { total_yen: total, paid: outcome === 'eligible', period_kind: program.spec.period_kind, steps },
     recipient: { person_id: recipient.person?.person_id ?? null, reason_ja: recipient.reason_ja },
-  };
-  return new Decided(explanation, recipient.person?.person_id ?? null, concerned);
+  }));
 }
 
 /**
- * An evaluation. A class, so that every one shares its shape and the text's getter (an object
- * literal with a getter of its own is built slowly, and a copy of it rendered the text).
+ * An evaluation. A class, so that every one shares its shape and the getters (an object literal
+ * with a getter of its own is built slowly, and a copy of it ran the getter).
  */
 class Decided implements Evaluation {
   readonly program: string;
   readonly outcome: Outcome;
   readonly amount_yen: number;
+  readonly recipient_person_id: string | null;
   readonly period_kind: 'monthly' | 'once';
   readonly evaluation_date: string;
   readonly rule_version: string;
   readonly engine_version: string;
+  readonly concerned: boolean;
+  #explain: (() => Explanation) | undefined;
+  #explanation: Explanation | undefined;
 
-  constructor(
-    readonly explanation: Explanation,
-    readonly recipient_person_id: string | null,
-    readonly concerned: boolean,
-  ) {
-    this.program = explanation.program;
-    this.outcome = explanation.outcome;
-    this.amount_yen = explanation.amount.paid ? explanation.amount.total_yen : 0;
-    this.period_kind = explanation.amount.period_kind;
-    this.evaluation_date = explanation.evaluation_date;
-    this.rule_version = explanation.rule_version;
-    this.engine_version = explanation.engine_version;
+  constructor(setUp: SetUp, outcome: Outcome, total: number, concerned: boolean, explain: () => Explanation) {
+    this.program = setUp.program.spec.id;
+    this.outcome = outcome;
+    this.amount_yen = outcome === 'eligible' ? total : 0;
+    this.recipient_person_id = setUp.recipient.person?.person_id ?? null;
+    this.period_kind = setUp.program.spec.period_kind;
+    this.evaluation_date = setUp.date;
+    this.rule_version = setUp.program.ruleVersion;
+    this.engine_version = setUp.engineVersion;
+    this.concerned = concerned;
+    this.#explain = explain;
   }
 
-  /** Rendered when read: most evaluations write no decision, and a written one stores no text. */
+  get explanation(): Explanation {
+    if (!this.#explanation) {
+      this.#explanation = this.#explain!();
+      this.#explain = undefined;
+    }
+    return this.#explanation;
+  }
+
+  /** Rendered when read: a written decision stores no text. */
   get explanation_text(): string {
     return explanationText(this.explanation);
+  }
+
+  /** The whole evaluation, explanation and text included (the getters are not own properties). */
+  toJSON() {
+    const { explanation, explanation_text } = this;
+    return { ...this, explanation, explanation_text };
   }
 }
 
@@ -390,10 +415,15 @@ function householdTestHolds(test: { fact: string; params?: Record<string, unknow
   return compare(test.operator, fact, threshold as string | number | boolean | string[]);
 }
 
-function conditionResult(spec: ConditionSpec, evaluated: EngineCondition | undefined, error: string | undefined): ConditionResult {
+/** A condition's value, threshold and result (null: unknown) as evaluated. */
+function conditionOutcome(spec: ConditionSpec, evaluated: EngineCondition | undefined) {
   const value = evaluated?.factResult ?? null;
-  const threshold = evaluated && 'valueResult' in evaluated && evaluated.valueResult !== undefined ? evaluated.valueResult : spec.value;
-  const result = value === null || threshold === null ? null : Boolean(evaluated?.result);
+  const threshold = evaluated?.valueResult !== undefined ? evaluated.valueResult : spec.value;
+  return { value, threshold, result: value === null || threshold === null ? null : Boolean(evaluated?.result) };
+}
+
+function conditionResult(spec: ConditionSpec, evaluated: EngineCondition | undefined, error: string | undefined): ConditionResult {
+  const { value, threshold, result } = conditionOutcome(spec, evaluated);
   const text = result === null ? (spec.text_ja.unknown ?? spec.text_ja.fail) : result ? spec.text_ja.pass : spec.text_ja.fail;
   return {
     id: spec.name, fact: spec.fact, params: spec.params, value, operator: spec.operator, threshold, result, ...(error !== undefined && { error }), citation: spec.citation, text_ja: text,
