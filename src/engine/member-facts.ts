@@ -1,7 +1,7 @@
 import { dayAgeReached, legalAge, under3InMonth, withinSchoolYearAfterAge } from './legal-age.ts';
 import type { CircumstanceKind, MemberSnapshot } from './household-snapshot.ts';
 import type { RecipientChoice } from './recipient.ts';
-import { firstOfMonth } from './calendar.ts';
+import { addDays, firstOfMonth } from './calendar.ts';
 
 /**
  * Facts about one member that amount tiers and member tests may use, computed for an
@@ -39,43 +39,78 @@ export const MEMBER_FACT_NAMES = [
 ];
 
 /** What a birth date gives on an evaluation date: the same for everyone born that day. */
-type DateFacts = Pick<MemberFacts, 'age' | 'under_3' | `within_school_year_after_${12 | 15 | 18 | 22}`> & { adult: boolean };
+export type DateFacts = Pick<MemberFacts, 'age' | 'under_3' | `within_school_year_after_${12 | 15 | 18 | 22}`> & { adult: boolean };
 
-// A run evaluates a few dates for people born on some 40,000 days: each pair is worked out once.
-// By date (and engine), then birth date; the last date's map is kept at hand, as most evaluations
-// in a row share it.
-const byDate = new Map<string, Map<string, DateFacts>>();
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A real 'YYYY-MM-DD' date with a year from 1000 to 8999 as the number YYYYMMDD, read without slicing; NaN otherwise. */
+function dateNumber(s: string): number {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return Number.NaN;
+  let n = 0;
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) continue;
+    const digit = s.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    n = n * 10 + digit;
+  }
+  const year = Math.floor(n / 10000);
+  const month = Math.floor(n / 100) % 100;
+  const day = n % 100;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const valid = year >= 1000 && year < 9000 && month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month]);
+  return valid ? n : Number.NaN;
+}
+
+// Every member of a run is aged on a few dates: the evaluation date's numbers are kept for the last one.
 let lastDate = '';
-let lastEngine = '';
-let lastBirths = new Map<string, DateFacts>();
-const BIRTH_DATES_KEPT = 100_000;
-const DATES_KEPT = 16;
+let on = { date: 0, firstOfMonth: 0, yearMonth: 0, nextYear: 0, nextMonthDay: 0 };
 
-function dateFacts(b: string, evaluationDate: string, engineVersion: string): DateFacts {
-  if (evaluationDate !== lastDate || engineVersion !== lastEngine) {
-    const key = `${engineVersion}|${evaluationDate}`;
-    // A worker runs night after night: only the latest dates are kept.
-    if (!byDate.has(key) && byDate.size >= DATES_KEPT) byDate.clear();
-    if (!byDate.has(key)) byDate.set(key, new Map());
-    [lastDate, lastEngine, lastBirths] = [evaluationDate, engineVersion, byDate.get(key)!];
+/**
+ * The date facts by arithmetic on the dates' digits. They are the definitions in legal-age.ts,
+ * which the exhaustive comparison in test/engine/date-facts.test.ts holds them to (and which
+ * anything not a plain date goes through): a member's facts are read for every program and
+ * date, and a cache keyed by the birth date's string cost more than working them out.
+ */
+export function dateFacts(b: string, evaluationDate: string, engineVersion: string): DateFacts {
+  if (evaluationDate !== lastDate) {
+    const date = dateNumber(evaluationDate);
+    const next = dateNumber(addDays(evaluationDate, 1));
+    on = { date, firstOfMonth: date - (date % 100) + 1, yearMonth: Math.floor(date / 100), nextYear: Math.floor(next / 10000), nextMonthDay: next % 10000 };
+    lastDate = evaluationDate;
   }
-  let facts = lastBirths.get(b);
-  if (!facts) {
-    if (lastBirths.size >= BIRTH_DATES_KEPT) lastBirths.clear();
-    const age = legalAge(b, evaluationDate);
-    facts = {
-      adult: b <= evaluationDate && age >= 18,
-      age,
-      // Engine 1 ended "under 3" the day before the 3rd birthday, a month early for a child born on the 1st.
-      under_3: engineVersion === '1' ? firstOfMonth(dayAgeReached(b, 3)) >= firstOfMonth(evaluationDate) : under3InMonth(b, evaluationDate),
-      within_school_year_after_12: withinSchoolYearAfterAge(b, 12, evaluationDate),
-      within_school_year_after_15: withinSchoolYearAfterAge(b, 15, evaluationDate),
-      within_school_year_after_18: withinSchoolYearAfterAge(b, 18, evaluationDate),
-      within_school_year_after_22: withinSchoolYearAfterAge(b, 22, evaluationDate),
-    };
-    lastBirths.set(b, facts);
-  }
-  return facts;
+  const birth = dateNumber(b);
+  if (Number.isNaN(birth) || Number.isNaN(on.date) || Number.isNaN(on.nextYear) || engineVersion === '1') return definedDateFacts(b, evaluationDate, engineVersion);
+  const year = Math.floor(birth / 10000);
+  const monthDay = birth % 10000;
+  // 年齢計算ニ関スル法律: the completed years on the next day.
+  const age = on.nextYear - year - (on.nextMonthDay < monthDay ? 1 : 0);
+  // The first 31 March on or after the day an age is reached: a year later for a birthday after 1 April.
+  const schoolYearEnd = (year + (monthDay <= 401 ? 0 : 1)) * 10000 + 331;
+  return {
+    adult: age >= 18,
+    age,
+    // The last day under 3 is in the birth month, three years on (lastDayUnder3).
+    under_3: (year + 3) * 100 + Math.floor(monthDay / 100) >= on.yearMonth,
+    within_school_year_after_12: schoolYearEnd + 120000 >= on.firstOfMonth,
+    within_school_year_after_15: schoolYearEnd + 150000 >= on.firstOfMonth,
+    within_school_year_after_18: schoolYearEnd + 180000 >= on.firstOfMonth,
+    within_school_year_after_22: schoolYearEnd + 220000 >= on.firstOfMonth,
+  };
+}
+
+/** The date facts as legal-age.ts defines them. */
+export function definedDateFacts(b: string, evaluationDate: string, engineVersion: string): DateFacts {
+  const age = legalAge(b, evaluationDate);
+  return {
+    adult: b <= evaluationDate && age >= 18,
+    age,
+    // Engine 1 ended "under 3" the day before the 3rd birthday, a month early for a child born on the 1st.
+    under_3: engineVersion === '1' ? firstOfMonth(dayAgeReached(b, 3)) >= firstOfMonth(evaluationDate) : under3InMonth(b, evaluationDate),
+    within_school_year_after_12: withinSchoolYearAfterAge(b, 12, evaluationDate),
+    within_school_year_after_15: withinSchoolYearAfterAge(b, 15, evaluationDate),
+    within_school_year_after_18: withinSchoolYearAfterAge(b, 18, evaluationDate),
+    within_school_year_after_22: withinSchoolYearAfterAge(b, 22, evaluationDate),
+  };
 }
 
 export function memberFacts(member: MemberSnapshot, evaluationDate: string, recipient: RecipientChoice, engineVersion: string): MemberFacts {
