@@ -199,7 +199,7 @@ function setUpEvaluation(program: Program, snapshot: HouseholdSnapshot, asOf: st
 /**
  * The outcome and amount from the conditions as evaluated (by either path). The explanation is
  * built when first read: most evaluations write no decision (a nightly writes about a third, a
- * simulation reads a few as samples), and building it was a sixth of an evaluation's work.
+ * simulation reads a few as samples), so most explanations were built for nothing.
  */
 function decided(setUp: SetUp, evaluated: EngineCondition[]): Evaluation {
   const { program, version, snapshot, recipient, ctx } = setUp;

@@ -39,7 +39,7 @@ export const MEMBER_FACT_NAMES = [
 ];
 
 /** What a birth date gives on an evaluation date: the same for everyone born that day. */
-export type DateFacts = Pick<MemberFacts, 'age' | 'under_3' | `within_school_year_after_${12 | 15 | 18 | 22}`> & { adult: boolean };
+type DateFacts = Pick<MemberFacts, 'age' | 'under_3' | `within_school_year_after_${12 | 15 | 18 | 22}`> & { adult: boolean };
 
 const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -87,6 +87,7 @@ export function dateFacts(b: string, evaluationDate: string, engineVersion: stri
   // The first 31 March on or after the day an age is reached: a year later for a birthday after 1 April.
   const schoolYearEnd = (year + (monthDay <= 401 ? 0 : 1)) * 10000 + 331;
   return {
+    // Born on or before the date, as the definition says, whenever the age is 18.
     adult: age >= 18,
     age,
     // The last day under 3 is in the birth month, three years on (lastDayUnder3).
