@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
-import { importFile } from '../support/import-file.ts';
+import { importRows } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { income, resident, type Row } from '../support/rows.ts';
 import { embedded, nightlyContext, programsNamed, type TestEnvironment } from '../support/test-environments.ts';
 
 /**
@@ -21,11 +20,7 @@ describe('a reader whose member lived in a household of another chunk', () => {
   const m = freshMunicipality();
   const programs = programsNamed('price-relief-2023-exempt', 'price-relief-2023-kintowari-only', 'price-relief-2024-newly-exempt');
   const nightly = (date: string) => runNightly({ ...nightlyContext(env, programs), chunkHouseholds: 1 }, date, false);
-  const load = async (kind: 'residents' | 'income', rows: Row[]) => {
-    const file = writeCsv(rows.map((r) => ({ ...r, municipality_code: m })));
-    const { rejectedRows } = await importFile(env, kind, file);
-    expect(rejectedRows, rejectedRows ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
-  };
+  const load = (kind: 'residents' | 'income', rows: Row[]) => importRows(env, m, kind, rows);
   const exempt = { total_income: '0', kintowari: '0', shotokuwari: '0' };
   const inForce = async (program: string) =>
     (

@@ -5,9 +5,9 @@ import { runNightly } from '../../src/batch/nightly.service.ts';
 import { withFullExplanations } from '../../src/decisions/stored-explanation.ts';
 import type { Explanation } from '../../src/engine/evaluate-household.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
-import { importFile } from '../support/import-file.ts';
+import { importRows } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { account, circumstance, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { account, circumstance, income, resident, type Row } from '../support/rows.ts';
 import { nightlyContext, postgresWithRedis, PROGRAMS, type TestEnvironment } from '../support/test-environments.ts';
 
 const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
@@ -21,11 +21,7 @@ describe('circumstances decide, pay and notify from the next nightly on', () => 
   let env: TestEnvironment;
   const m = freshMunicipality();
   const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-  const load = async (kind: 'residents' | 'income' | 'accounts' | 'circumstances', rows: Row[]) => {
-    const file = writeCsv(rows.map((r) => ({ ...r, municipality_code: m })));
-    const { rejectedRows } = await importFile(env, kind, file);
-    expect(rejectedRows, rejectedRows ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
-  };
+  const load = (kind: 'residents' | 'income' | 'accounts' | 'circumstances', rows: Row[]) => importRows(env, m, kind, rows);
   const nightly = (date: string) => runNightly(nightlyContext(env, PROGRAMS), date, false);
   const decisionsOf = async (household: string) =>
     withFullExplanations(env.db, await env.db.selectFrom('decisions').selectAll().where('municipality_code', '=', m).where('household_id', '=', household)

@@ -8,9 +8,9 @@ import { withFullExplanations } from '../../src/decisions/stored-explanation.ts'
 import { compileProgram, type Explanation } from '../../src/engine/evaluate-household.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import { programFromFiles } from '../../src/rules/program-loader.ts';
-import { importFile } from '../support/import-file.ts';
+import { importRows } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { account, income, resident, type Row } from '../support/rows.ts';
 import { nightlyContext, postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
 
 const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
@@ -68,11 +68,7 @@ describe('expression programs in the nightly: other programs\' decisions, and de
   let env: TestEnvironment;
   const m = freshMunicipality();
   const programs = [reader, perPerson, source];
-  const load = async (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => {
-    const file = writeCsv(rows.map((r) => ({ ...r, municipality_code: m })));
-    const { rejectedRows } = await importFile(env, kind, file);
-    expect(rejectedRows, rejectedRows ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
-  };
+  const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
   const decisions = async (program: string) =>
     withFullExplanations(env.db, await env.db.selectFrom('decisions').selectAll().where('municipality_code', '=', m).where('program', '=', program).orderBy('household_id').orderBy('subject_person_id').execute());
 

@@ -6,9 +6,9 @@ import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import type { NoticeContent } from '../../src/notices/notice-content.ts';
 import { exportPayments } from '../../src/payments/export-payments.service.ts';
-import { importFile } from '../support/import-file.ts';
+import { importRows } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 
 const programs = BASE_PROGRAMS;
@@ -27,11 +27,7 @@ describe.each(ENVIRONMENTS)('辞退, 確認書 requests and 時効 in payments a
   const m = freshMunicipality();
   const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
   const settings = { ...base, requester: { ...base.requester, code: `98${m}00` } };
-  const load = async (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => {
-    const file = writeCsv(rows.map((r) => ({ ...r, municipality_code: m })));
-    const { rejectedRows } = await importFile(env, kind, file);
-    expect(rejectedRows, rejectedRows ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
-  };
+  const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
   const nightly = (date: string) => runNightly(nightlyContext(env, programs), date, false);
   const lines = (household: string) =>
     env.db.selectFrom('payment_lines').selectAll().where('municipality_code', '=', m).where('household_id', '=', household).orderBy('id').execute()

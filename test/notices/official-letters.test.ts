@@ -12,9 +12,9 @@ import { exportPayments } from '../../src/payments/export-payments.service.ts';
 import { decisionView } from '../../src/review/case-reads.service.ts';
 import { actOnReviewItem, confirmOverride } from '../../src/review/review-action.service.ts';
 import { addUser, type StaffUser } from '../../src/staff/staff.service.ts';
-import { importFile } from '../support/import-file.ts';
+import { importRows } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, nightlyContext, postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
 
 const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
@@ -31,11 +31,7 @@ describe('letters a municipality would mail', () => {
   const m = freshMunicipality();
   const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
   const settings = { ...base, requester: { ...base.requester, code: `97${m}00` } };
-  const load = async (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => {
-    const file = writeCsv(rows.map((r) => ({ ...r, municipality_code: m })));
-    const { rejectedRows } = await importFile(env, kind, file);
-    expect(rejectedRows, rejectedRows ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
-  };
+  const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
   const nightly = (date: string) => runNightly(nightlyContext(env, BASE_PROGRAMS), date, false);
   const notices = (household: string) =>
     env.db.selectFrom('notices').select(['id', 'kind', 'content', 'file', 'decision_id', 'person_id']).where('municipality_code', '=', m).where('household_id', '=', household).orderBy('id').execute();

@@ -8,9 +8,9 @@ import { updateSettings } from '../../src/municipalities/municipality.service.ts
 import { applyBankReturns } from '../../src/payments/bank-returns.service.ts';
 import { exportPayments, paymentDates } from '../../src/payments/export-payments.service.ts';
 import { parseZenginTransferFile } from '../../src/payments/zengin/index.ts';
-import { importFile } from '../support/import-file.ts';
+import { importRows } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 import { withResultCodes } from './support/result-file.ts';
 
@@ -26,11 +26,7 @@ describe.each(ENVIRONMENTS)('payments from decisions ($name)', ({ open }) => {
   let env: TestEnvironment;
   const m = freshMunicipality();
   const settings = { ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')), requester: { ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')).requester, code: `99${m}00` } };
-  const load = async (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => {
-    const file = writeCsv(rows.map((r) => ({ ...r, municipality_code: m })));
-    const { rejectedRows } = await importFile(env, kind, file);
-    expect(rejectedRows, rejectedRows ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
-  };
+  const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
   const nightly = (date: string) => runNightly(nightlyContext(env, programs), date, false);
   const lines = () => env.db.selectFrom('payment_lines').selectAll().where('municipality_code', '=', m).orderBy('id').execute();
   const items = () => env.db.selectFrom('review_items').selectAll().where('municipality_code', '=', m).orderBy('id').execute();

@@ -7,9 +7,9 @@ import { exportPayments } from '../../src/payments/export-payments.service.ts';
 import { parseZenginTransferFile } from '../../src/payments/zengin/index.ts';
 import { actOnReviewItem } from '../../src/review/review-action.service.ts';
 import { addUser } from '../../src/staff/staff.service.ts';
-import { importFile } from '../support/import-file.ts';
+import { importRows } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, embedded, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 
 const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
@@ -34,10 +34,7 @@ describe('review window before the Zengin file', () => {
     const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
     const settings = { ...base, requester: { ...base.requester, code: `98${m}00` }, ...(reviewDays === undefined ? {} : { review_days: reviewDays }) };
     const saved = await updateSettings(env.db, m, settings);
-    const load = async (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => {
-      const { rejectedRows } = await importFile(env, kind, writeCsv(rows.map((r) => ({ ...r, municipality_code: m }))));
-      expect(rejectedRows).toBe(0);
-    };
+    const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
     await load('residents', [
       resident({ person_id: 'P1', household_id: 'H1', relationship: '世帯主', birth_date: '1985-04-10' }),
       resident({ person_id: 'C1', household_id: 'H1', relationship: '子', given_name: '一郎', given_name_kana: 'イチロウ', birth_date: '2020-05-10', effective_date: '2020-05-10' }),

@@ -4,9 +4,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
-import { importFile } from '../support/import-file.ts';
+import { importRows } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, nightlyContext, postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
 
 const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
@@ -28,10 +28,7 @@ describe('a household waiting for an account', () => {
   }, 60_000);
   afterAll(() => env?.close());
 
-  const load = async (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => {
-    const { rejectedRows } = await importFile(env, kind, writeCsv(rows.map((r) => ({ ...r, municipality_code: m }))));
-    expect(rejectedRows).toBe(0);
-  };
+  const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
   const nightly = (date: string) => runNightly(nightlyContext(env, BASE_PROGRAMS), date, false);
   /** The households the night's child-allowance payment stage planned. */
   const planned = async (date: string) => {

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
-import { importFile } from '../support/import-file.ts';
+import { importRows } from '../support/import-file.ts';
 import { freshMunicipality } from '../support/municipalities.ts';
-import { account, income, resident, writeCsv, type Row } from '../support/rows.ts';
+import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, embedded, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 
 const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
@@ -28,11 +28,7 @@ describe('review items of superseded decisions', () => {
     const m = freshMunicipality();
     const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
     await updateSettings(env.db, m, { ...base, requester: { ...base.requester, code: `98${m}00` } });
-    const load = async (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => {
-      const file = writeCsv(rows.map((r) => ({ ...r, municipality_code: m })));
-      const { rejectedRows } = await importFile(env, kind, file);
-      expect(rejectedRows, fs.existsSync(`${file}.rejected.csv`) ? fs.readFileSync(`${file}.rejected.csv`, 'utf8') : '').toBe(0);
-    };
+    const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
     const names: Record<string, [string, string]> = {
       A1: ['一郎', 'イチロウ'], A2: ['二郎', 'ジロウ'], A3: ['三郎', 'サブロウ'], A4: ['四郎', 'シロウ'],
       B1: ['花子', 'ハナコ'], B2: ['次子', 'ツギコ'], B3: ['三子', 'ミツコ'],
