@@ -1,16 +1,13 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { withFullExplanations } from '../../src/decisions/stored-explanation.ts';
 import type { Explanation } from '../../src/engine/evaluate-household.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import { importRows } from '../support/import-file.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../support/municipalities.ts';
 import { account, circumstance, income, resident, type Row } from '../support/rows.ts';
 import { nightlyContext, postgresWithRedis, PROGRAMS, type TestEnvironment } from '../support/test-environments.ts';
 
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 /**
  * circumstances.csv through the whole pipeline with the real engine: imported, applied, read by
@@ -20,7 +17,6 @@ const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.j
 describe('circumstances decide, pay and notify from the next nightly on', () => {
   let env: TestEnvironment;
   const m = freshMunicipality();
-  const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
   const load = (kind: 'residents' | 'income' | 'accounts' | 'circumstances', rows: Row[]) => importRows(env, m, kind, rows);
   const nightly = (date: string) => runNightly(nightlyContext(env, PROGRAMS), date, false);
   const decisionsOf = async (household: string) =>
@@ -37,7 +33,7 @@ describe('circumstances decide, pay and notify from the next nightly on', () => 
 
   beforeAll(async () => {
     env = await postgresWithRedis();
-    await updateSettings(env.db, m, { ...base, requester: { ...base.requester, code: `97${m}00` } });
+    await updateSettings(env.db, m, payingSettings(m));
     const member = (person_id: string, household_id: string, relationship: string, birth_date: string) =>
       resident({ person_id, household_id, relationship, birth_date, effective_date: birth_date < '2010-01-01' ? '2010-01-01' : birth_date });
     await load('residents', [

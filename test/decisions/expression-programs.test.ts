@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { exportLine } from '../../src/decisions/decision-export.ts';
@@ -9,11 +7,10 @@ import { compileProgram, type Explanation } from '../../src/engine/evaluate-hous
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import { programFromFiles } from '../../src/rules/program-loader.ts';
 import { importRows } from '../support/import-file.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../support/municipalities.ts';
 import { account, income, resident, type Row } from '../support/rows.ts';
 import { nightlyContext, postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
 
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 const CITATION = { title: 'テスト用の根拠' };
 const TEXT = { pass: '満たします', fail: '満たしません', unknown: '確認できません' };
 
@@ -74,8 +71,7 @@ describe('expression programs in the nightly: other programs\' decisions, and de
 
   beforeAll(async () => {
     env = await postgresWithRedis(programs);
-    const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-    await updateSettings(env.db, m, { ...base, requester: { ...base.requester, code: `96${m}00` } });
+    await updateSettings(env.db, m, payingSettings(m));
     const member = (person_id: string, household_id: string, relationship: string, birth_date: string, effective_date = '2010-01-01') =>
       resident({ person_id, household_id, relationship, birth_date, effective_date });
     await load('residents', [

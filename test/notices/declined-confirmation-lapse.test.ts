@@ -1,18 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import type { NoticeContent } from '../../src/notices/notice-content.ts';
 import { exportPayments } from '../../src/payments/export-payments.service.ts';
 import { importRows } from '../support/import-file.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../support/municipalities.ts';
 import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 
 const programs = BASE_PROGRAMS;
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 /**
  * The engine's decisions for a 辞退 and for a missing 確認書 are written here by hand (the way the
@@ -25,8 +22,7 @@ const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.j
 describe.each(ENVIRONMENTS)('辞退, 確認書 requests and 時効 in payments and notices ($name)', ({ open }) => {
   let env: TestEnvironment;
   const m = freshMunicipality();
-  const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-  const settings = { ...base, requester: { ...base.requester, code: `98${m}00` } };
+  const settings = payingSettings(m);
   const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
   const nightly = (date: string) => runNightly(nightlyContext(env, programs), date, false);
   const lines = (household: string) =>

@@ -13,11 +13,10 @@ import { decisionView } from '../../src/review/case-reads.service.ts';
 import { actOnReviewItem, confirmOverride } from '../../src/review/review-action.service.ts';
 import { addUser, type StaffUser } from '../../src/staff/staff.service.ts';
 import { importRows } from '../support/import-file.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../support/municipalities.ts';
 import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, nightlyContext, postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
 
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 const OUT = fileURLToPath(new URL('../../test-output/notices/', import.meta.url));
 
 /**
@@ -29,8 +28,7 @@ const OUT = fileURLToPath(new URL('../../test-output/notices/', import.meta.url)
 describe('letters a municipality would mail', () => {
   let env: TestEnvironment;
   const m = freshMunicipality();
-  const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-  const settings = { ...base, requester: { ...base.requester, code: `97${m}00` } };
+  const settings = payingSettings(m);
   const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
   const nightly = (date: string) => runNightly(nightlyContext(env, BASE_PROGRAMS), date, false);
   const notices = (household: string) =>

@@ -9,13 +9,12 @@ import { applyBankReturns } from '../../src/payments/bank-returns.service.ts';
 import { exportPayments, paymentDates } from '../../src/payments/export-payments.service.ts';
 import { parseZenginTransferFile } from '../../src/payments/zengin/index.ts';
 import { importRows } from '../support/import-file.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../support/municipalities.ts';
 import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, ENVIRONMENTS, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 import { withResultCodes } from './support/result-file.ts';
 
 const programs = BASE_PROGRAMS;
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 /**
  * One municipality through four months of payments: a first payment, a missing account, a
@@ -25,7 +24,7 @@ const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.j
 describe.each(ENVIRONMENTS)('payments from decisions ($name)', ({ open }) => {
   let env: TestEnvironment;
   const m = freshMunicipality();
-  const settings = { ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')), requester: { ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')).requester, code: `99${m}00` } };
+  const settings = payingSettings(m);
   const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
   const nightly = (date: string) => runNightly(nightlyContext(env, programs), date, false);
   const lines = () => env.db.selectFrom('payment_lines').selectAll().where('municipality_code', '=', m).orderBy('id').execute();

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
@@ -8,11 +6,10 @@ import { parseZenginTransferFile } from '../../src/payments/zengin/index.ts';
 import { actOnReviewItem } from '../../src/review/review-action.service.ts';
 import { addUser } from '../../src/staff/staff.service.ts';
 import { importRows } from '../support/import-file.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../support/municipalities.ts';
 import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, embedded, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 /**
  * Issue 16 point 1: a 大きな額の変更 opened by the nightly two days before the payment date stays
@@ -31,8 +28,7 @@ describe('review window before the Zengin file', () => {
   /** H1 gains a third child two days before 13 December 2024 (+30,000 a month from November); H2 does not change. */
   async function municipalityWithLargeChange(reviewDays?: number) {
     const m = freshMunicipality();
-    const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-    const settings = { ...base, requester: { ...base.requester, code: `98${m}00` }, ...(reviewDays === undefined ? {} : { review_days: reviewDays }) };
+    const settings = { ...payingSettings(m), ...(reviewDays === undefined ? {} : { review_days: reviewDays }) };
     const saved = await updateSettings(env.db, m, settings);
     const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
     await load('residents', [

@@ -1,15 +1,12 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import { importRows } from '../support/import-file.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../support/municipalities.ts';
 import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, nightlyContext, postgresWithRedis, type TestEnvironment } from '../support/test-environments.ts';
 
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 /**
  * A household waiting for an account is planned again when a change touches it (the account
@@ -23,8 +20,7 @@ describe('a household waiting for an account', () => {
 
   beforeAll(async () => {
     env = await postgresWithRedis(BASE_PROGRAMS);
-    const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-    await updateSettings(env.db, m, { ...base, requester: { ...base.requester, code: `96${m}00` } });
+    await updateSettings(env.db, m, payingSettings(m));
   }, 60_000);
   afterAll(() => env?.close());
 

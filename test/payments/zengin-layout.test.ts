@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
@@ -8,11 +6,9 @@ import type { MunicipalitySettings } from '../../src/municipalities/municipality
 import { applyBankReturns } from '../../src/payments/bank-returns.service.ts';
 import { exportPayments } from '../../src/payments/export-payments.service.ts';
 import { parseZenginTransferFile, writeZenginTransferFile } from '../../src/payments/zengin/index.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../support/municipalities.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/test-database.ts';
 import { withResultCodes } from './support/result-file.ts';
-
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 /**
  * The Zengin file's records come in the order of their facts and carry no row id (issue 13
@@ -24,7 +20,6 @@ const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.j
 describe('the Zengin file layout', () => {
   let db: TestDatabase;
   const m = freshMunicipality();
-  const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown> & { requester: Record<string, unknown> };
   let settings: MunicipalitySettings;
 
   /** Lines exported on `date`, inserted in an order unlike the file's (row ids descend with the account). */
@@ -45,7 +40,7 @@ describe('the Zengin file layout', () => {
 
   beforeAll(async () => {
     db = await createPostgresDatabase();
-    settings = await updateSettings(db.db, m, { ...base, requester: { ...base.requester, code: `98${m}00` } });
+    settings = await updateSettings(db.db, m, payingSettings(m));
   }, 60_000);
   afterAll(() => db?.close());
 

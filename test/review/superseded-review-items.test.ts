@@ -1,14 +1,11 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightly } from '../../src/batch/nightly.service.ts';
 import { updateSettings } from '../../src/municipalities/municipality.service.ts';
 import { importRows } from '../support/import-file.ts';
-import { freshMunicipality } from '../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../support/municipalities.ts';
 import { account, income, resident, type Row } from '../support/rows.ts';
 import { BASE_PROGRAMS, embedded, nightlyContext, type TestEnvironment } from '../support/test-environments.ts';
 
-const settingsFile = fileURLToPath(new URL('../../examples/municipality-141003.json', import.meta.url));
 
 /**
  * A 大きな額の変更 item is closed when a later engine decision supersedes its decision (the newer
@@ -26,8 +23,7 @@ describe('review items of superseded decisions', () => {
 
   it('closes the item of a decision a later night supersedes, and keeps the others open', async () => {
     const m = freshMunicipality();
-    const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-    await updateSettings(env.db, m, { ...base, requester: { ...base.requester, code: `98${m}00` } });
+    await updateSettings(env.db, m, payingSettings(m));
     const load = (kind: 'residents' | 'income' | 'accounts', rows: Row[]) => importRows(env, m, kind, rows);
     const names: Record<string, [string, string]> = {
       A1: ['一郎', 'イチロウ'], A2: ['二郎', 'ジロウ'], A3: ['三郎', 'サブロウ'], A4: ['四郎', 'シロウ'],

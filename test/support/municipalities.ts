@@ -13,12 +13,17 @@ export function freshMunicipality(): string {
 }
 
 /**
- * A fresh municipality with the example settings for payments and notices, under a Zengin
- * requester code of its own (the code is unique across municipalities).
+ * The example settings for payments and notices, under a Zengin requester code of the
+ * municipality's own (the code is unique across municipalities).
  */
+export function payingSettings(m: string) {
+  const base = JSON.parse(fs.readFileSync(new URL('../../examples/municipality-141003.json', import.meta.url), 'utf8'));
+  return { ...base, requester: { ...base.requester, code: `97${m}00` } };
+}
+
+/** A fresh municipality with payingSettings. */
 export async function payingMunicipality(db: Kysely<DB>): Promise<string> {
   const m = freshMunicipality();
-  const base = JSON.parse(fs.readFileSync(new URL('../../examples/municipality-141003.json', import.meta.url), 'utf8'));
-  await updateSettings(db, m, { ...base, requester: { ...base.requester, code: `97${m}00` } });
+  await updateSettings(db, m, payingSettings(m));
   return m;
 }

@@ -1,19 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { runNightly } from '../../../src/batch/nightly.service.ts';
 import { generateMunicipality } from '../../../src/generate/generate-municipality.ts';
 import { updateSettings } from '../../../src/municipalities/municipality.service.ts';
 import { addUser } from '../../../src/staff/staff.service.ts';
 import { importFile } from '../../support/import-file.ts';
-import { freshMunicipality } from '../../support/municipalities.ts';
+import { freshMunicipality, payingSettings } from '../../support/municipalities.ts';
 import { nightlyContext, BASE_PROGRAMS, type TestEnvironment } from '../../support/test-environments.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const DATE = '2024-12-13';
-const settingsFile = fileURLToPath(new URL('../../../examples/municipality-141003.json', import.meta.url));
 
 export interface ReviewFixture {
   /** The municipality staff work in, and another one whose data they must never see. */
@@ -33,11 +31,10 @@ export async function reviewFixture(env: TestEnvironment, households = 400): Pro
   const m = freshMunicipality();
   const other = freshMunicipality();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'benefit-review-'));
-  const base = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
   for (const [code, count, seed] of [[m, households, 'review'], [other, 60, 'review-other']] as const) {
     const { files } = await generateMunicipality({ households: count, seed, municipalityCode: code, outDir: path.join(dir, code) });
     for (const kind of ['residents', 'income', 'accounts'] as const) expect((await importFile(env, kind, files[kind])).rejectedRows).toBe(0);
-    await updateSettings(env.db, code, { ...base, requester: { ...base.requester, code: `99${code}00` } });
+    await updateSettings(env.db, code, payingSettings(code));
   }
   await runNightly(nightlyContext(env, BASE_PROGRAMS), DATE, false);
   const suffix = Math.random().toString(36).slice(2, 8);
