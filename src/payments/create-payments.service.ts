@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { runChunkOnce } from '../batch/run-chunk-once.ts';
 import { findBranch } from '../codes/bank-codes.ts';
 import type { DB } from '../db/schema.ts';
@@ -146,55 +146,77 @@ export async function createPaymentsChunk(db: Kysely<DB>, job: CreatePaymentsJob
   });
 }
 
+/** What paymentCandidates looks for, for one program. */
+export interface CandidateQuery {
+  program: string;
+  /** The start of the program's last computation; null: none yet. */
+  since: Date | null;
+  /** A payment period not computed before (everyone with a benefit in it is a candidate); null: none. */
+  newPeriod: { start: string; end: string } | null;
+}
+
 /**
- * The households whose payments for a program may have to change, each with the first period
- * to look at: those with decisions made since the last computation (from the earliest month
- * they take effect), on a new payment period everyone with a benefit in it, those with lines
- * cancelled since (kept out of a file for review) or transfers failed since, and those whose
- * review items staff acted on since. Those still waiting for an account, or for a failed
+ * The households whose payments may have to change, by program, each with the first period to
+ * look at: those with decisions made since the program's last computation (from the earliest
+ * month they take effect), on a new payment period everyone with a benefit in it, those with
+ * lines cancelled since (kept out of a file for review) or transfers failed since, and those
+ * whose review items staff acted on since. Those still waiting for an account, or for a failed
  * transfer to be paid again, wait for their data to change (an account registered): they are
  * planned again when a change touched the household since `changesSince`, the last run's
  * knowledge time, or always when it is null (a first or full run). Re-planning every one of
  * them every night cost 62,000 households a night at 450,000 households (docs/performance.md).
+ * Every program in one statement: one per program found the touched households and scanned
+ * the decisions made since once each (6 programs: 0.45 s each a night at 450,000 households).
  */
-export async function paymentCandidates(
-  db: Kysely<DB>,
-  m: string,
-  program: string,
-  since: Date | null,
-  newPeriod: { start: string; end: string } | null,
-  changesSince: Date | null,
-): Promise<{ id: string; from: string }[]> {
-  const sinceTime = since ?? new Date(0);
-  const periodStart = newPeriod?.start ?? null;
-  const periodEnd = newPeriod?.end ?? null;
+export async function paymentCandidates(db: Kysely<DB>, m: string, queries: CandidateQuery[], changesSince: Date | null): Promise<Map<string, { id: string; from: string }[]>> {
+  const out = new Map<string, { id: string; from: string }[]>(queries.map((q) => [q.program, []]));
+  if (queries.length === 0) return out;
+  const programs = queries.map((q) => q.program);
   // Those waiting for an account or a transfer paid again: on a first or full run all of them;
   // else those of the households a change touched, each looked up by index. A join with the
   // touched households was planned as a nested loop over both (their statistics are a night old,
   // or none) and took 26 s for one program at 450,000 households.
   const waiting = changesSince
     ? sql`
-      select r.household_id, r.period_start from touched t
+      select r.program, r.household_id, r.period_start from touched t
       cross join lateral (
-        select household_id, period_start from review_items
-        where municipality_code = ${m} and program = ${program} and household_id = t.household_id
+        select program, household_id, period_start from review_items
+        where municipality_code = ${m} and program = any(${programs}::text[]) and household_id = t.household_id
           and kind = 'missing_account' and status = 'open' offset 0
       ) r
       union all
-      select l.household_id, l.period_start from touched t
+      select l.program, l.household_id, l.period_start from touched t
       cross join lateral (
-        select id, household_id, period_start from payment_lines
-        where municipality_code = ${m} and program = ${program} and household_id = t.household_id and status = 'failed' offset 0
+        select id, program, household_id, period_start from payment_lines
+        where municipality_code = ${m} and program = any(${programs}::text[]) and household_id = t.household_id and status = 'failed' offset 0
       ) l
       where not exists (select from payment_lines r where r.reissue_of = l.id)`
     : sql`
-      select household_id, period_start from review_items
-      where municipality_code = ${m} and program = ${program} and kind = 'missing_account' and status = 'open'
+      select program, household_id, period_start from review_items
+      where municipality_code = ${m} and program = any(${programs}::text[]) and kind = 'missing_account' and status = 'open'
       union all
-      select household_id, period_start from payment_lines p
-      where municipality_code = ${m} and program = ${program} and status = 'failed'
+      select program, household_id, period_start from payment_lines p
+      where municipality_code = ${m} and program = any(${programs}::text[]) and status = 'failed'
         and not exists (select from payment_lines r where r.reissue_of = p.id)`;
-  const { rows } = await sql<{ id: string; from: string }>`
+  // Each row compared with its own program's last computation. Not joined with a list of the
+  // programs: PostgreSQL then looked up each program's decisions through its index (390,000 rows
+  // a program) rather than the few made since through the time range index (docs/performance.md).
+  const since = (program: RawBuilder<unknown>, time: RawBuilder<unknown>) =>
+    sql`${time} > (${queries.map((q) => q.since ?? new Date(0))}::timestamptz[])[array_position(${programs}::text[], ${program})]`;
+  const earliest = new Date(Math.min(...queries.map((q) => (q.since ?? new Date(0)).getTime())));
+  // On a new payment period, everyone with a benefit in it: one part per program that has one,
+  // with its dates as values, so a night without one plans no scan for it.
+  const periods = queries.flatMap(({ program, newPeriod }) => newPeriod ? [sql`
+      union all
+      select ${program}::text, household_id, ${newPeriod.start}::date from (
+        select distinct on (household_id) household_id, outcome from decisions
+        where municipality_code = ${m} and program = ${program} and effective_from <= ${newPeriod.start}::date
+        order by household_id, effective_from desc, id desc
+      ) in_force where outcome = 'eligible'
+      union all
+      select ${program}::text, household_id, ${newPeriod.start}::date from decisions
+      where municipality_code = ${m} and program = ${program} and effective_from between ${newPeriod.start}::date and ${newPeriod.end}::date`] : []);
+  const { rows } = await sql<{ program: string; id: string; from: string }>`
     with touched as materialized (
       select distinct household_id from household_changes
       where municipality_code = ${m} and recorded_at > ${changesSince ?? new Date(0)}
@@ -202,39 +224,36 @@ export async function paymentCandidates(
     candidates as (
       -- A new decision matters if it pays, or if something was paid before (it may recover):
       -- a household never eligible has nothing to plan (most of a one-off program's households).
-      select household_id, min(effective_from) as from_date from decisions d
-      where municipality_code = ${m} and program = ${program} and decided_at > ${sinceTime}
-        and (outcome = 'eligible' or exists (select from payment_lines p
-             where p.municipality_code = ${m} and p.program = ${program} and p.household_id = d.household_id))
-      group by household_id
-      union all
-      select household_id, ${periodStart}::date from (
-        select distinct on (household_id) household_id, outcome from decisions
-        where municipality_code = ${m} and program = ${program} and effective_from <= ${periodStart}::date
-        order by household_id, effective_from desc, id desc
-      ) in_force where outcome = 'eligible'
-      union all
-      select household_id, ${periodStart}::date from decisions
-      where municipality_code = ${m} and program = ${program} and effective_from between ${periodStart}::date and ${periodEnd}::date
+      select d.program, d.household_id, min(d.effective_from) as from_date from decisions d
+      where d.municipality_code = ${m} and d.program = any(${programs}::text[]) and d.decided_at > ${earliest}
+        and ${since(sql.ref('d.program'), sql.ref('d.decided_at'))}
+        and (d.outcome = 'eligible' or exists (select from payment_lines p
+             where p.municipality_code = ${m} and p.program = d.program and p.household_id = d.household_id))
+      group by d.program, d.household_id
+      ${sql.join(periods, sql``)}
       union all
       ${waiting}
       union all
-      select household_id, period_start from payment_lines p
-      where municipality_code = ${m} and program = ${program} and status = 'failed' and updated_at > ${sinceTime}
+      select p.program, p.household_id, p.period_start from payment_lines p
+      where p.municipality_code = ${m} and p.program = any(${programs}::text[]) and p.status = 'failed'
+        and ${since(sql.ref('p.program'), sql.ref('p.updated_at'))}
         and not exists (select from payment_lines r where r.reissue_of = p.id)
       union all
       -- Lines cancelled since (an export kept them back for review, or withdrew them): planned
       -- again, for the next payment date.
-      select household_id, period_start from payment_lines
-      where municipality_code = ${m} and program = ${program} and status = 'cancelled' and updated_at > ${sinceTime}
+      select program, household_id, period_start from payment_lines
+      where municipality_code = ${m} and program = any(${programs}::text[]) and status = 'cancelled'
+        and ${since(sql.ref('program'), sql.ref('updated_at'))}
       union all
       -- Staff acted (an item the engine opened or closed itself changes nothing to plan).
-      select r.household_id, coalesce(r.period_start, d.effective_from) from review_actions a
+      select r.program, r.household_id, coalesce(r.period_start, d.effective_from) from review_actions a
       join review_items r on r.id = a.review_item_id
       left join decisions d on d.decision_id = r.decision_id
-      where a.municipality_code = ${m} and a.created_at > ${sinceTime} and r.program = ${program}
+      where a.municipality_code = ${m} and a.created_at > ${earliest} and r.program = any(${programs}::text[])
+        and ${since(sql.ref('r.program'), sql.ref('a.created_at'))}
     )
-    select household_id as id, to_char(min(from_date), 'YYYY-MM-DD') as from from candidates
-    where from_date is not null group by household_id order by household_id`.execute(db);
-  return rows;
+    select program, household_id as id, to_char(min(from_date), 'YYYY-MM-DD') as from from candidates
+    where from_date is not null group by program, household_id order by program, household_id`.execute(db);
+  for (const { program, ...candidate } of rows) out.get(program)!.push(candidate);
+  return out;
 }

@@ -45,7 +45,7 @@ export async function runPayments(
   // planned while another program's lines were being written took a sequential scan of
   // payment_lines per decision (the table looked empty when it was planned, and a scan still
   // reads the rows it cannot see): 450,000 households stuck for minutes.
-  const planned = await Promise.all(paying.map(async ({ spec }) => {
+  const computations = await Promise.all(paying.map(async ({ spec }) => {
     const next = nextPaymentDate(spec.payment.schedule, run.settings.payment_day, run.date, exported);
     const schedule = monthlySchedule(spec.payment.schedule);
     const lastPeriod = spec.period_kind === 'once' ? { start: spec.base_date!, end: spec.base_date! } : lastDuePeriod(schedule, next.month, run.date);
@@ -59,14 +59,20 @@ export async function runPayments(
       .orderBy('started_at', 'desc')
       .limit(1)
       .executeTakeFirst();
-    const startedAt = new Date();
     const newPeriod = !last || last.last_period_start !== lastPeriod.start ? lastPeriod : null;
-    const stage = `payments:${spec.id}:${next.date}`;
-    const households = await plannedItems(db, run.run.runId, stage, () =>
-      paymentCandidates(db, m, spec.id, last?.started_at ?? null, spec.period_kind === 'monthly' ? newPeriod : null, run.changesSince),
-    );
-    return { spec, next, schedule, lastPeriod, startedAt, stage, households };
+    const query = { program: spec.id, since: last?.started_at ?? null, newPeriod: spec.period_kind === 'monthly' ? newPeriod : null };
+    return { spec, next, schedule, lastPeriod, startedAt: new Date(), stage: `payments:${spec.id}:${next.date}`, query };
   }));
+  // Found for every program at once, the first time a stage has no stored plan (a resumed run
+  // has them all).
+  let candidates: ReturnType<typeof paymentCandidates> | undefined;
+  const planned = await Promise.all(computations.map(async (c) => ({
+    ...c,
+    households: await plannedItems(db, run.run.runId, c.stage, async () => {
+      candidates ??= paymentCandidates(db, m, computations.map((x) => x.query), run.changesSince);
+      return (await candidates).get(c.spec.id)!;
+    }),
+  })));
   // A program's lines, items and computation are its own: a night with few changes waits for
   // one round of stages, not seven in turn.
   // Settled, not all: a stage that fails leaves the others to finish before the run stops.
