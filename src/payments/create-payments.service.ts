@@ -201,9 +201,10 @@ export async function paymentCandidates(db: Kysely<DB>, m: string, queries: Cand
   // Each row compared with its own program's last computation. Not joined with a list of the
   // programs: PostgreSQL then looked up each program's decisions through its index (390,000 rows
   // a program) rather than the few made since through the time range index (docs/performance.md).
+  const sinces = queries.map((q) => q.since ?? new Date(0));
   const since = (program: RawBuilder<unknown>, time: RawBuilder<unknown>) =>
-    sql`${time} > (${queries.map((q) => q.since ?? new Date(0))}::timestamptz[])[array_position(${programs}::text[], ${program})]`;
-  const earliest = new Date(Math.min(...queries.map((q) => (q.since ?? new Date(0)).getTime())));
+    sql`${time} > (${sinces}::timestamptz[])[array_position(${programs}::text[], ${program})]`;
+  const earliest = new Date(Math.min(...sinces.map((t) => t.getTime())));
   // On a new payment period, everyone with a benefit in it: one part per program that has one,
   // with its dates as values, so a night without one plans no scan for it.
   const periods = queries.flatMap(({ program, newPeriod }) => newPeriod ? [sql`
