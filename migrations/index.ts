@@ -18,6 +18,7 @@ import * as decisionTimeRanges from './0016_decision_time_ranges.ts';
 import * as changeTimeRanges from './0017_change_time_ranges.ts';
 import * as planChunkSize from './0018_plan_chunk_size.ts';
 import * as waitingPaymentIndexes from './0019_waiting_payment_indexes.ts';
+import * as noticeNumbers from './0020_notice_numbers.ts';
 
 /** Every migration, in order. Add new ones here: names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0017_change_time_ranges': changeTimeRanges,
   '0018_plan_chunk_size': planChunkSize,
   '0019_waiting_payment_indexes': waitingPaymentIndexes,
+  '0020_notice_numbers': noticeNumbers,
 };

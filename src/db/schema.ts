@@ -343,6 +343,15 @@ export interface NoticeTable {
   rendered_at: Timestamp | null;
 }
 
+/** A letter's 文書番号 (symbol第number号), counted per municipality, symbol and 年度 (migrations/0020). */
+export interface NoticeNumberTable {
+  notice_id: string;
+  municipality_code: string;
+  symbol: string;
+  fiscal_year: number;
+  number: number;
+}
+
 export interface PaymentComputationTable {
   id: Generated<number>;
   municipality_code: string;
@@ -384,6 +393,7 @@ export interface DB {
   review_actions: ReviewActionTable;
   access_log: AccessLogTable;
   notices: NoticeTable;
+  notice_numbers: NoticeNumberTable;
   batch_chunks: BatchChunkTable;
   batch_plans: BatchPlanTable;
   batch_stages: BatchStageTable;

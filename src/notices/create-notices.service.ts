@@ -17,7 +17,7 @@ import {
   type NoticeDecision,
   type NoticeReviewItem,
 } from './notice-builder.ts';
-import { documentNumbers } from './document-numbers.ts';
+import { numberLetters } from './document-numbers.ts';
 import type { NoticeContent, NoticeRecipient } from './notice-content.ts';
 import { fullAddress } from './recipient-address.ts';
 
@@ -376,8 +376,6 @@ async function recipients(db: Kysely<DB>, m: string, ids: string[], municipality
 
 async function insertNotices(trx: Transaction<DB>, input: CreateNoticesInput, notices: NewNotice[]): Promise<number> {
   if (notices.length === 0) return 0;
-  const symbol = (program: string) => input.programs.get(program)?.notice?.document_symbol ?? '';
-  const numbers = await documentNumbers(trx, input.municipalityCode, input.issuedOn, notices.map((n) => ({ noticeId: n.content.noticeId, symbol: symbol(n.program) })));
   const rows = await trx
     .insertInto('notices')
     .values(
@@ -393,12 +391,14 @@ async function insertNotices(trx: Transaction<DB>, input: CreateNoticesInput, no
         review_action_id: n.review_action_id ?? null,
         batch_run_id: input.runId,
         issued_on: input.issuedOn,
-        content: JSON.stringify({ ...n.content, documentNumber: numbers.get(n.content.noticeId) }),
+        content: JSON.stringify(n.content),
       })),
     )
     .onConflict((c) => c.column('notice_id').doNothing())
-    .returning('id')
+    .returning(['id', 'notice_id', 'program'])
     .execute();
+  const symbol = (program: string) => input.programs.get(program)?.notice?.document_symbol ?? '';
+  await numberLetters(trx, input.municipalityCode, input.issuedOn, rows.map((r) => ({ id: r.id, noticeId: r.notice_id, symbol: symbol(r.program) })));
   return rows.length;
 }
 

@@ -8,34 +8,34 @@ export function fiscalYearOf(isoDate: string): number {
 }
 
 /**
- * The 文書番号 of each letter about to be inserted that is not there yet: the next numbers of its
- * 記号 in the municipality's 年度 of `issuedOn`, in the order given (a notice id given twice is
- * numbered once). Run in the transaction that inserts them, which holds the municipality's lock
- * until it ends: a letter already there takes no number, no number is given twice or skipped,
- * and a failed run gives none back to reuse (migrations/0014_document_numbers.ts). Numbered
- * before the insert, so a letter's content is written once (rewriting it after costs 5 times
- * the insert: docs/performance.md).
+ * Gives the letters just inserted their 文書番号: the next numbers of each one's 記号 in the
+ * municipality's 年度 of `issuedOn`, in the order of their ids. Run at the end of the transaction
+ * that inserted them (only the letters it inserted are given, so a letter already there takes no
+ * number), which holds the municipality's lock until it commits: no number is given twice or
+ * skipped, and a failed run gives none back to reuse. The letters' own insert happens before the
+ * lock, so two workers' chunks wait for each other only for these small rows
+ * (migrations/0020_notice_numbers.ts).
  */
-export async function documentNumbers(trx: Transaction<DB>, municipalityCode: string, issuedOn: string, letters: { noticeId: string; symbol: string }[]): Promise<Map<string, string>> {
-  const numbers = new Map<string, string>();
-  if (letters.length === 0) return numbers;
+export async function numberLetters(trx: Transaction<DB>, municipalityCode: string, issuedOn: string, letters: { id: number; noticeId: string; symbol: string }[]): Promise<void> {
+  if (letters.length === 0) return;
   await sql`select pg_advisory_xact_lock(hashtext(${`document_numbers:${municipalityCode}`}))`.execute(trx);
-  const ids = [...new Set(letters.map((l) => l.noticeId))];
-  const existing = new Set((await trx.selectFrom('notices').select('notice_id').where('notice_id', '=', sql<string>`any(${ids}::text[])`).execute()).map((r) => r.notice_id));
   const bySymbol = new Map<string, string[]>();
-  for (const l of letters) {
-    if (existing.has(l.noticeId) || bySymbol.get(l.symbol)?.includes(l.noticeId)) continue;
-    bySymbol.set(l.symbol, [...(bySymbol.get(l.symbol) ?? []), l.noticeId]);
-  }
+  for (const l of [...letters].sort((a, b) => a.id - b.id)) bySymbol.set(l.symbol, [...(bySymbol.get(l.symbol) ?? []), l.noticeId]);
   const fiscalYear = fiscalYearOf(issuedOn);
-  for (const [symbol, fresh] of bySymbol) {
-    const { rows } = await sql<{ last_number: number }>`
+  const rows: DB['notice_numbers'][] = [];
+  for (const [symbol, ids] of bySymbol) {
+    const { rows: counter } = await sql<{ last_number: number }>`
       insert into document_numbers (municipality_code, symbol, fiscal_year, last_number)
-      values (${municipalityCode}, ${symbol}, ${fiscalYear}, ${fresh.length})
+      values (${municipalityCode}, ${symbol}, ${fiscalYear}, ${ids.length})
       on conflict (municipality_code, symbol, fiscal_year) do update set last_number = document_numbers.last_number + excluded.last_number
       returning last_number`.execute(trx);
-    const first = rows[0].last_number - fresh.length + 1;
-    fresh.forEach((id, i) => numbers.set(id, `${symbol}第${first + i}号`));
+    const first = counter[0].last_number - ids.length + 1;
+    ids.forEach((noticeId, i) => rows.push({ notice_id: noticeId, municipality_code: municipalityCode, symbol, fiscal_year: fiscalYear, number: first + i }));
   }
-  return numbers;
+  await trx.insertInto('notice_numbers').values(rows).execute();
+}
+
+/** A letter's 文書番号 as printed: こ家第12号. */
+export function documentNumber(symbol: string, number: number): string {
+  return `${symbol}第${number}号`;
 }

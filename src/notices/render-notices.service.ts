@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { documentNumber } from './document-numbers.ts';
 import { envelopeIdFor, envelopeLetters, envelopeOrder } from './envelope.ts';
 import type { NoticeContent } from './notice-content.ts';
 import { renderNotices as renderPdf } from './notice-pdf.ts';
@@ -31,13 +32,14 @@ export async function renderNotices(db: Kysely<DB>, noticesDir: string, job: Ren
   for (const key of keys) {
     const letters = envelopeOrder(
       await db
-        .selectFrom('notices')
-        .select(['id', 'notice_id', 'kind', 'program', 'municipality_code', 'issued_on', 'content'])
-        .where('municipality_code', '=', key.municipality_code)
-        .where('batch_run_id', '=', key.batch_run_id)
-        .where('household_id', '=', key.household_id)
-        .where(sql<boolean>`person_id is not distinct from ${key.person_id}`)
-        .where('status', '=', 'pending')
+        .selectFrom('notices as n')
+        .leftJoin('notice_numbers as nn', 'nn.notice_id', 'n.notice_id')
+        .select(['n.id', 'n.notice_id', 'n.kind', 'n.program', 'n.municipality_code', 'n.issued_on', 'n.content', 'nn.symbol', 'nn.number'])
+        .where('n.municipality_code', '=', key.municipality_code)
+        .where('n.batch_run_id', '=', key.batch_run_id)
+        .where('n.household_id', '=', key.household_id)
+        .where(sql<boolean>`n.person_id is not distinct from ${key.person_id}`)
+        .where('n.status', '=', 'pending')
         .execute(),
     );
     if (letters.length === 0) continue;
@@ -50,7 +52,7 @@ export async function renderNotices(db: Kysely<DB>, noticesDir: string, job: Ren
       output.once('close', () => resolve());
       output.once('error', reject);
     });
-    const pages = await renderPdf(envelopeLetters(letters.map((l) => l.content as unknown as NoticeContent)), output);
+    const pages = await renderPdf(envelopeLetters(letters.map(withDocumentNumber)), output);
     await closed;
     fs.renameSync(partial, file);
     await db
@@ -61,4 +63,10 @@ export async function renderNotices(db: Kysely<DB>, noticesDir: string, job: Ren
     rendered += letters.length;
   }
   return rendered;
+}
+
+/** A letter's content with its 文書番号, which is kept beside it (notice_numbers). */
+function withDocumentNumber(l: { content: Record<string, unknown>; symbol: string | null; number: number | null }): NoticeContent {
+  const content = l.content as unknown as NoticeContent;
+  return l.symbol === null || l.number === null ? content : { ...content, documentNumber: documentNumber(l.symbol, l.number) };
 }
