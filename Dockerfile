@@ -19,4 +19,5 @@ COPY rules ./rules
 # The notices volume takes this folder's owner, so the node user may write to it.
 RUN mkdir /notices /reports && chown node /notices /reports
 USER node
-ENTRYPOINT ["node", "bin/benefit.js"]
+# Through its #! line, which gives Node the options the commands are measured with.
+ENTRYPOINT ["bin/benefit.js"]

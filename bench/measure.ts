@@ -23,14 +23,18 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): void;
 }
 
-/** Starts `benefit ARGS` and samples its peak memory until it exits. */
+/** Starts `benefit ARGS` as a user's `benefit` runs (through its #! line, with its Node options) and samples its peak memory until it exits. */
 export function startBenefit(args: string[], env: Record<string, string>): RunningProcess {
-  return startNode([BIN, ...args], env);
+  return start(BIN, args, env);
 }
 
 /** Starts `node ARGV` and samples its peak memory until it exits. */
 export function startNode(argv: string[], env: Record<string, string> = {}): RunningProcess {
-  const child = spawn(process.execPath, argv, { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+  return start(process.execPath, argv, env);
+}
+
+function start(command: string, argv: string[], env: Record<string, string>): RunningProcess {
+  const child = spawn(command, argv, { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
   let peak = 0;
   let stdout = '';
   let stderr = '';

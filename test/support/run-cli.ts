@@ -9,11 +9,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `benefit ARGS` with only the given configuration (none of the caller's). */
+/** Runs `benefit ARGS` as a user's shell does (through its #! line) with only the given configuration (none of the caller's). */
 export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const { DATABASE_URL: _d, REDIS_URL: _r, BENEFIT_DATA_DIR: _b, LOG_LEVEL: _l, ...inherited } = process.env;
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env } });
+    const child = spawn(BIN, args, { env: { ...inherited, ...env } });
     let stdout = '';
     let stderr = '';
     // Decoded as a stream: a character split between two chunks stays whole.
@@ -30,7 +30,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, input?:
 /** `benefit ARGS` in the background with the test's configuration only, its output ignored. */
 export function startBenefit(args: string[], env: Record<string, string>): ChildProcess {
   const { DATABASE_URL: _d, REDIS_URL: _r, BENEFIT_DATA_DIR: _b, LOG_LEVEL: _l, ...inherited } = process.env;
-  return spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env }, stdio: 'ignore' });
+  return spawn(BIN, args, { env: { ...inherited, ...env }, stdio: 'ignore' });
 }
 
 /** Resolves once the process has ended (at once if it already has). */
