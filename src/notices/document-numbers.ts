@@ -20,7 +20,11 @@ export async function numberLetters(trx: Transaction<DB>, municipalityCode: stri
   if (letters.length === 0) return;
   await sql`select pg_advisory_xact_lock(hashtext(${`document_numbers:${municipalityCode}`}))`.execute(trx);
   const bySymbol = new Map<string, string[]>();
-  for (const l of [...letters].sort((a, b) => a.id - b.id)) bySymbol.set(l.symbol, [...(bySymbol.get(l.symbol) ?? []), l.noticeId]);
+  for (const l of [...letters].sort((a, b) => a.id - b.id)) {
+    const ids = bySymbol.get(l.symbol) ?? [];
+    ids.push(l.noticeId);
+    bySymbol.set(l.symbol, ids);
+  }
   const fiscalYear = fiscalYearOf(issuedOn);
   const rows: DB['notice_numbers'][] = [];
   for (const [symbol, ids] of bySymbol) {
