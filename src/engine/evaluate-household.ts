@@ -10,8 +10,8 @@ import { memberFacts, type MemberFacts } from './member-facts.ts';
 import { compare, memberPasses } from './member-test.ts';
 import { chooseRecipient, type RecipientChoice } from './recipient.ts';
 import { explanationText } from './explanation-text.ts';
-import { evaluateAmount, evaluateFacts } from './program-expressions.ts';
-import { compileConditions, type ConditionsEvaluator } from './compile-conditions.ts';
+import { evaluateAmount, LazyFacts } from './program-expressions.ts';
+import { compileConditions, type ConditionsEvaluator, type FactLookup } from './compile-conditions.ts';
 
 /**
  * Recorded on every decision with the rule version: a decision replays with both as recorded.
@@ -93,12 +93,15 @@ export interface Evaluation {
 export interface CompiledProgram {
   program: Program;
   conditions: Map<ProgramVersion, ConditionsEvaluator>;
+  /** The conditions marked `concerns` alone, where there are others too: see evaluateHousehold. */
+  concerns: Map<ProgramVersion, { specs: ConditionSpec[]; evaluate: ConditionsEvaluator }>;
   engines: Map<ProgramVersion, Engine>;
 }
 
 export function compileProgram(program: Program): CompiledProgram {
   const engines = new Map<ProgramVersion, Engine>();
   const conditions = new Map<ProgramVersion, ConditionsEvaluator>();
+  const concerns = new Map<ProgramVersion, { specs: ConditionSpec[]; evaluate: ConditionsEvaluator }>();
   for (const version of program.versions) {
     const engine = new Engine([], { allowUndefinedFacts: false });
     const derived = version.expressions.facts.map((f) => f.name);
@@ -108,8 +111,12 @@ export function compileProgram(program: Program): CompiledProgram {
     engine.addRule({ name: program.spec.id, conditions: tree, event: { type: 'eligible' } });
     engines.set(version, engine);
     conditions.set(version, compileConditions(tree, engine));
+    const specs = version.rules.conditions.filter((c) => c.concerns);
+    if (specs.length > 0 && specs.length < version.rules.conditions.length) {
+      concerns.set(version, { specs, evaluate: compileConditions({ all: specs.map(toEngineCondition) }, engine) });
+    }
   }
-  return { program, conditions, engines };
+  return { program, conditions, concerns, engines };
 }
 
 /** Whose household composition the program looks at for a decision as of `asOf`. */
@@ -135,11 +142,21 @@ export function evaluateHousehold(
 ): Evaluation | undefined {
   const setUp = setUpEvaluation(compiled.program, snapshot, asOf, engineVersion, subjectId);
   if (!setUp) return undefined;
-  const { ctx } = setUp;
-  const evaluated = snapshot.members.length > 0
-    ? compiled.conditions.get(setUp.version)!((name, params) => factValue(name, params, ctx)).conditions
-    : [];
-  return decided(setUp, evaluated);
+  if (snapshot.members.length === 0) return decided(setUp, []);
+  const { ctx, version } = setUp;
+  const facts: FactLookup = (name, params) => factValue(name, params, ctx);
+  const conditions = () => compiled.conditions.get(version)!(facts).conditions;
+  // A household a `concerns` condition leaves out is ineligible and not concerned whatever the
+  // other conditions and the amount say: they are evaluated only if its explanation is read
+  // (most households for 児童手当, every non-taxpayer for the 定額減税 adjustment).
+  const concerns = compiled.concerns.get(version);
+  if (concerns) {
+    const evaluated = concerns.evaluate(facts).conditions;
+    if (concerns.specs.some((spec, i) => conditionOutcome(spec, evaluated[i]).result === false)) {
+      return new Decided(setUp, 'ineligible', 0, false, () => decided(setUp, conditions()).explanation);
+    }
+  }
+  return decided(setUp, conditions());
 }
 
 /**
@@ -192,7 +209,7 @@ function setUpEvaluation(program: Program, snapshot: HouseholdSnapshot, asOf: st
   const ctx: FactContext = {
     snapshot, members, parameters: program.parameters, evaluationDate: date, recipientId: recipient.person?.person_id, recipient, engineVersion, subjectId,
   };
-  if (version.expressions.facts.length) ctx.derived = evaluateFacts(version.expressions, ctx);
+  if (version.expressions.facts.length) ctx.derived = new LazyFacts(version.expressions, ctx);
   return { program, version, snapshot, date, engineVersion, recipient, ctx };
 }
 
@@ -232,12 +249,12 @@ function decided(setUp: SetUp, evaluated: EngineCondition[]): Evaluation {
     outcome,
     conditions: [
       membersCondition(snapshot.members.length),
-      ...specs.map((spec, i) => conditionResult(spec, found[i], ctx.derived?.errors[spec.fact])),
+      ...specs.map((spec, i) => conditionResult(spec, found[i], ctx.derived?.all().errors[spec.fact])),
       ...(declined ? [declinedCondition()] : []),
       ...(confirmation ? [confirmation] : []),
       ...steps.flatMap((s) => (s.error === undefined ? [] : [amountUnknownCondition(s)])),
     ],
-    ...(ctx.derived && { facts: ctx.derived.values }),
+    ...(ctx.derived && { facts: ctx.derived.all().values }),
     amount: { total_yen: total, paid: outcome === 'eligible', period_kind: program.spec.period_kind, steps },
     recipient: { person_id: recipient.person?.person_id ?? null, reason_ja: recipient.reason_ja },
   }));
@@ -403,7 +420,7 @@ function toEngineCondition(c: ConditionSpec) {
 
 /** A built-in fact or the program's derived fact, as the engine's conditions see it. */
 function factValue(name: string, params: Record<string, unknown> | undefined, ctx: FactContext): unknown {
-  return ctx.derived && name in ctx.derived.values ? ctx.derived.values[name] : HOUSEHOLD_FACTS[name].compute(params ?? {}, ctx);
+  return ctx.derived?.has(name) ? ctx.derived.value(name) : HOUSEHOLD_FACTS[name].compute(params ?? {}, ctx);
 }
 
 /** Evaluates a household test outside the engine (amount components), with the same facts. */
@@ -446,7 +463,7 @@ function amountSteps(program: Program, version: ProgramVersion, ctx: FactContext
       continue;
     }
     if (component.kind === 'expression') {
-      const { yen, error } = evaluateAmount(version.expressions.amounts.get(component.id)!, ctx.derived ?? evaluateFacts(version.expressions, ctx));
+      const { yen, error } = evaluateAmount(version.expressions.amounts.get(component.id)!, (ctx.derived ?? new LazyFacts(version.expressions, ctx)).all());
       steps.push({ component: component.id, text_ja: component.text_ja, value_yen: yen ?? 0, citation: component.citation, ...(error !== undefined && { error }) });
       continue;
     }

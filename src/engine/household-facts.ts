@@ -7,7 +7,7 @@ import type { MemberFacts } from './member-facts.ts';
 import { memberPasses } from './member-test.ts';
 import { legalAge, withinSchoolYearAfterAge } from './legal-age.ts';
 import { allOf, dependantOfTaxed, kintowariExempt } from './resident-tax-status.ts';
-import type { DerivedFacts } from './program-expressions.ts';
+import type { LazyFacts } from './program-expressions.ts';
 import type { RecipientChoice } from './recipient.ts';
 
 /**
@@ -27,8 +27,8 @@ export interface FactContext {
   engineVersion: string;
   /** For a program with `subject: person`: the member decided. */
   subjectId?: string;
-  /** The program's derived facts (its expressions), evaluated before the conditions. */
-  derived?: DerivedFacts;
+  /** The program's derived facts (its expressions), each evaluated when first read. */
+  derived?: LazyFacts;
 }
 
 type FactFn = (params: Record<string, unknown>, ctx: FactContext) => unknown;
@@ -156,8 +156,8 @@ export function registerFacts(engine: Engine, builtIn: string[], derived: string
       { cache: false },
     );
   }
-  // The program's own facts were evaluated with the context, in order; the engine reads their values.
+  // The program's own facts come with the context; the engine reads their values.
   for (const name of derived) {
-    engine.addFact(name, async (_params: Record<string, unknown>, almanac: Almanac) => ((await almanac.factValue(CONTEXT_FACT)) as FactContext).derived!.values[name], { cache: false });
+    engine.addFact(name, async (_params: Record<string, unknown>, almanac: Almanac) => ((await almanac.factValue(CONTEXT_FACT)) as FactContext).derived!.value(name), { cache: false });
   }
 }

@@ -130,23 +130,55 @@ export interface ExpressionScope {
 
 /** Evaluates the derived facts in order; a fact whose expression fails (e.g. on a record the municipality does not hold) is unknown. */
 export function evaluateFacts(compiled: CompiledExpressions, scope: ExpressionScope): DerivedFacts {
-  const input = expressionInput(scope);
-  const values: Record<string, unknown> = {};
-  const errors: Record<string, string> = {};
-  for (const { name, type, run } of compiled.facts) {
+  return new LazyFacts(compiled, scope).all();
+}
+
+/**
+ * A rules file's derived facts for one evaluation, each evaluated when first read, together with
+ * those before it (which it may use): a household a `concerns` condition leaves out reads only
+ * what that condition names. In the same order, so with the same values, as evaluateFacts.
+ */
+export class LazyFacts {
+  readonly #values: Record<string, unknown> = {};
+  readonly #errors: Record<string, string> = {};
+  #input: Record<string, unknown> | undefined;
+  #next = 0;
+
+  constructor(
+    private readonly compiled: CompiledExpressions,
+    private readonly scope: ExpressionScope,
+  ) {}
+
+  /** Whether the name is one of the file's derived facts. */
+  has(name: string): boolean {
+    return this.compiled.facts.some((f) => f.name === name);
+  }
+
+  value(name: string): unknown {
+    while (!(name in this.#values) && this.#next < this.compiled.facts.length) this.#evaluateNext();
+    return this.#values[name];
+  }
+
+  all(): DerivedFacts {
+    while (this.#next < this.compiled.facts.length) this.#evaluateNext();
+    return { values: this.#values, errors: this.#errors, input: (this.#input ??= expressionInput(this.scope)) };
+  }
+
+  #evaluateNext(): void {
+    const input = (this.#input ??= expressionInput(this.scope));
+    const { name, type, run } = this.compiled.facts[this.#next++];
     try {
       const value = run(input);
       const mismatch = typeMismatch(type, value);
       if (mismatch) throw new Error(mismatch);
       input[name] = value;
-      values[name] = toJson(value);
+      this.#values[name] = toJson(value);
     } catch (error) {
       input[name] = null;
-      values[name] = null;
-      errors[name] = firstLine(error);
+      this.#values[name] = null;
+      this.#errors[name] = firstLine(error);
     }
   }
-  return { values, errors, input };
 }
 
 /** An expression amount in yen; null with the reason when it cannot be computed. */
